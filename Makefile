@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+# `make run` is for a developer's machine over plain http on 127.0.0.1.
+RUN_ENV := SESSION_COOKIE_SECURE=0 SECRET_KEY="$$(cat instance/secret_key)"
+
+.PHONY: run test setup translations extract-messages update-messages bench clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(BIN)/activate
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* 2>/dev/null || $(BIN)/pybabel compile -d translations -l $*
+
+translations: $(MO_FILES)
+
+instance/secret_key:
+	mkdir -p instance
+	$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	chmod 600 $@
+
+setup: $(BIN)/activate translations
+
+run: setup instance/secret_key
+	$(RUN_ENV) $(FLASK) init-db
+	$(RUN_ENV) $(FLASK) demo-data --if-empty
+	$(RUN_ENV) $(FLASK) run --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# Translation workflow: extract the strings, merge them into both catalogues, translate, compile.
+extract-messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project "Cong gop y" -o translations/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,52 @@
+"""Cổng góp ý: the citizen feedback and satisfaction-survey portal."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, then each module's ``init_app``, then blueprints."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
+                static_folder=str(PROJECT_ROOT / "static"), static_url_path="/static")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from portal import config as settings
+
+    app.config.update(settings.from_environment(app.instance_path))
+    app.config.update(config or {})
+    settings.check_secret_key(app.config, app.debug)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+    from portal import db, errors, i18n, security, throttle, cli, templating
+    from portal.auth import init_app as init_auth
+
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    throttle.init_app(app)
+    init_auth(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from portal.pages.views import bp as pages_bp
+    from portal.pages.staff_views import bp as pages_staff_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.auth.admin_views import bp as admin_bp
+    from portal.health import bp as health_bp
+    import survey
+    import feedback
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(pages_staff_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
+    survey.init_app(app)
+    feedback.init_app(app)
+    return app

@@ -1,0 +1,74 @@
+"""Settings from environment variables, with safe defaults for development.
+
+Every setting can be given as an environment variable of the same name. ``create_app(config)``
+applies a mapping on top (tests use that). See the configuration table in README.md.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Values that must never be accepted as a production secret.
+WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from error
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read every setting the app knows from the process environment."""
+    env = os.environ.get
+    default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
+    return {
+        "SECRET_KEY": env("SECRET_KEY", ""),
+        "DATABASE_URL": env("DATABASE_URL") or default_db,
+        "REDIS_URL": env("REDIS_URL", ""),
+        # Where the public site is reachable, used in QR codes and printed URLs. Empty: the
+        # address the request came in on.
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "").rstrip("/"),
+        "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_MINUTES", 480) * 60,
+        # The largest request body; single uploads have their own, smaller limits.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
+        "IMPORT_MAX_BYTES": _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024),
+        "LOGIN_FAILURES_PER_MINUTE": _int("LOGIN_FAILURES_PER_MINUTE", 5),
+        "PROCEDURES_PER_PAGE": _int("PROCEDURES_PER_PAGE", 20),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600),
+        "LOG_LEVEL": env("LOG_LEVEL", "INFO"),
+    }
+
+
+def check_secret_key(config: dict, debug: bool) -> None:
+    """Refuse to run outside debug and tests with a missing or weak SECRET_KEY.
+
+    :raise RuntimeError: with a message that says how to set a good key.
+    """
+    if debug or config.get("TESTING"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key in WEAK_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            "SECRET_KEY is missing or too weak. Set the environment variable SECRET_KEY to a "
+            f"random value of at least {MIN_SECRET_KEY_LENGTH} characters, for example:\n"
+            "    export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        )

@@ -1,0 +1,123 @@
+"""Database engine, one Session per request, the declarative Base, and the commit point.
+
+Services flush and never commit. The request's single commit happens in ``after_request`` when
+the response is not an error; any error response or exception rolls back. CLI commands commit
+once at their end with :func:`get_session` ``.commit()``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A point in time, stored as naive UTC (portable to SQLite), returned timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use portal.db.utcnow()")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessionmaker: sessionmaker
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings each backend needs (SQLite: WAL, foreign keys, busy timeout)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
+        # SAVEPOINTs work (SQLAlchemy docs, "Serializable isolation / Savepoints").
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db"] = Database(engine, sessionmaker(bind=engine, expire_on_commit=False))
+    app.after_request(_commit_unless_error)
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """The current application context's session, created on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db"].sessionmaker()
+    return g.db_session
+
+
+def commit_despite_client_error() -> None:
+    """Keep this request's work even though it answers 4xx (e.g. the audit entry of a
+    throttled sign-in answered with 429). Server errors still roll back."""
+    g.commit_despite_client_error = True
+
+
+def _commit_unless_error(response):
+    session = g.get("db_session")
+    if session is not None:
+        if response.status_code < 400 or (
+                response.status_code < 500 and g.get("commit_despite_client_error")):
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def _close_session(_exception=None):
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()  # rolls back anything not committed

@@ -1,0 +1,87 @@
+"""Languages: Vietnamese by default, English complete.
+
+The locale comes from ``?lang=`` (which then sticks in a cookie), the cookie, the browser's
+Accept-Language, and finally Vietnamese. Dates are shown dd/mm/yyyy in Asia/Ho_Chi_Minh.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
+from flask_babel import Babel, format_date, format_datetime, gettext, lazy_gettext, ngettext
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+DEFAULT_LANGUAGE = "vi"
+LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+_ = gettext
+_l = lazy_gettext
+__all__ = ["_", "_l", "ngettext", "init_app", "current_language"]
+
+
+def select_locale() -> str:
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE, "")
+    if remembered in LANGUAGES:
+        return remembered
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    if "language" not in g:
+        g.language = select_locale()
+    return g.language
+
+
+def _remember_language(response):
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(
+            LANG_COOKIE, asked, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+            secure=request.is_secure,
+        )
+    return response
+
+
+def url_for_language(language: str) -> str:
+    """The current URL with ``lang`` set, for the language picker."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [language]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+def show_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy, in Asia/Ho_Chi_Minh for points in time."""
+    if value is None:
+        return ""
+    return format_date(value, "dd/MM/yyyy")
+
+
+def show_datetime(value: datetime | None) -> str:
+    """dd/mm/yyyy HH:mm in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
+def pick(vi: str | None, en: str | None) -> str:
+    """The English text when English is shown and there is one, else the Vietnamese."""
+    if current_language() == "en" and en:
+        return en
+    return vi or ""
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=current_language,
+          default_translation_directories=str(app.root_path + "/../translations"))
+    app.after_request(_remember_language)
+    app.jinja_env.filters["date"] = show_date
+    app.jinja_env.filters["datetime"] = show_datetime
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, current_language=current_language,
+        url_for_language=url_for_language, pick=pick,
+    )

@@ -1,0 +1,278 @@
+"""Reading and checking a procedure import file (docs/procedure-import.md).
+
+Pure: no Flask request, no session. ``parse_import(data, filename)`` returns the clean rows and
+every problem found, each with its line number, so that nothing is written unless all is well.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from portal.pages.models import LEVEL_FULL, LEVEL_NONE, LEVEL_PARTIAL
+from portal.text import clean_text
+
+REQUIRED = ("code", "name", "field", "processing_body", "steps", "method", "dossier",
+            "dossier_quantity", "time_limit", "subjects", "result", "legal_basis")
+OPTIONAL = ("name_en", "level", "postal_return", "postal_fee", "time_limit_days", "forms",
+            "requirements", "fees", "decision", "internal_process")
+COLUMNS = REQUIRED + OPTIONAL
+
+# Longest text per column; any other text column takes TEXT_MAX.
+MAX_LENGTHS = {"code": 30, "name": 500, "name_en": 500, "field": 150, "processing_body": 300,
+               "dossier_quantity": 200}
+TEXT_MAX = 20_000
+STEP_MAX, STEP_PART_MAX = 500, 200
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,30}$")
+
+LEVEL_WORDS = {
+    "toàn trình": LEVEL_FULL, "toan trinh": LEVEL_FULL, "full": LEVEL_FULL, "4": LEVEL_FULL,
+    "một phần": LEVEL_PARTIAL, "mot phan": LEVEL_PARTIAL, "partial": LEVEL_PARTIAL,
+    "3": LEVEL_PARTIAL,
+    "": LEVEL_NONE, "none": LEVEL_NONE, "không": LEVEL_NONE, "khong": LEVEL_NONE,
+}
+YES_WORDS = {"có", "co", "yes", "y", "1", "x", "true"}
+NO_WORDS = {"không", "khong", "no", "n", "0", "", "false"}
+
+
+@dataclass
+class Problem:
+    line: int  # CSV: line in the file (header = 1); JSON: item position (first = 1); 0: file
+    message: str
+
+
+@dataclass
+class ParsedImport:
+    rows: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+
+def parse_import(data: bytes, filename: str, *, max_bytes: int) -> ParsedImport:
+    """Decode, read and check a whole import file."""
+    result = ParsedImport()
+    if len(data) > max_bytes:
+        result.problems.append(Problem(0, _l(
+            "The file is %(size)s MB; the limit is %(limit)s MB.",
+            size=_megabytes(len(data)), limit=_megabytes(max_bytes))))
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        result.problems.append(Problem(line, _l(
+            "The file is not UTF-8 text (first bad byte on this line). Save it as UTF-8 "
+            "(\"CSV UTF-8\" in Excel) and try again.")))
+        return result
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        raw_rows = _read_csv(text, result)
+    elif lower.endswith(".json"):
+        raw_rows = _read_json(text, result)
+    else:
+        result.problems.append(Problem(0, _l("Choose a .csv or .json file.")))
+        return result
+    if not result.problems and not raw_rows:
+        result.problems.append(Problem(0, _l("The file has no procedures in it.")))
+    seen_codes: dict[str, int] = {}
+    for line, raw in raw_rows:
+        row = _check_row(raw, line, result.problems)
+        if row is None:
+            continue
+        first = seen_codes.setdefault(row["code"], line)
+        if first != line:
+            result.problems.append(Problem(line, _l(
+                "Code %(code)s appears twice in the file (first at %(first)s).",
+                code=row["code"], first=first)))
+            continue
+        result.rows.append(row)
+    if result.problems:
+        result.rows = []
+    return result
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+def _read_csv(text: str, result: ParsedImport) -> list[tuple[int, dict]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        return []
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if missing:
+        result.problems.append(Problem(1, _l("Missing columns: %(names)s.",
+                                             names=", ".join(missing))))
+    if unknown:
+        result.problems.append(Problem(1, _l(
+            "Unknown columns: %(names)s. The allowed columns are listed in the import guide.",
+            names=", ".join(unknown))))
+    if duplicated:
+        result.problems.append(Problem(1, _l("Columns given twice: %(names)s.",
+                                             names=", ".join(duplicated))))
+    if result.problems:
+        return []
+    rows = []
+    line = reader.line_num + 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue  # blank line
+            if len(cells) != len(header):
+                result.problems.append(Problem(start, _l(
+                    "This row has %(cells)s cells; the header has %(columns)s.",
+                    cells=len(cells), columns=len(header))))
+                continue
+            rows.append((start, dict(zip(header, cells))))
+    except csv.Error as error:
+        result.problems.append(Problem(line, _l("Unreadable CSV: %(error)s", error=str(error))))
+    return rows
+
+
+def _read_json(text: str, result: ParsedImport) -> list[tuple[int, dict]]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        result.problems.append(Problem(error.lineno, _l(
+            "Not valid JSON: %(error)s (line %(line)s, column %(column)s).",
+            error=error.msg, line=error.lineno, column=error.colno)))
+        return []
+    if not isinstance(items, list):
+        result.problems.append(Problem(0, _l("The JSON file must hold a list of procedures.")))
+        return []
+    rows = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            result.problems.append(Problem(position, _l("Each item must be an object.")))
+            continue
+        unknown = sorted(key for key in item if key not in COLUMNS)
+        if unknown:
+            result.problems.append(Problem(position, _l("Unknown keys: %(names)s.",
+                                                        names=", ".join(unknown))))
+            continue
+        rows.append((position, item))
+    return rows
+
+
+def _as_text(value) -> str | None:
+    """A JSON or CSV value as text; a list of strings becomes lines. None if not text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return clean_text("\n".join(value))
+    return None
+
+
+def _check_row(raw: dict, line: int, problems: list[Problem]) -> dict | None:
+    row: dict = {}
+    errors: list = []
+    for name in COLUMNS:
+        if name == "internal_process":
+            continue
+        value = _as_text(raw.get(name))
+        if value is None:
+            errors.append(_l("%(column)s must be text.", column=name))
+            continue
+        if name in REQUIRED and not value:
+            errors.append(_l("%(column)s is required.", column=name))
+        limit = MAX_LENGTHS.get(name, TEXT_MAX)
+        if len(value) > limit:
+            errors.append(_l("%(column)s is longer than %(limit)s characters.",
+                             column=name, limit=limit))
+        row[name] = value
+    if row.get("code") and not CODE_PATTERN.match(row["code"]):
+        errors.append(_l("code may hold only letters, digits, '.', '-' and '_'."))
+    if "name" in row and "\n" in row["name"]:
+        errors.append(_l("name must be on one line."))
+    level = (row.get("level") or "").lower()
+    if level in LEVEL_WORDS:
+        row["level"] = LEVEL_WORDS[level]
+    else:
+        errors.append(_l("level must be 'toàn trình', 'một phần' or empty."))
+    postal = (row.get("postal_return") or "").lower()
+    if postal in YES_WORDS or postal in NO_WORDS:
+        row["postal_return"] = postal in YES_WORDS
+    else:
+        errors.append(_l("postal_return must be 'có' or 'không'."))
+    days = row.get("time_limit_days") or ""
+    if days == "":
+        row["time_limit_days"] = None
+    elif days.isdigit() and 0 <= int(days) <= 365:
+        row["time_limit_days"] = int(days)
+    else:
+        errors.append(_l("time_limit_days must be a whole number from 0 to 365."))
+    row["internal_process"] = _check_process(raw.get("internal_process"), errors)
+    for message in errors:
+        problems.append(Problem(line, message))
+    return None if errors else row
+
+
+def parse_process_text(text: str) -> tuple[list[dict], object]:
+    """Steps written one a line as 'description | unit | duration' (CSV cells, the staff form).
+
+    :return: the steps and None, or no steps and a message saying what is wrong.
+    """
+    steps = []
+    for line in clean_text(text).split("\n"):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) > 3:
+            return [], _l("internal_process: write each step as "
+                          "'description | unit | duration'.")
+        parts += [""] * (3 - len(parts))
+        steps.append({"step": parts[0], "unit": parts[1], "duration": parts[2]})
+    return steps, _check_steps(steps)
+
+
+def _check_steps(steps: list[dict]):
+    for step in steps:
+        if not step["step"]:
+            return _l("internal_process: every step needs a description.")
+        if (len(step["step"]) > STEP_MAX or len(step["unit"]) > STEP_PART_MAX
+                or len(step["duration"]) > STEP_PART_MAX):
+            return _l("internal_process: a step is too long.")
+    return None
+
+
+def _check_process(value, errors: list) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        steps, problem = parse_process_text(value)
+    elif isinstance(value, list) and all(isinstance(step, dict) for step in value):
+        steps, problem = [], None
+        for step in value:
+            texts = {key: _as_text(step.get(key)) for key in ("step", "unit", "duration")}
+            if None in texts.values() or set(step) - {"step", "unit", "duration"}:
+                problem = _l("internal_process: each step needs only text keys "
+                             "step, unit and duration.")
+                break
+            steps.append(texts)
+        problem = problem or _check_steps(steps)
+    else:
+        steps, problem = [], _l("internal_process must be a list of steps.")
+    if problem:
+        errors.append(problem)
+        return []
+    return steps

@@ -1,0 +1,42 @@
+"""QR codes as PNG and SVG (error correction M), for page URLs and survey links."""
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, url_for
+from qrcode.constants import ERROR_CORRECT_M
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL for paper: PUBLIC_BASE_URL when set, else the request's own host."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _code(data: str) -> qrcode.QRCode:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    return code
+
+
+def qr_png(data: str, box_size: int = 10) -> bytes:
+    code = _code(data)
+    code.box_size = box_size
+    buffer = io.BytesIO()
+    code.make_image().save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def qr_svg(data: str) -> bytes:
+    buffer = io.BytesIO()
+    _code(data).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    return buffer.getvalue()
+
+
+def qr_version(data: str) -> int:
+    return _code(data).version

@@ -1,0 +1,76 @@
+"""Template helpers: text-to-HTML for published content, the site's name."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g
+from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.db import get_session
+
+log = logging.getLogger(__name__)
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as HTML: blank lines separate paragraphs, '- ' lines become a list,
+    '## ' lines become headings (level 2 inside the page's own h1). Everything is escaped."""
+    if not text:
+        return Markup("")
+    html: list[str] = []
+    in_list = False
+    paragraph: list[str] = []
+
+    def close_paragraph():
+        if paragraph:
+            html.append("<p>" + "<br>".join(str(escape(line)) for line in paragraph) + "</p>")
+            paragraph.clear()
+
+    def close_list():
+        nonlocal in_list
+        if in_list:
+            html.append("</ul>")
+            in_list = False
+
+    for raw_line in text.replace("\r\n", "\n").split("\n"):
+        line = raw_line.strip()
+        if not line:
+            close_paragraph()
+            close_list()
+        elif line.startswith("## "):
+            close_paragraph()
+            close_list()
+            html.append(f"<h2>{escape(line[3:].strip())}</h2>")
+        elif line.startswith(("- ", "+ ", "• ")):
+            close_paragraph()
+            if not in_list:
+                html.append("<ul>")
+                in_list = True
+            html.append(f"<li>{escape(line[2:].strip())}</li>")
+        else:
+            close_list()
+            paragraph.append(line)
+    close_paragraph()
+    close_list()
+    return Markup("\n".join(html))
+
+
+def site_contact():
+    """The published contact page (org name, hotline) for the header and footer, once a request."""
+    if "site_contact" not in g:
+        from portal.pages.queries import hotline_page
+
+        try:
+            g.site_contact = hotline_page(get_session())
+        except SQLAlchemyError:  # an error page must render even when the database is down
+            log.exception("could not read the contact details")
+            get_session().rollback()
+            g.site_contact = None
+    return g.site_contact
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.globals["site_contact"] = site_contact
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
