@@ -72,6 +72,9 @@ def parse_import(data: bytes, filename: str, *, max_bytes: int) -> ParsedImport:
             "(\"CSV UTF-8\" in Excel) and try again.")))
         return result
     lower = filename.lower()
+    if not text.strip():
+        result.problems.append(Problem(0, _l("The file has no procedures in it.")))
+        return result
     if lower.endswith(".csv"):
         raw_rows = _read_csv(text, result)
     elif lower.endswith(".json"):

@@ -55,10 +55,11 @@ def apply_values(procedure: Procedure, values: dict, field: ProcedureField) -> N
 def save_procedure(session: Session, procedure: Procedure | None, values: dict) -> Procedure:
     """Create (procedure None) or update one procedure from a form, and audit it."""
     creating = procedure is None
+    field = FieldCache(session).get(values["field"])
     if creating:
         procedure = Procedure()
-        session.add(procedure)
-    apply_values(procedure, values, FieldCache(session).get(values["field"]))
+    apply_values(procedure, values, field)
+    session.add(procedure)  # only once complete: a query above may autoflush
     session.flush()
     audit.record(session, "procedure.create" if creating else "procedure.update",
                  target_type="procedure", target_id=procedure.code)
@@ -98,12 +99,10 @@ def import_procedures(session: Session, rows: list[dict], *, dry_run: bool,
         return summary
     fields = FieldCache(session)
     for row in rows:
-        procedure = existing.get(row["code"])
-        if procedure is None:
-            procedure = Procedure()
-            session.add(procedure)
+        procedure = existing.get(row["code"]) or Procedure()
         procedure.retired_at = None
         apply_values(procedure, row, fields.get(row["field"]))
+        session.add(procedure)  # only once complete: loading old steps may autoflush
     session.flush()
     audit.record(session, "procedure.import", target_type="procedure",
                  details={"source": source[:200], "created": summary.created,

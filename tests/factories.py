@@ -1,0 +1,72 @@
+"""Factory functions for test data; each flushes and returns what it made."""
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Unit, User
+from portal.pages.services import FieldCache, apply_values
+from portal.pages.models import Procedure
+
+_numbers = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def make_unit(db: Session, **fields) -> Unit:
+    number = next(_numbers)
+    unit = Unit(code=fields.pop("code", f"U{number}"), name=fields.pop("name", f"Phòng {number}"),
+                **fields)
+    db.add(unit)
+    db.flush()
+    return unit
+
+
+def make_user(db: Session, *, roles=(), password: str = PASSWORD, **fields) -> User:
+    number = next(_numbers)
+    user = User(username=fields.pop("username", f"user{number}"),
+                full_name=fields.pop("full_name", f"Nguyễn Văn {number}"), **fields)
+    user.set_password(password)
+    user.set_roles(roles)
+    db.add(user)
+    db.commit()
+    return user
+
+
+def procedure_values(**overrides) -> dict:
+    number = next(_numbers)
+    values = {
+        "code": f"1.{number:06d}",
+        "name": f"Cấp giấy phép môi trường số {number}",
+        "name_en": None,
+        "field": "Môi trường",
+        "level": "partial",
+        "processing_body": "Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa",
+        "steps": "- Bước 1: Nộp hồ sơ\n- Bước 2: Nhận kết quả",
+        "method": "Trực tiếp, bưu chính hoặc trực tuyến",
+        "postal_return": True,
+        "postal_fee": None,
+        "dossier": "- Văn bản đề nghị\n- Báo cáo đề xuất",
+        "dossier_quantity": "01 bộ",
+        "time_limit": "30 ngày làm việc",
+        "time_limit_days": 30,
+        "subjects": "Tổ chức, cá nhân",
+        "result": "Giấy phép môi trường",
+        "forms": None,
+        "requirements": None,
+        "fees": "Theo quy định",
+        "legal_basis": "Luật Bảo vệ môi trường số 72/2020/QH14",
+        "decision": None,
+        "internal_process": [],
+    }
+    values.update(overrides)
+    return values
+
+
+def make_procedure(db: Session, **overrides) -> Procedure:
+    values = procedure_values(**overrides)
+    procedure = Procedure()
+    apply_values(procedure, values, FieldCache(db).get(values["field"]))
+    db.add(procedure)
+    db.commit()
+    return procedure

@@ -1,0 +1,46 @@
+import pytest
+
+from portal.config import check_secret_key, from_environment
+
+
+@pytest.mark.parametrize("key", ["", "dev", "changeme", "short-but-random-9f8e"])
+def test_weak_or_missing_secret_key_is_refused_outside_debug(key):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        check_secret_key({"SECRET_KEY": key}, debug=False)
+
+
+def test_refusal_says_how_to_set_a_key():
+    with pytest.raises(RuntimeError) as error:
+        check_secret_key({}, debug=False)
+    assert "export SECRET_KEY=" in str(error.value)
+
+
+def test_debug_and_tests_run_without_a_key():
+    check_secret_key({}, debug=True)
+    check_secret_key({"TESTING": True}, debug=False)
+    check_secret_key({"SECRET_KEY": "k" * 40}, debug=False)
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/x")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://gopy.example.vn/")
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "0")
+    config = from_environment("/tmp/instance")
+    assert config["DATABASE_URL"] == "postgresql+psycopg://db/x"
+    assert config["PUBLIC_BASE_URL"] == "https://gopy.example.vn"
+    assert config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_defaults_are_safe(monkeypatch):
+    for name in ("DATABASE_URL", "SESSION_COOKIE_SECURE", "MAX_CONTENT_LENGTH"):
+        monkeypatch.delenv(name, raising=False)
+    config = from_environment("/tmp/instance")
+    assert config["DATABASE_URL"] == "sqlite:////tmp/instance/portal.sqlite3"
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_a_bad_number_setting_names_the_variable(monkeypatch):
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "ten")
+    with pytest.raises(RuntimeError, match="IMPORT_MAX_BYTES"):
+        from_environment("/tmp/instance")
