@@ -35,6 +35,7 @@ run: setup instance/secret_key
 	$(RUN_ENV) $(FLASK) run --port $(PORT)
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.check_secret_key(app.config, app.debug)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
-    from portal import db, errors, i18n, security, throttle, cli, templating
+    from portal import cli, db, errors, i18n, security, templating, throttle
     from portal.auth import init_app as init_auth
 
     db.init_app(app)
@@ -34,13 +34,13 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from portal.pages.views import bp as pages_bp
-    from portal.pages.staff_views import bp as pages_staff_bp
-    from portal.auth.views import bp as auth_bp
-    from portal.auth.admin_views import bp as admin_bp
-    from portal.health import bp as health_bp
-    import survey
     import feedback
+    import survey
+    from portal.auth.admin_views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.health import bp as health_bp
+    from portal.pages.staff_views import bp as pages_staff_bp
+    from portal.pages.views import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(pages_staff_bp)

@@ -6,8 +6,8 @@ import itertools
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Unit, User
-from portal.pages.services import FieldCache, apply_values
 from portal.pages.models import Procedure
+from portal.pages.services import FieldCache, apply_values
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery"

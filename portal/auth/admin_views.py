@@ -10,8 +10,14 @@ from portal.auth import role_required
 from portal.auth.forms import UnitForm, UserForm
 from portal.auth.models import Unit, User
 from portal.auth.roles import ADMIN
-from portal.auth.services import (create_user, password_problem, save_unit, unit_code_taken,
-                                  update_user, username_taken)
+from portal.auth.services import (
+    create_user,
+    password_problem,
+    save_unit,
+    unit_code_taken,
+    update_user,
+    username_taken,
+)
 from portal.db import get_session
 from portal.pagination import page_number, paginate
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
@@ -131,7 +131,8 @@ def save_unit(session: Session, unit: Unit | None, *, code: str, name: str,
     after = {"code": code, "name": name, "name_en": unit.name_en, "active": active}
     audit.record(session, "unit.create" if creating else "unit.update", target_type="unit",
                  target_id=unit.id,
-                 details={key: after[key] for key in after if creating or before[key] != after[key]})
+                 details={key: value for key, value in after.items()
+                          if creating or before[key] != value})
     return unit
 
 

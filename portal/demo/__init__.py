@@ -30,7 +30,8 @@ UNITS = [
     ("PTNN", "Phòng Tài nguyên nước", "Water Resources Division"),
     ("PMT", "Phòng Môi trường", "Environment Division"),
     ("PKS", "Phòng Khoáng sản", "Minerals Division"),
-    ("PDDBD", "Phòng Đo đạc, bản đồ và viễn thám", "Surveying, Mapping and Remote Sensing Division"),
+    ("PDDBD", "Phòng Đo đạc, bản đồ và viễn thám",
+     "Surveying, Mapping and Remote Sensing Division"),
     ("TTCNTT", "Trung tâm Công nghệ thông tin", "Information Technology Centre"),
 ]
 

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, FieldList, FormField, IntegerField, SelectField, StringField,
-                     TextAreaField)
-from wtforms import Form as PlainForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from portal.forms import Form, SubForm
 from portal.pages.models import LEVEL_FULL, LEVEL_NONE, LEVEL_PARTIAL
 from portal.pages.procedure_import import CODE_PATTERN, TEXT_MAX
 from portal.text import EMAIL_PATTERN, clean_text
@@ -28,7 +34,7 @@ def _line(label, required=True, max_length=200, **kwargs):
     return StringField(label, validators=validators, filters=[clean_text], **kwargs)
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(Form):
     code = StringField(_l("Code (mã TTHC)"), filters=[clean_text], validators=[
         InputRequired(), Length(max=30),
         Regexp(CODE_PATTERN, message=_l("Use letters, digits, '.', '-' or '_' only."))])
@@ -59,13 +65,13 @@ class ProcedureForm(FlaskForm):
         description=_l("One step per line: description | responsible unit | duration"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("File (.csv or .json, UTF-8)"),
                      validators=[FileRequired(_l("Choose a file to import."))])
     dry_run = BooleanField(_l("Check only (write nothing)"))
 
 
-class HotlineNumberForm(PlainForm):
+class HotlineNumberForm(SubForm):
     label = StringField(_l("Label"), filters=[clean_text], validators=[Length(max=100)])
     label_en = StringField(_l("Label in English"), filters=[clean_text],
                            validators=[Length(max=100)])
@@ -74,7 +80,7 @@ class HotlineNumberForm(PlainForm):
         Regexp(r"^[0-9+() .-]{3,40}$", message=_l("Digits, spaces and + ( ) . - only."))])
 
 
-class HotlineForm(FlaskForm):
+class HotlineForm(Form):
     org_name = _line(_l("Name of the agency"))
     org_name_en = _line(_l("Name of the agency in English"), required=False)
     address = _line(_l("Address"), max_length=500)

@@ -140,7 +140,7 @@ def _read_csv(text: str, result: ParsedImport) -> list[tuple[int, dict]]:
                     "This row has %(cells)s cells; the header has %(columns)s.",
                     cells=len(cells), columns=len(header))))
                 continue
-            rows.append((start, dict(zip(header, cells))))
+            rows.append((start, dict(zip(header, cells, strict=True))))
     except csv.Error as error:
         result.problems.append(Problem(line, _l("Unreadable CSV: %(error)s", error=str(error))))
     return rows

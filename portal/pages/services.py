@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.db import utcnow
-from portal.pages.models import (HotlineNumber, HotlinePage, Procedure, ProcedureField,
-                                 ProcedureStep)
+from portal.pages.models import HotlineNumber, HotlinePage, Procedure, ProcedureField, ProcedureStep
 from portal.text import fold
 
 # Columns copied as they are from a checked row (procedure_import.COLUMNS less the derived ones).

@@ -1,8 +1,7 @@
 """Staff management of the disclosure content: procedures (and their import) and the hotline."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.auth import role_required
