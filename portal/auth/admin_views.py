@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal.audit import AuditEntry
 from portal.auth import role_required
@@ -30,7 +31,8 @@ def _user_form(user: User | None = None) -> UserForm:
         form.roles.data = sorted(user.roles)
         form.unit_id.data = user.unit_id or 0
     units = get_session().scalars(Unit.ordered()).all()
-    form.unit_id.choices = [(0, _("— no unit —"))] + [(unit.id, unit.name) for unit in units]
+    form.unit_id.choices = [SelectChoice(0, _("— no unit —"))] + [
+        SelectChoice(unit.id, unit.name) for unit in units]
     return form
 
 
@@ -80,7 +82,7 @@ def user_edit(user_id: int):
     session = get_session()
     user = session.get(User, user_id) or abort(404)
     form = _user_form(user)
-    form.username.data = user.username  # the username never changes; the audit log uses it
+    del form.username  # a username never changes: the audit log keeps naming the same person
     if _check_user_form(form, user):
         update_user(session, user, full_name=form.full_name.data.strip(), email=form.email.data,
                     unit=session.get(Unit, form.unit_id.data), roles=form.roles.data,

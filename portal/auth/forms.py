@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -39,7 +40,8 @@ class UserForm(Form):
         Optional(), Length(max=254),
         Regexp(EMAIL_PATTERN, message=_l("Enter an email address like name@example.vn."))])
     unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=True)
-    roles = MultiCheckboxField(_l("Roles"), choices=[(role, ROLE_LABELS[role]) for role in ROLES])
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
     active = BooleanField(_l("Active (may sign in)"), default=True)
     password = PasswordField(_l("New password"), validators=[Length(max=200)],
                              render_kw={"autocomplete": "new-password"},

@@ -8,6 +8,7 @@ from wtforms import (
     FieldList,
     FormField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,9 +20,9 @@ from portal.pages.models import LEVEL_FULL, LEVEL_NONE, LEVEL_PARTIAL
 from portal.pages.procedure_import import CODE_PATTERN, TEXT_MAX
 from portal.text import EMAIL_PATTERN, clean_text
 
-LEVEL_CHOICES = [(LEVEL_FULL, _l("Fully online (toàn trình)")),
-                 (LEVEL_PARTIAL, _l("Partly online (một phần)")),
-                 (LEVEL_NONE, _l("Not online"))]
+LEVEL_CHOICES = [SelectChoice(LEVEL_FULL, _l("Fully online (toàn trình)")),
+                 SelectChoice(LEVEL_PARTIAL, _l("Partly online (một phần)")),
+                 SelectChoice(LEVEL_NONE, _l("Not online"))]
 
 
 def _text(label, required=True, max_length=TEXT_MAX, **kwargs):
