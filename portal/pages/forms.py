@@ -65,6 +65,12 @@ class ProcedureForm(Form):
         _l("Internal process"), required=False,
         description=_l("One step per line: description | responsible unit | duration"))
 
+    # Fields whose value is the procedure's column of the same name (not field, process).
+    copied_columns = ("code", "name", "name_en", "level", "processing_body", "steps", "method",
+                      "postal_return", "postal_fee", "dossier", "dossier_quantity", "time_limit",
+                      "time_limit_days", "subjects", "result", "forms", "requirements", "fees",
+                      "legal_basis", "decision")
+
 
 class ImportForm(Form):
     file = FileField(_l("File (.csv or .json, UTF-8)"),

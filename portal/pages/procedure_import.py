@@ -59,9 +59,9 @@ def parse_import(data: bytes, filename: str, *, max_bytes: int) -> ParsedImport:
     """Decode, read and check a whole import file."""
     result = ParsedImport()
     if len(data) > max_bytes:
+        # Callers read at most max_bytes + 1, so the real size is unknown: say only the limit.
         result.problems.append(Problem(0, _l(
-            "The file is %(size)s MB; the limit is %(limit)s MB.",
-            size=_megabytes(len(data)), limit=_megabytes(max_bytes))))
+            "The file is larger than the limit of %(limit)s MB.", limit=_megabytes(max_bytes))))
         return result
     try:
         text = data.decode("utf-8-sig")

@@ -29,13 +29,14 @@ def _procedure_or_404(code: str):
 
 
 def _form_for(procedure) -> ProcedureForm:
-    form = ProcedureForm(obj=procedure)
-    if procedure is not None and request.method == "GET":
-        form.field.data = procedure.field.name
-        form.internal_process.data = "\n".join(
-            " | ".join((step.description, step.unit or "", step.duration or "")).rstrip(" |")
-            for step in procedure.process_steps)
-    return form
+    if procedure is None:
+        return ProcedureForm()
+    data = {name: getattr(procedure, name) for name in ProcedureForm.copied_columns}
+    data["field"] = procedure.field.name
+    data["internal_process"] = "\n".join(
+        " | ".join((step.description, step.unit or "", step.duration or "")).rstrip(" |")
+        for step in procedure.process_steps)
+    return ProcedureForm(data=data)
 
 
 @bp.route("/procedures/new", methods=["GET", "POST"], defaults={"code": None})
