@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
 from wtforms import Form as WTFormsForm
+
+from portal.text import CONTROL_CHARACTERS
 
 
 class _OurTranslations:
@@ -17,15 +20,31 @@ class _OurTranslations:
         return get_translations().ungettext(singular, plural, n)
 
 
+def _without_control_characters(value):
+    # A NUL byte cannot even be stored in PostgreSQL text; no form needs any of these.
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)
+    return value
+
+
+class _Meta:
+    def get_translations(self, form):
+        return _OurTranslations()
+
+    def bind_field(self, form, unbound_field, options):
+        if issubclass(unbound_field.field_class, (FieldList, FormField)):
+            return unbound_field.bind(form=form, **options)  # their inner fields are filtered
+        filters = [*unbound_field.kwargs.get("filters", []), _without_control_characters]
+        return unbound_field.bind(form=form, filters=filters, **options)
+
+
 class Form(FlaskForm):
-    class Meta:
-        def get_translations(self, form):
-            return _OurTranslations()
+    class Meta(_Meta):
+        pass
 
 
 class SubForm(WTFormsForm):
-    """A form nested in another (FormField): no CSRF token of its own, same translations."""
+    """A form nested in another (FormField): no CSRF token of its own, same rules."""
 
-    class Meta:
-        def get_translations(self, form):
-            return _OurTranslations()
+    class Meta(_Meta):
+        pass

@@ -7,7 +7,7 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 # Deliberately loose: one @, a dot in the domain, no spaces. Delivery proves the rest.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def fold(text: str | None) -> str:
@@ -34,12 +34,17 @@ def clean_text(value: str | None) -> str:
     if value is None:
         return ""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    return CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", value)).strip()
+
+
+def query_text(value: str | None, max_length: int) -> str:
+    """A query-string value made safe to search with: bounded, no control characters."""
+    return CONTROL_CHARACTERS.sub("", (value or "")[:max_length]).strip()
 
 
 def search_terms(query: str | None, *, max_terms: int = 8, max_length: int = 200) -> list[str]:
     """The folded words of a search box, bounded so absurd input stays cheap."""
-    folded = fold((query or "")[:max_length])
+    folded = fold(query_text(query, max_length))
     terms = []
     for word in folded.split(" "):
         if word and word not in terms:

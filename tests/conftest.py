@@ -64,7 +64,7 @@ def connection(engine):
         outer.rollback()
 
 
-def test_config(database_url: str, **overrides) -> dict:
+def make_config(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
@@ -83,7 +83,7 @@ def test_config(database_url: str, **overrides) -> dict:
 @pytest.fixture
 def app_config(database_url) -> dict:
     """Override settings for one test by changing this dict before using ``app``."""
-    return test_config(database_url)
+    return make_config(database_url)
 
 
 @pytest.fixture
@@ -92,6 +92,7 @@ def app(app_config, connection):
     app.extensions["db"].sessionmaker.configure(
         bind=connection, join_transaction_mode="create_savepoint")
     yield app
+    app.extensions["db"].engine.dispose()  # init-db tests connect with the app's own engine
 
 
 @pytest.fixture

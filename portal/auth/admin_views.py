@@ -21,6 +21,7 @@ from portal.auth.services import (
 )
 from portal.db import get_session
 from portal.pagination import page_number, paginate
+from portal.text import query_text
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 
@@ -121,7 +122,7 @@ def unit_edit(unit_id: int | None):
 @role_required(ADMIN)
 def audit_log():
     statement = select(AuditEntry).order_by(AuditEntry.id.desc())
-    action = request.args.get("action", "")[:60]
+    action = query_text(request.args.get("action"), 60)
     if action:
         statement = statement.where(AuditEntry.action == action)
     page = paginate(get_session(), statement, page_number(request.args.get("page")), 50)

@@ -9,8 +9,15 @@ from portal.auth.roles import CONTENT_EDITORS
 from portal.db import get_session
 from portal.pages import queries, services
 from portal.pages.forms import HotlineForm, ImportForm, ProcedureForm
-from portal.pages.procedure_import import COLUMNS, REQUIRED, parse_import, parse_process_text
+from portal.pages.procedure_import import (
+    CODE_PATTERN,
+    COLUMNS,
+    REQUIRED,
+    parse_import,
+    parse_process_text,
+)
 from portal.pagination import page_number, paginate
+from portal.text import query_text
 
 bp = Blueprint("pages_staff", __name__, url_prefix="/staff")
 
@@ -18,14 +25,16 @@ bp = Blueprint("pages_staff", __name__, url_prefix="/staff")
 @bp.get("/procedures")
 @role_required(*CONTENT_EDITORS)
 def procedures():
-    query = request.args.get("q", "")[:200]
+    query = query_text(request.args.get("q"), 200)
     statement = queries.procedure_search(query, include_retired=True)
     page = paginate(get_session(), statement, page_number(request.args.get("page")), 50)
     return render_template("pages/staff_procedures.html", page=page, q=query)
 
 
 def _procedure_or_404(code: str):
-    return queries.procedure_by_code(get_session(), code[:30], include_retired=True) or abort(404)
+    if not CODE_PATTERN.match(code):
+        abort(404)
+    return queries.procedure_by_code(get_session(), code, include_retired=True) or abort(404)
 
 
 def _form_for(procedure) -> ProcedureForm:

@@ -6,8 +6,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from portal.db import get_session
 from portal.pages import queries
 from portal.pages.models import LEVELS
+from portal.pages.procedure_import import CODE_PATTERN
 from portal.pagination import page_number, paginate
 from portal.qrcodes import public_url, qr_png, qr_svg
+from portal.text import query_text
 
 bp = Blueprint("pages", __name__)
 
@@ -29,10 +31,10 @@ def catalogue_filters() -> dict:
     field = request.args.get("field", "")
     level = request.args.get("level", "")
     return {
-        "q": request.args.get("q", "")[:MAX_QUERY_LENGTH].strip(),
+        "q": query_text(request.args.get("q"), MAX_QUERY_LENGTH),
         "field_id": int(field) if field.isdigit() and len(field) < 10 else None,
         "level": level if level in LEVELS else None,
-        "body": request.args.get("body", "")[:300].strip() or None,
+        "body": query_text(request.args.get("body"), 300) or None,
     }
 
 
@@ -51,7 +53,9 @@ def procedures():
 
 def _published(code: str):
     """:raise 404: for an unknown or retired code."""
-    return queries.procedure_by_code(get_session(), code[:30]) or abort(404)
+    if not CODE_PATTERN.match(code):
+        abort(404)
+    return queries.procedure_by_code(get_session(), code) or abort(404)
 
 
 @bp.get("/procedures/<code>")

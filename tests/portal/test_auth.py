@@ -136,3 +136,10 @@ def test_a_user_deactivated_while_signed_in_is_signed_out(auth, client, db):
 def test_logout_needs_post(auth, client):
     auth.as_role("leader")
     assert client.get("/staff/logout").status_code == 405
+
+
+def test_control_characters_in_a_sign_in_are_harmless(client, db):
+    make_user(db, username="nul")
+    response = client.post("/staff/login", data={"username": "nul\x00", "password": "x\x00"})
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)

@@ -186,3 +186,9 @@ def test_procedure_qr_svg_is_an_svg_of_the_same_code(client, db):
 
 def test_qr_of_an_unknown_procedure_is_404(client, db):
     assert client.get("/procedures/nope/qr.png").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["%00", "a%20b", "x" * 40, "..%2F..%2Fetc"])
+def test_malformed_procedure_codes_are_404(client, db, code):
+    assert client.get(f"/procedures/{code}").status_code == 404
+    assert client.get(f"/procedures/{code}/qr.svg").status_code == 404
