@@ -28,9 +28,9 @@ def upgrade_database(engine) -> None:
     """Migrate to head on ``engine`` (idempotent)."""
     import logging
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # before its import logs plugins
     from alembic import command
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -1,0 +1,28 @@
+"""Run every benchmark and print the result rows for docs/performance.md.
+
+`make bench` runs this on SQLite; BENCH_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL.
+"""
+from __future__ import annotations
+
+import platform
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import import_procedures  # noqa: E402
+
+
+def main() -> None:
+    print(f"Run on {date.today():%d/%m/%Y}, Python {platform.python_version()}, "
+          f"{platform.machine()}")
+    print()
+    print("| benchmark | database | time | result | target |")
+    print("|---|---|---|---|---|")
+    for line in import_procedures.main():
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""A live server (werkzeug in a thread, its own SQLite file with the demo data) and Debian's
+Chromium driven by Playwright. Screenshots go to the ignored artifacts/ folder."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.cli import upgrade_database
+from portal.db import get_session
+from tests.conftest import make_config, require_or_skip
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+DEMO_PASSWORD = "demo password for e2e"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
+    config = make_config(f"sqlite:///{database}", PUBLIC_BASE_URL="")
+    app = create_app(config)
+    upgrade_database(app.extensions["db"].engine)
+    with app.app_context():
+        from portal.demo import load_all
+
+        load_all(get_session(), DEMO_PASSWORD)
+        get_session().commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["db"].engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        require_or_skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, locale="vi-VN")
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.console_problems = problems
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
