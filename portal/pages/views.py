@@ -64,17 +64,14 @@ def procedure(code: str):
                            page_url=public_url("pages.procedure", code=code))
 
 
-@bp.get("/procedures/<code>/qr.png")
-def procedure_qr_png(code: str):
-    procedure = _published(code)
-    data = qr_png(public_url("pages.procedure", code=procedure.code))
-    return Response(data, mimetype="image/png", headers={
-        "Content-Disposition": f'inline; filename="qr-{procedure.code}.png"'})
+QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 
-@bp.get("/procedures/<code>/qr.svg")
-def procedure_qr_svg(code: str):
+@bp.get("/procedures/<code>/qr.<any(png, svg):image_format>")
+def procedure_qr(code: str, image_format: str):
+    """The QR code of a procedure's page, to post at the counter."""
     procedure = _published(code)
-    data = qr_svg(public_url("pages.procedure", code=procedure.code))
-    return Response(data, mimetype="image/svg+xml", headers={
-        "Content-Disposition": f'inline; filename="qr-{procedure.code}.svg"'})
+    make_image, mimetype = QR_FORMATS[image_format]
+    data = make_image(public_url("pages.procedure", code=procedure.code))
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'inline; filename="qr-{procedure.code}.{image_format}"'})
