@@ -55,6 +55,10 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600),
         "LOG_LEVEL": env("LOG_LEVEL", "INFO"),
+        # How many reverse proxies (nginx, a load balancer) stand in front of the app. Their
+        # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, so throttling and the
+        # audit log see the visitor's address, not the proxy's. 0: no proxy, trust nothing.
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
     }
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -83,7 +85,15 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads and then writes fails at once ("database is
+        # locked") if another connection wrote in between; busy_timeout cannot help it. So a
+        # request that may write (anything but GET/HEAD/OPTIONS) takes the write lock up front
+        # and waits its turn. WAL readers are never blocked. Commands stay deferred: they run
+        # alone, and a command holding the lock for its whole run would block the site.
+        if has_request_context() and request.method not in SAFE_METHODS:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app: Flask) -> None:

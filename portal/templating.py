@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,6 +57,16 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("\n".join(html))
 
 
+def url_for_page(number: int) -> str:
+    """The current address with ``page`` replaced: every other query argument kept as it is.
+
+    (Not url_for(**request.args): that would let a visitor's "?endpoint=" or "?_external=" reach
+    url_for's own parameters.)"""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(number)]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
 def site_contact():
     """The published contact page (org name, hotline) for the header and footer, once a request."""
     if "site_contact" not in g:
@@ -72,5 +84,6 @@ def site_contact():
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.globals["site_contact"] = site_contact
+    app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,6 +1,8 @@
 """Sign-in, sign-out and the staff start page."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -14,10 +16,17 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else goes to the staff start page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("auth.home")
+    """Only a path on this site; anything else goes to the staff start page.
+
+    Browsers drop tabs and line breaks from URLs, so "/\t/evil.example" would become
+    "//evil.example": any white space or control character disqualifies the target.
+    """
+    if not target or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in target):
+        return url_for("auth.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("auth.home")
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

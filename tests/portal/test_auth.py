@@ -104,6 +104,11 @@ def test_the_throttle_window_ends(client, db, app):
     ("https://evil.example/", "/staff/"),
     ("//evil.example/x", "/staff/"),
     ("/\\evil.example", "/staff/"),
+    ("/%09/evil.example", "/staff/"),
+    ("/%0a/evil.example", "/staff/"),
+    ("/%0d/evil.example", "/staff/"),
+    ("/ /evil.example", "/staff/"),
+    ("javascript:alert(1)", "/staff/"),
 ])
 def test_after_sign_in_only_local_next_addresses_are_followed(client, db, target, expected):
     make_user(db, username="admin1", roles=["admin"])

@@ -69,3 +69,46 @@ def test_healthz_says_503_when_the_database_is_down(app, caplog):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "error"}
+
+
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
+    """Two sign-ins at once, each reading then writing. With deferred transactions the first
+    one's write fails at once ("database is locked") because the second wrote after its read;
+    taking the write lock at BEGIN makes the second wait its turn instead."""
+    import threading
+    import time
+
+    from flask import Flask
+
+    from portal.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/race.sqlite3")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    flask_app = Flask(__name__)
+    first_has_read = threading.Event()
+    errors = []
+
+    def sign_in(first: bool):
+        with flask_app.test_request_context(method="POST"):
+            if not first:
+                first_has_read.wait(timeout=5)
+            try:
+                with engine.begin() as connection:
+                    connection.exec_driver_sql("SELECT count(*) FROM t").scalar()
+                    if first:
+                        first_has_read.set()
+                        time.sleep(0.3)  # the other sign-in runs meanwhile
+                    connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+
+    threads = [threading.Thread(target=sign_in, args=(first,)) for first in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT count(*) FROM t").scalar()
+    engine.dispose()
+    assert errors == [] and stored == 2

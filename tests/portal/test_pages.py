@@ -192,3 +192,15 @@ def test_qr_of_an_unknown_procedure_is_404(client, db):
 def test_malformed_procedure_codes_are_404(client, db, code):
     assert client.get(f"/procedures/{code}").status_code == 404
     assert client.get(f"/procedures/{code}/qr.svg").status_code == 404
+
+
+def test_query_arguments_cannot_reach_url_building(client, db, app):
+    app.config["PROCEDURES_PER_PAGE"] = 1
+    make_procedure(db)
+    make_procedure(db)
+    response = client.get("/procedures?endpoint=x&_external=1&_anchor=y&values=z")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert 'href="/procedures?endpoint=x&amp;_external=1&amp;_anchor=y&amp;values=z&amp;page=2"' \
+        in page
+    assert "http://localhost" not in page

@@ -146,3 +146,29 @@ def test_every_role_restricted_route_refuses_the_other_roles(app, client, db):
             response = client.open(url, method=method)
             assert response.status_code == 403, (role, method, url)
         client.post("/staff/logout")
+
+
+def test_behind_a_trusted_proxy_the_visitor_address_is_used(app_config, connection):
+    app_config["TRUSTED_PROXY_COUNT"] = 1
+    app = create_app(app_config)
+    app.extensions["db"].sessionmaker.configure(bind=connection,
+                                                join_transaction_mode="create_savepoint")
+    client = app.test_client()
+    for attempt in range(5):
+        client.post("/staff/login", data={"username": f"u{attempt}", "password": "x"},
+                    headers={"X-Forwarded-For": "203.0.113.7"})
+    other_citizen = client.post("/staff/login", data={"username": "u9", "password": "x"},
+                                headers={"X-Forwarded-For": "203.0.113.8"})
+    assert other_citizen.status_code == 200, "one address's failures do not lock out others"
+    same = client.post("/staff/login", data={"username": "u9", "password": "x"},
+                       headers={"X-Forwarded-For": "203.0.113.7"})
+    assert same.status_code == 429
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored(client, db):
+    for attempt in range(5):
+        client.post("/staff/login", data={"username": f"u{attempt}", "password": "x"},
+                    headers={"X-Forwarded-For": f"198.51.100.{attempt}"})
+    response = client.post("/staff/login", data={"username": "u9", "password": "x"},
+                           headers={"X-Forwarded-For": "198.51.100.99"})
+    assert response.status_code == 429, "a spoofed header must not dodge the throttle"
