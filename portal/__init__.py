@@ -22,6 +22,12 @@ def create_app(config: dict | None = None) -> Flask:
     settings.check_secret_key(app.config, app.debug)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
+    proxies = app.config["TRUSTED_PROXY_COUNT"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     from portal import cli, db, errors, i18n, security, templating, throttle
     from portal.auth import init_app as init_auth
 
