@@ -20,10 +20,13 @@ login_manager.session_protection = "strong"
 def _load_user(user_id: str):
     from portal.auth.models import User
 
-    if not user_id.isdigit():
+    number, _, _fingerprint = user_id.partition("-")
+    if not number.isdigit() or len(number) > 12:
         return None
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = get_session().get(User, int(number))
+    if user is None or not user.active or user.get_id() != user_id:
+        return None  # gone, deactivated, or the password changed since this session began
+    return user
 
 
 def role_required(*roles: str):

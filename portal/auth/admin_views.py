@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -52,6 +53,14 @@ def _check_user_form(form: UserForm, user: User | None) -> bool:
     if form.password.data and (problem := password_problem(form.password.data)):
         form.password.errors.append(problem)
         ok = False
+    if user is not None and user.id == current_user.id:
+        # Nobody can lock themselves out; since the acting admin stays, one admin always does.
+        if ADMIN not in form.roles.data:
+            form.roles.errors.append(_("You cannot remove your own administrator role."))
+            ok = False
+        if not form.active.data:
+            form.active.errors.append(_("You cannot deactivate your own account."))
+            ok = False
     return ok
 
 

@@ -1,6 +1,7 @@
 """Units and staff users."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -73,6 +74,12 @@ class User(UserMixin, Base):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+
+    def get_id(self) -> str:
+        """The id kept in the session cookie: the user id and a fingerprint of the password
+        hash, so that changing the password ends every session signed in before."""
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}-{fingerprint}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

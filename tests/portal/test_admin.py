@@ -134,3 +134,25 @@ def test_only_admins_reach_administration(auth, client):
     for url in ("/staff/admin/users", "/staff/admin/users/new", "/staff/admin/units",
                 "/staff/admin/units/new", "/staff/admin/audit"):
         assert client.get(url).status_code == 403, url
+
+
+def test_an_admin_cannot_lock_themselves_out(auth, client, db):
+    me = auth.as_role("admin")
+    response = client.post(f"/staff/admin/users/{me.id}", data={
+        "full_name": me.full_name, "unit_id": "0", "roles": ["leader"]})
+    page = response.get_data(as_text=True)
+    assert "Bạn không thể tự bỏ vai trò quản trị của mình." in page
+    assert "Bạn không thể tự khóa tài khoản của mình." in page
+    db.refresh(me)
+    assert me.roles == {"admin"} and me.active
+    assert client.get("/staff/admin/users").status_code == 200
+
+
+def test_changing_a_password_ends_the_sessions_signed_in_before(auth, client, db, app):
+    victim = auth.as_role("secretariat")
+    assert client.get("/staff/procedures").status_code == 200
+    victim.set_password("changed by the admin")
+    db.commit()
+    assert client.get("/staff/procedures").status_code == 302
+    assert auth.login(victim.username, "changed by the admin").status_code == 302
+    assert client.get("/staff/procedures").status_code == 200
