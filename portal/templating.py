@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-
 from urllib.parse import urlencode
 
 from flask import Flask, g, request
@@ -14,9 +13,10 @@ from portal.db import get_session
 log = logging.getLogger(__name__)
 
 
-def paragraphs(text: str | None) -> Markup:
+def paragraphs(text: str | None, heading_level: int = 2) -> Markup:
     """Plain text as HTML: blank lines separate paragraphs, '- ' lines become a list,
-    '## ' lines become headings (level 2 inside the page's own h1). Everything is escaped."""
+    '## ' lines become headings of ``heading_level`` (one below the enclosing heading).
+    Everything is escaped."""
     if not text:
         return Markup("")
     html: list[str] = []
@@ -42,7 +42,7 @@ def paragraphs(text: str | None) -> Markup:
         elif line.startswith("## "):
             close_paragraph()
             close_list()
-            html.append(f"<h2>{escape(line[3:].strip())}</h2>")
+            html.append(f"<h{heading_level}>{escape(line[3:].strip())}</h{heading_level}>")
         elif line.startswith(("- ", "+ ", "• ")):
             close_paragraph()
             if not in_list:

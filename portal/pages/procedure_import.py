@@ -189,6 +189,8 @@ def _as_text(value) -> str | None:
 def _check_row(raw: dict, line: int, problems: list[Problem]) -> dict | None:
     row: dict = {}
     errors: list = []
+    if isinstance(raw.get("postal_return"), bool):  # JSON true/false
+        raw = {**raw, "postal_return": "có" if raw["postal_return"] else "không"}
     for name in COLUMNS:
         if name == "internal_process":
             continue
@@ -252,6 +254,9 @@ def _check_steps(steps: list[dict]):
     for step in steps:
         if not step["step"]:
             return _l("internal_process: every step needs a description.")
+        if any("|" in part or "\n" in part for part in step.values()):
+            # '|' separates the parts when a step is written on one line (CSV, staff form).
+            return _l("internal_process: a step may not contain '|' or a line break.")
         if (len(step["step"]) > STEP_MAX or len(step["unit"]) > STEP_PART_MAX
                 or len(step["duration"]) > STEP_PART_MAX):
             return _l("internal_process: a step is too long.")

@@ -41,6 +41,9 @@ def apply_values(procedure: Procedure, values: dict, field: ProcedureField) -> N
     for column in OPTIONAL_TEXT_COLUMNS:
         setattr(procedure, column, values.get(column) or None)
     procedure.field = field
+    # Set here, not by onupdate: that fires only when a column of this row changes, not the
+    # steps, and "last updated" on the public page must move with every save.
+    procedure.updated_at = utcnow()
     procedure.process_steps = [
         ProcedureStep(position=position, description=step["step"],
                       unit=step["unit"] or None, duration=step["duration"] or None)
@@ -65,11 +68,8 @@ def save_procedure(session: Session, procedure: Procedure | None, values: dict) 
     return procedure
 
 
-def code_taken(session: Session, code: str, except_id: int | None = None) -> bool:
-    query = select(Procedure.id).where(Procedure.code == code)
-    if except_id is not None:
-        query = query.where(Procedure.id != except_id)
-    return session.scalar(query) is not None
+def code_taken(session: Session, code: str) -> bool:
+    return session.scalar(select(Procedure.id).where(Procedure.code == code)) is not None
 
 
 @dataclass
@@ -138,6 +138,7 @@ def save_hotline(session: Session, values: dict, numbers: list[dict]) -> Hotline
         session.add(page)
     for column in HOTLINE_COLUMNS:
         setattr(page, column, values.get(column) or None)
+    page.updated_at = utcnow()  # also when only the numbers changed
     page.numbers = [
         HotlineNumber(position=position, label=entry["label"],
                       label_en=entry.get("label_en") or None, number=entry["number"])

@@ -55,14 +55,17 @@ def procedure_edit(code: str | None):
     session = get_session()
     procedure = None if code is None else _procedure_or_404(code)
     form = _form_for(procedure)
+    if procedure is not None:
+        del form.code  # the code is in printed URLs and QR codes: it never changes
     if form.validate_on_submit():
         steps, problem = parse_process_text(form.internal_process.data)
         if problem:
             form.internal_process.errors.append(problem)
-        if services.code_taken(session, form.code.data, procedure.id if procedure else None):
+        if procedure is None and services.code_taken(session, form.code.data):
             form.code.errors.append(_("Another procedure already has this code."))
         if not form.errors:
             values = {name: field.data for name, field in form._fields.items()}
+            values["code"] = procedure.code if procedure else values["code"]
             values["internal_process"] = steps
             procedure = services.save_procedure(session, procedure, values)
             flash(_("Procedure %(code)s saved.", code=procedure.code), "success")

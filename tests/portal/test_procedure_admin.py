@@ -231,3 +231,29 @@ def test_bad_hotline_forms_are_refused(auth, client, db):
         page = client.post("/staff/hotline", data=data).get_data(as_text=True)
         assert message in page, message
     assert "chưa được công bố" in client.get("/hotline").get_data(as_text=True)
+
+
+def test_the_code_of_an_existing_procedure_cannot_change(auth, client, db):
+    auth.as_role("admin")
+    procedure = make_procedure(db, code="1.000700")
+    page = client.get("/staff/procedures/1.000700/edit").get_data(as_text=True)
+    assert 'name="code"' not in page and "1.000700" in page
+    client.post("/staff/procedures/1.000700/edit", data=form_data(code="9.999999", name="Mới"))
+    db.refresh(procedure)
+    assert procedure.code == "1.000700" and procedure.name == "Mới"
+
+
+def test_last_updated_moves_when_only_the_steps_change(auth, client, db):
+    from datetime import datetime, timezone
+
+    auth.as_role("admin")
+    procedure = make_procedure(db, code="1.000800")
+    procedure.updated_at = datetime(2020, 1, 2, tzinfo=timezone.utc)
+    db.commit()
+    data = form_data(code="1.000800", name=procedure.name,
+                     internal_process_text="Tiếp nhận | Một cửa | 4 giờ")
+    data.update(steps=procedure.steps, dossier=procedure.dossier)
+    client.post("/staff/procedures/1.000800/edit", data=data)
+    db.refresh(procedure)
+    assert procedure.updated_at.year > 2020
+    assert "02/01/2020" not in client.get("/procedures/1.000800").get_data(as_text=True)

@@ -192,3 +192,17 @@ def test_all_documented_columns_are_accepted():
     result = parse_import(to_csv([full]), "a.csv", max_bytes=LIMIT)
     assert result.ok, messages(result)
     assert result.rows[0]["level"] == "full"
+
+
+def test_json_booleans_are_accepted_for_postal_return():
+    result = parse_import(json.dumps([row(postal_return=True), row(code="1.2",
+                                     postal_return=False)]).encode(), "a.json", max_bytes=LIMIT)
+    assert result.ok, messages(result)
+    assert [r["postal_return"] for r in result.rows] == [True, False]
+
+
+def test_a_step_may_not_contain_the_separator():
+    item = row(internal_process=[{"step": "Tiếp nhận | kiểm tra", "unit": "", "duration": ""}])
+    result = parse_import(json.dumps([item]).encode(), "a.json", max_bytes=LIMIT)
+    assert messages(result) == [
+        (1, "internal_process: a step may not contain '|' or a line break.")]

@@ -15,3 +15,7 @@ def test_paragraphs_make_lists_headings_and_paragraphs():
 
 def test_paragraphs_of_nothing_is_empty():
     assert str(paragraphs(None)) == ""
+
+
+def test_paragraph_headings_take_the_level_asked_for():
+    assert str(paragraphs("## Ghi chú", 3)) == "<h3>Ghi chú</h3>"
