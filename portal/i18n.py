@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, g, request
 from flask_babel import Babel, format_date, format_datetime, gettext, lazy_gettext, ngettext
+from markupsafe import Markup, escape
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
@@ -68,11 +69,24 @@ def show_datetime(value: datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm")
 
 
+def text_language(vi: str | None, en: str | None) -> str:
+    """The language :func:`pick` shows for this pair: 'en' only when asked and present."""
+    return "en" if current_language() == "en" and en else "vi"
+
+
 def pick(vi: str | None, en: str | None) -> str:
     """The English text when English is shown and there is one, else the Vietnamese."""
-    if current_language() == "en" and en:
-        return en
-    return vi or ""
+    return (en if text_language(vi, en) == "en" else vi) or ""
+
+
+def bilingual(vi: str | None, en: str | None) -> Markup:
+    """:func:`pick` for page content: Vietnamese shown on an English page is marked
+    lang="vi", so screen readers switch voice (WCAG 2.1, 3.1.2)."""
+    language = text_language(vi, en)
+    text = pick(vi, en)
+    if language == current_language():
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(language, text)
 
 
 def init_app(app: Flask) -> None:
@@ -83,5 +97,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = show_datetime
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language,
-        url_for_language=url_for_language, pick=pick,
+        url_for_language=url_for_language, pick=pick, bilingual=bilingual,
+        text_language=text_language,
     )

@@ -66,7 +66,7 @@ def procedure_values(**overrides) -> dict:
 def make_procedure(db: Session, **overrides) -> Procedure:
     values = procedure_values(**overrides)
     procedure = Procedure()
-    apply_values(procedure, values, FieldCache(db).get(values["field"]))
+    apply_values(procedure, values, FieldCache(db).get(values["field"], values.get("field_en")))
     db.add(procedure)
     db.commit()
     return procedure

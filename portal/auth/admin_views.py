@@ -21,6 +21,7 @@ from portal.auth.services import (
     username_taken,
 )
 from portal.db import get_session
+from portal.i18n import pick
 from portal.pagination import page_number, paginate
 from portal.text import query_text
 
@@ -34,7 +35,7 @@ def _user_form(user: User | None = None) -> UserForm:
         form.unit_id.data = user.unit_id or 0
     units = get_session().scalars(Unit.ordered()).all()
     form.unit_id.choices = [SelectChoice(0, _("— no unit —"))] + [
-        SelectChoice(unit.id, unit.name) for unit in units]
+        SelectChoice(unit.id, pick(unit.name, unit.name_en)) for unit in units]
     return form
 
 

@@ -43,6 +43,7 @@ class ProcedureForm(Form):
     name_en = _line(_l("Name in English"), required=False, max_length=500)
     field = _line(_l("Field (lĩnh vực)"), max_length=150,
                   description=_l("Type an existing field exactly, or a new one."))
+    field_en = _line(_l("Field in English"), required=False, max_length=150)
     level = SelectField(_l("Online-service level"), choices=LEVEL_CHOICES)
     processing_body = _line(_l("Processing body"), max_length=300)
     steps = _text(_l("Steps"))

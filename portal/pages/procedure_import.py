@@ -18,12 +18,13 @@ from portal.text import clean_text
 
 REQUIRED = ("code", "name", "field", "processing_body", "steps", "method", "dossier",
             "dossier_quantity", "time_limit", "subjects", "result", "legal_basis")
-OPTIONAL = ("name_en", "level", "postal_return", "postal_fee", "time_limit_days", "forms",
-            "requirements", "fees", "decision", "internal_process")
+OPTIONAL = ("name_en", "field_en", "level", "postal_return", "postal_fee", "time_limit_days",
+            "forms", "requirements", "fees", "decision", "internal_process")
 COLUMNS = REQUIRED + OPTIONAL
 
 # Longest text per column; any other text column takes TEXT_MAX.
-MAX_LENGTHS = {"code": 30, "name": 500, "name_en": 500, "field": 150, "processing_body": 300,
+MAX_LENGTHS = {"code": 30, "name": 500, "name_en": 500, "field": 150, "field_en": 150,
+               "processing_body": 300,
                "dossier_quantity": 200}
 TEXT_MAX = 20_000
 STEP_MAX, STEP_PART_MAX = 500, 200

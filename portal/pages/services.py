@@ -25,12 +25,15 @@ class FieldCache:
         self.session = session
         self.by_name = {field.name: field for field in session.scalars(select(ProcedureField))}
 
-    def get(self, name: str) -> ProcedureField:
+    def get(self, name: str, name_en: str | None = None) -> ProcedureField:
+        """The field called ``name``; an English name, when given, replaces the stored one."""
         field = self.by_name.get(name)
         if field is None:
             field = ProcedureField(name=name)
             self.session.add(field)
             self.by_name[name] = field
+        if name_en:
+            field.name_en = name_en
         return field
 
 
@@ -57,7 +60,7 @@ def apply_values(procedure: Procedure, values: dict, field: ProcedureField) -> N
 def save_procedure(session: Session, procedure: Procedure | None, values: dict) -> Procedure:
     """Create (procedure None) or update one procedure from a form, and audit it."""
     creating = procedure is None
-    field = FieldCache(session).get(values["field"])
+    field = FieldCache(session).get(values["field"], values.get("field_en"))
     if creating:
         procedure = Procedure()
     apply_values(procedure, values, field)
@@ -100,7 +103,7 @@ def import_procedures(session: Session, rows: list[dict], *, dry_run: bool,
     for row in rows:
         procedure = existing.get(row["code"]) or Procedure()
         procedure.retired_at = None
-        apply_values(procedure, row, fields.get(row["field"]))
+        apply_values(procedure, row, fields.get(row["field"], row.get("field_en")))
         session.add(procedure)  # only once complete: loading old steps may autoflush
     session.flush()
     audit.record(session, "procedure.import", target_type="procedure",

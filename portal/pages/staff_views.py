@@ -42,6 +42,7 @@ def _form_for(procedure) -> ProcedureForm:
         return ProcedureForm()
     data = {name: getattr(procedure, name) for name in ProcedureForm.copied_columns}
     data["field"] = procedure.field.name
+    data["field_en"] = procedure.field.name_en
     data["internal_process"] = "\n".join(
         " | ".join((step.description, step.unit or "", step.duration or "")).rstrip(" |")
         for step in procedure.process_steps)

@@ -43,3 +43,26 @@ def test_dates_are_dd_mm_yyyy_in_ho_chi_minh_time(app):
         assert show_date(late_evening_utc) == "17/02/2026"
         assert show_datetime(late_evening_utc) == "17/02/2026 03:30"
         assert show_date(None) == ""
+
+
+def test_vietnamese_text_on_english_pages_is_marked_as_vietnamese(client, db):
+    from tests.factories import make_procedure
+
+    make_procedure(db, code="1.000900", name="Cấp giấy phép xả thải", name_en=None,
+                   field="Môi trường")
+    page = client.get("/procedures?lang=en").get_data(as_text=True)
+    assert '<span lang="vi">Cấp giấy phép xả thải</span>' in page
+    assert '<span lang="vi">Môi trường</span>' in page
+    detail = client.get("/procedures/1.000900").get_data(as_text=True)
+    assert '<h1 lang="vi">Cấp giấy phép xả thải</h1>' in detail
+    assert '<div lang="vi"><ul>' in detail
+    vietnamese = client.get("/procedures?lang=vi").get_data(as_text=True)
+    assert '<span lang="vi">' not in vietnamese, "no marking needed on Vietnamese pages"
+
+
+def test_english_text_is_shown_unmarked_when_there_is_one(client, db):
+    from tests.factories import make_procedure
+
+    make_procedure(db, name="Cấp phép", name_en="Permit")
+    page = client.get("/procedures?lang=en").get_data(as_text=True)
+    assert ">Permit</a>" in page

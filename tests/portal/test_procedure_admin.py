@@ -257,3 +257,12 @@ def test_last_updated_moves_when_only_the_steps_change(auth, client, db):
     db.refresh(procedure)
     assert procedure.updated_at.year > 2020
     assert "02/01/2020" not in client.get("/procedures/1.000800").get_data(as_text=True)
+
+
+def test_an_imported_english_field_name_shows_on_english_pages(auth, client, db):
+    auth.as_role("admin")
+    upload(client, import_rows({"code": "1.000950", "field": "Đất đai", "field_en": "Land"}),
+           "a.json")
+    page = client.get("/procedures?lang=en").get_data(as_text=True)
+    assert ">Land</option>" in page and "<span>Land</span>" in page
+    assert "Đất đai" in client.get("/procedures?lang=vi").get_data(as_text=True)
