@@ -186,8 +186,9 @@ def test_internal_process_lines_need_a_description_and_at_most_three_parts():
 
 def test_all_documented_columns_are_accepted():
     full = row(name_en="Licence", field_en="Water resources", level="toàn trình",
-               postal_return="x", postal_fee="20.000 đ", time_limit_days="0", forms="Mẫu 01", requirements="Không", fees="Không",
-               decision="QĐ 1", internal_process="")
+               postal_return="x", postal_fee="20.000 đ", time_limit_days="0",
+               forms="Mẫu 01", requirements="Không", fees="Không", decision="QĐ 1",
+               internal_process="")
     assert set(full) == set(COLUMNS)
     result = parse_import(to_csv([full]), "a.csv", max_bytes=LIMIT)
     assert result.ok, messages(result)
