@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 # `make run` is for a developer's machine over plain http on 127.0.0.1.
-RUN_ENV := SESSION_COOKIE_SECURE=0 SECRET_KEY="$$(cat instance/secret_key)"
+RUN_ENV := SESSION_COOKIE_SECURE=0 SECRET_KEY="$$(cat instance/secret_key)" \
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}
 
 .PHONY: run test setup translations extract-messages update-messages bench clean
 

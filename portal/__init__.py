@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
-    settings.check_secret_key(app.config, app.debug)
+    settings.check_production_settings(app.config, app.debug)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     proxies = app.config["TRUSTED_PROXY_COUNT"]

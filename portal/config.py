@@ -62,13 +62,20 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
-def check_secret_key(config: dict, debug: bool) -> None:
-    """Refuse to run outside debug and tests with a missing or weak SECRET_KEY.
+def check_production_settings(config: dict, debug: bool) -> None:
+    """Refuse to run outside debug and tests with a missing or weak SECRET_KEY, or without
+    PUBLIC_BASE_URL (printed links and QR codes must never come from a request's Host header).
 
-    :raise RuntimeError: with a message that says how to set a good key.
+    :raise RuntimeError: with a message that says how to set it right.
     """
     if debug or config.get("TESTING"):
         return
+    base_url = config.get("PUBLIC_BASE_URL") or ""
+    if not base_url.startswith(("https://", "http://")):
+        raise RuntimeError(
+            "PUBLIC_BASE_URL is missing. Set it to the address citizens use, which goes into "
+            "QR codes and printed links, for example:\n"
+            "    export PUBLIC_BASE_URL=https://gopy.example.gov.vn")
     key = config.get("SECRET_KEY") or ""
     if key in WEAK_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
         raise RuntimeError(

@@ -172,3 +172,23 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(client, db):
     response = client.post("/staff/login", data={"username": "u9", "password": "x"},
                            headers={"X-Forwarded-For": "198.51.100.99"})
     assert response.status_code == 429, "a spoofed header must not dodge the throttle"
+
+
+def test_https_responses_ask_browsers_to_stay_on_https(client):
+    secure = client.get("/", base_url="https://gopy.example.vn")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_qr_codes_never_use_the_host_header(client, db):
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from tests.factories import make_procedure
+
+    make_procedure(db, code="1.000990")
+    response = client.get("/procedures/1.000990/qr.png", headers={"Host": "evil.example"})
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.data)))
+    assert decoded.text == "https://gopy.example.vn/procedures/1.000990"

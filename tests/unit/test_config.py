@@ -1,24 +1,31 @@
 import pytest
 
-from portal.config import check_secret_key, from_environment
+from portal.config import check_production_settings, from_environment
+
+URL = {"PUBLIC_BASE_URL": "https://gopy.example.vn"}
 
 
 @pytest.mark.parametrize("key", ["", "dev", "changeme", "short-but-random-9f8e"])
 def test_weak_or_missing_secret_key_is_refused_outside_debug(key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        check_secret_key({"SECRET_KEY": key}, debug=False)
+        check_production_settings({"SECRET_KEY": key, **URL}, debug=False)
 
 
 def test_refusal_says_how_to_set_a_key():
     with pytest.raises(RuntimeError) as error:
-        check_secret_key({}, debug=False)
+        check_production_settings(dict(URL), debug=False)
     assert "export SECRET_KEY=" in str(error.value)
 
 
 def test_debug_and_tests_run_without_a_key():
-    check_secret_key({}, debug=True)
-    check_secret_key({"TESTING": True}, debug=False)
-    check_secret_key({"SECRET_KEY": "k" * 40}, debug=False)
+    check_production_settings({}, debug=True)
+    check_production_settings({"TESTING": True}, debug=False)
+    check_production_settings({"SECRET_KEY": "k" * 40, **URL}, debug=False)
+
+
+def test_production_needs_the_public_address():
+    with pytest.raises(RuntimeError, match="export PUBLIC_BASE_URL="):
+        check_production_settings({"SECRET_KEY": "k" * 40}, debug=False)
 
 
 def test_settings_come_from_the_environment(monkeypatch):
