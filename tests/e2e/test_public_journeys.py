@@ -13,13 +13,16 @@ def test_a_citizen_finds_and_prints_a_procedure_on_a_phone(live_server, phone):
     assert page.get_attribute("html", "lang") == "vi"
     screenshot(page, "home-vi-phone")
     page.get_by_role("link", name="Thủ tục hành chính").first.tap()
+    page.wait_for_url("**/procedures")
     page.get_by_label("Tìm theo tên hoặc mã thủ tục").fill("dat dai")
     page.get_by_role("button", name="Tìm kiếm").tap()
+    page.wait_for_url("**/procedures?q=dat+dai*")
     results = page.locator(".procedure-list a")
     assert results.count() > 0
     assert "thủ tục" in page.locator(".result-count").inner_text()
     screenshot(page, "procedures-search-vi-phone")
     results.first.tap()
+    page.wait_for_url("**/procedures/*")
     title = page.locator("h1").inner_text()
     assert title and page.locator("#steps").is_visible()
     qr = page.locator(".procedure-qr img")
@@ -27,6 +30,7 @@ def test_a_citizen_finds_and_prints_a_procedure_on_a_phone(live_server, phone):
     screenshot(page, "procedure-vi-phone")
 
     page.get_by_role("link", name="English").tap()
+    page.wait_for_url("**lang=en")
     assert page.get_attribute("html", "lang") == "en"
     assert page.locator("#steps").inner_text().startswith("Steps")
     assert page.get_by_role("button", name="Print this page").is_visible()
@@ -64,7 +68,9 @@ def test_staff_sign_in_in_the_browser(live_server, desktop):
     desktop.wait_for_url(live_server + "/staff/")
     assert "Văn phòng Sở" in desktop.locator("main").inner_text()
     desktop.get_by_role("link", name="Thủ tục").last.click()
+    desktop.wait_for_url(live_server + "/staff/procedures")
     assert desktop.locator("table.table tbody tr").count() >= 20
     screenshot(desktop, "staff-procedures-vi-desktop")
     desktop.get_by_role("button", name="Đăng xuất").click()
+    desktop.wait_for_url(live_server + "/")
     assert "Bạn đã đăng xuất." in desktop.locator(".flashes").inner_text()
