@@ -1,13 +1,17 @@
-"""Counters (quầy tiếp nhận) at the one-stop section (Bộ phận Một cửa)."""
+"""Counters, the versioned questionnaire, survey links and responses (DOMAIN.md §3)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import Unit
+from portal.auth.models import Unit, User
 from portal.db import Base, utcnow
+
+CHANNEL_COUNTER = "counter"  # the QR code posted at a counter
+CHANNEL_DOSSIER = "dossier"  # the single-use QR code printed on a dossier receipt
+CHANNELS = (CHANNEL_COUNTER, CHANNEL_DOSSIER)
 
 
 class Counter(Base):
@@ -21,6 +25,144 @@ class Counter(Base):
     name_en: Mapped[str | None] = mapped_column(String(200))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The survey link is /q/<token>: random, short (the QR stays small), unguessable. Rotating
+    # replaces it (old posters stop working); revoking clears it.
+    token: Mapped[str | None] = mapped_column(String(16), unique=True)
+    token_issued_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class CounterDuty(Base):
+    """An officer on duty at a counter on a day: answers of that day are attributed to them."""
+
+    __tablename__ = "counter_duty"
+    __table_args__ = (UniqueConstraint("counter_id", "day", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Questionnaire(Base):
+    """One published version of the survey. Responses keep the version they answered."""
+
+    __tablename__ = "questionnaire"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    instruction: Mapped[str | None] = mapped_column(Text)
+    instruction_en: Mapped[str | None] = mapped_column(Text)
+    # {"levels": [{"value": 1, "vi": …, "en": …}, …], "not_applicable": {"vi": …, "en": …}}
+    scale: Mapped[dict] = mapped_column(JSON)
+    # The one version new responses answer; older ones stay for their responses.
+    current: Mapped[bool] = mapped_column(default=False, index=True)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    dimensions: Mapped[list[Dimension]] = relationship(
+        order_by="Dimension.position", lazy="selectin", cascade="all, delete-orphan")
+
+
+class Dimension(Base):
+    __tablename__ = "survey_dimension"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))  # stable forever, e.g. CONG_CHUC
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    short_name: Mapped[str | None] = mapped_column(String(100))
+    short_name_en: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    note_en: Mapped[str | None] = mapped_column(Text)
+
+    items: Mapped[list[Item]] = relationship(
+        order_by="Item.position", lazy="selectin", cascade="all, delete-orphan")
+
+
+class Item(Base):
+    """A statement rated on the 1-5 scale."""
+
+    __tablename__ = "survey_item"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire.id", ondelete="CASCADE"))
+    dimension_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_dimension.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))  # stable forever, e.g. CC1: exports key on it
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+
+
+class DossierLink(Base):
+    """A single-use survey link for one dossier, printed on its receipt."""
+
+    __tablename__ = "dossier_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(16), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(60), unique=True)  # mã hồ sơ
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    counter: Mapped[Counter] = relationship(lazy="joined")
+
+
+class Response(Base):
+    """One citizen's answers. Nothing in it identifies the citizen (NĐ 61/2018 Điều 27 k3)."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        Index("ix_survey_response_counter_submitted", "counter_id", "submitted_at"),
+        Index("ix_survey_response_officer_submitted", "officer_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"), index=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    # Unique: one answer per dossier, even when two submits race.
+    dossier_link_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_link.id"),
+                                                        unique=True)
+    # The form's single-use nonce: a replayed submit finds its response instead of a new one.
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    seconds_to_answer: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    procedure_field_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_field.id"))
+    gender: Mapped[str | None] = mapped_column(String(10))
+    age_group: Mapped[str | None] = mapped_column(String(10))
+    # Suspicious answers are kept, flagged, and left out of the indices by default.
+    flagged: Mapped[bool] = mapped_column(default=False, index=True)
+    flag_reasons: Mapped[list | None] = mapped_column(JSON)
+    # A keyed hash of the address, only to spot bursts; never shown, never reversible.
+    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan",
+                                                 lazy="selectin")
+    counter: Mapped[Counter] = relationship(lazy="joined")
+
+
+class Answer(Base):
+    """A response's level (1-5) for one item code; None = "no answer / not applicable"."""
+
+    __tablename__ = "survey_answer"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int | None] = mapped_column(SmallInteger)
