@@ -55,6 +55,12 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600),
         "LOG_LEVEL": env("LOG_LEVEL", "INFO"),
+        # Survey (issue 3): how long a survey page stays valid, and the rate limits that stop
+        # floods without blocking many citizens behind one office's NAT.
+        "SURVEY_FORM_MAX_AGE": _int("SURVEY_FORM_MAX_AGE", 2 * 3600),
+        "SURVEY_LIMIT_PER_LINK": env("SURVEY_LIMIT_PER_LINK", "30/minute"),
+        "SURVEY_LIMIT_PER_ADDRESS": env("SURVEY_LIMIT_PER_ADDRESS", "120/hour"),
+        "SURVEY_ASK_DEMOGRAPHICS": _bool(env("SURVEY_ASK_DEMOGRAPHICS"), False),
         # How many reverse proxies (nginx, a load balancer) stand in front of the app. Their
         # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, so throttling and the
         # audit log see the visitor's address, not the proxy's. 0: no proxy, trust nothing.

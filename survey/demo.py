@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Counter
+from survey.services import issue_counter_link
 
 COUNTERS = [
     ("Q01", "Quầy số 1 — Đất đai", "Counter 1 — Land", "VPDKDD"),
@@ -21,4 +22,7 @@ def load_counters(session: Session, units: dict) -> dict:
         if code not in existing:
             session.add(Counter(code=code, name=name, name_en=name_en, unit=units[unit_code]))
     session.flush()
+    for counter in session.scalars(select(Counter).where(Counter.token.is_(None),
+                                                          Counter.active.is_(True))):
+        issue_counter_link(session, counter)
     return {"counters": len(COUNTERS)}

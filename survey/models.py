@@ -138,7 +138,8 @@ class Response(Base):
     # Unique: one answer per dossier, even when two submits race.
     dossier_link_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_link.id"),
                                                         unique=True)
-    # The form's single-use nonce: a replayed submit finds its response instead of a new one.
+    # SHA-256 of the form's single-use nonce: a replayed submit finds its response instead of
+    # making a new one.
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     seconds_to_answer: Mapped[int | None]

@@ -1,5 +1,112 @@
-"""The survey's routes (``/q/<token>``, ``/results``, ``/staff/survey``) come with the survey
-issue; the blueprint is registered now so the package is wired like the others."""
-from flask import Blueprint
+"""The citizen's survey at /q/<token>: shown, answered, thanked. No account, no name asked."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from portal.db import get_session
+from portal.pages.queries import all_fields
+from portal.throttle import get_throttle
+from portal.workdays import today_in_vietnam
+from survey import nonce as nonces
+from survey import services
+from survey.forms import make_survey_form
+from survey.links import normalise_token
+from survey.models import Response
+from survey.screening import ScreeningRules
 
 bp = Blueprint("survey", __name__, template_folder="templates")
+
+LAST_RESPONSE_KEY = "survey_response"
+
+
+def _lookup(raw_token: str):
+    """The normalised token and its live target (None: unknown, revoked or retired)."""
+    token = normalise_token(raw_token)
+    return token, (services.resolve(get_session(), token) if token else None)
+
+
+def _invalid_link():
+    return render_template("survey/invalid.html"), 404
+
+
+def _form(target, **kwargs):
+    session_ = get_session()
+    officers = services.officers_on_duty(session_, target.counter, today_in_vietnam())
+    form = make_survey_form(services.current_questionnaire(session_), fields=all_fields(session_),
+                            officers=officers, **kwargs)
+    if len(officers) < 2:
+        del form.officer  # one officer on duty is credited without asking; none, nobody
+    if not current_app.config["SURVEY_ASK_DEMOGRAPHICS"]:
+        del form.gender, form.age_group
+    return form, officers
+
+
+@bp.route("/q/<token>", methods=["GET", "POST"])
+def answer(token: str):
+    token, target = _lookup(token)
+    if target is None:
+        return _invalid_link()
+    session_ = get_session()
+    if target.dossier is not None and services.dossier_already_rated(session_, target.dossier):
+        return render_template("survey/already_rated.html")
+    form, officers = _form(target)
+    if request.method == "GET":
+        form.nonce.data = nonces.issue(token)
+    elif form.validate_on_submit():
+        return _store(token, target, form, officers)
+    return render_template("survey/form.html", form=form, target=target, error=None)
+
+
+def _store(token, target, form, officers):
+    session_ = get_session()
+    try:
+        seconds = nonces.check(form.nonce.data or "", token)
+    except nonces.BadNonce:
+        form.nonce.data = nonces.issue(token)
+        return render_template("survey/form.html", form=form, target=target, error=_(
+            "This form was open too long or was not sent from this page. Your answers are "
+            "kept below: please press Send again.")), 400
+    throttle, config = get_throttle(), current_app.config
+    address = request.remote_addr or ""
+    if (throttle.exceeded(config["SURVEY_LIMIT_PER_LINK"], "survey-link", token)
+            or throttle.exceeded(config["SURVEY_LIMIT_PER_ADDRESS"], "survey-ip", address)):
+        return render_template("survey/form.html", form=form, target=target, error=_(
+            "Many answers are arriving at once. Your answers are kept below: please wait a "
+            "minute and press Send again.")), 429
+    throttle.hit(config["SURVEY_LIMIT_PER_LINK"], "survey-link", token)
+    throttle.hit(config["SURVEY_LIMIT_PER_ADDRESS"], "survey-ip", address)
+    officer_id = None
+    if "officer" in form and form.officer.data:
+        officer_id = int(form.officer.data)
+    elif len(officers) == 1:
+        officer_id = officers[0].id
+    submission = services.Submission(
+        answers=form.answers(), nonce=form.nonce.data, seconds=seconds,
+        comment=form.comment.data or None,
+        procedure_field_id=int(form.procedure_field.data) if form.procedure_field.data else None,
+        officer_id=officer_id,
+        gender=form.gender.data or None if "gender" in form else None,
+        age_group=form.age_group.data or None if "age_group" in form else None,
+        honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address))
+    outcome = services.submit(session_, target, services.current_questionnaire(session_),
+                              submission, ScreeningRules())
+    if outcome.already_rated:
+        return render_template("survey/already_rated.html")
+    session[LAST_RESPONSE_KEY] = outcome.response.id
+    return redirect(url_for("survey.thanks", token=token))
+
+
+@bp.get("/q/<token>/thanks")
+def thanks(token: str):
+    token, target = _lookup(token)
+    if target is None:
+        return _invalid_link()
+    response = None
+    response_id = session.get(LAST_RESPONSE_KEY)
+    if isinstance(response_id, int):
+        response = get_session().get(Response, response_id)
+    low = response is not None and any(
+        answer.value is not None and answer.value <= 2 for answer in response.answers)
+    return render_template("survey/thanks.html", low=low, response=response,
+                           feedback_open="feedback.new" in current_app.view_functions)

@@ -70,3 +70,19 @@ def make_procedure(db: Session, **overrides) -> Procedure:
     db.add(procedure)
     db.commit()
     return procedure
+
+
+def make_counter(db: Session, *, with_link: bool = True, **fields):
+    from survey.models import Counter
+    from survey.services import issue_counter_link
+
+    number = next(_numbers)
+    unit = fields.pop("unit", None) or make_unit(db)
+    counter = Counter(code=fields.pop("code", f"Q{number:02d}"),
+                      name=fields.pop("name", f"Quầy số {number}"), unit=unit, **fields)
+    db.add(counter)
+    db.flush()
+    if with_link:
+        issue_counter_link(db, counter)
+    db.commit()
+    return counter

@@ -1,0 +1,78 @@
+"""The citizen's survey form, built from the stored questionnaire: one field per item code."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from portal.forms import Form
+from portal.i18n import pick
+from portal.text import clean_text
+from survey.models import Questionnaire
+
+NO_ANSWER = "na"
+COMMENT_MAX = 2000
+GENDERS = ("male", "female")
+AGE_GROUPS = ("18-25", "26-34", "35-49", "50-60", "60+")
+
+
+class SurveyForm(Form):
+    """Fields common to every version; the items are added by :func:`make_survey_form`."""
+
+    nonce = HiddenField()
+    comment = TextAreaField(
+        _l("Anything you want to tell us? (optional)"), filters=[clean_text],
+        validators=[Optional(), Length(max=COMMENT_MAX)],
+        description=_l("At most 2,000 characters. Please do not write your name, phone "
+                       "number or ID number here."),
+        render_kw={"maxlength": COMMENT_MAX, "rows": 4})
+    procedure_field = SelectField(_l("Which field was your matter in? (optional)"),
+                                  validators=[Optional()], validate_choice=True)
+    officer = SelectField(_l("Who served you? (optional)"), validators=[Optional()],
+                          validate_choice=True)
+    gender = SelectField(_l("Gender (optional)"), validators=[Optional()], validate_choice=True,
+                         choices=[SelectChoice("", _l("Prefer not to say")),
+                                  SelectChoice("male", _l("Male")),
+                                  SelectChoice("female", _l("Female"))])
+    age_group = SelectField(_l("Age (optional)"), validators=[Optional()], validate_choice=True,
+                            choices=[SelectChoice("", _l("Prefer not to say"))]
+                            + [SelectChoice(age, age) for age in AGE_GROUPS])
+    # Hidden from people (CSS and aria-hidden); a script that fills every field fills it too.
+    website = StringField(_l("Leave this empty"), render_kw={
+        "autocomplete": "off", "tabindex": "-1"})
+
+    def item_fields(self):
+        return [self[code] for code in self.item_codes]
+
+    def answers(self) -> dict[str, int | None]:
+        return {code: (None if self[code].data in (None, "", NO_ANSWER)
+                       else int(self[code].data)) for code in self.item_codes}
+
+
+def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs) -> SurveyForm:
+    """A form class for this questionnaire version, instantiated.
+
+    ``fields`` are the procedure fields to offer; ``officers`` the officers on duty (the
+    choice is shown only when there are two or more).
+    """
+    scale = questionnaire.scale
+    choices = [SelectChoice(str(level["value"]), pick(level["vi"], level.get("en")))
+               for level in scale["levels"]]
+    choices.append(SelectChoice(NO_ANSWER, pick(scale["not_applicable"]["vi"],
+                                                scale["not_applicable"].get("en"))))
+    attributes = {}
+    codes = []
+    for dimension in questionnaire.dimensions:
+        for item in dimension.items:
+            codes.append(item.code)
+            attributes[item.code] = RadioField(pick(item.text, item.text_en), choices=choices,
+                                               validators=[Optional()], validate_choice=True)
+    form_class = type("VersionedSurveyForm", (SurveyForm,), attributes)
+    form_class.item_codes = codes
+    form = form_class(**kwargs)
+    form.questionnaire = questionnaire
+    form.procedure_field.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
+        SelectChoice(str(field.id), pick(field.name, field.name_en)) for field in fields]
+    form.officer.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
+        SelectChoice(str(officer.id), officer.full_name) for officer in officers]
+    return form

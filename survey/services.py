@@ -1,0 +1,188 @@
+"""Survey actions: survey links for counters and dossiers, and storing a citizen's answers.
+Services flush, never commit."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.auth.models import User
+from portal.db import utcnow
+from survey import screening
+from survey.links import new_token
+from survey.models import (
+    CHANNEL_COUNTER,
+    CHANNEL_DOSSIER,
+    Answer,
+    Counter,
+    CounterDuty,
+    DossierLink,
+    Questionnaire,
+    Response,
+)
+
+
+def current_questionnaire(session: Session) -> Questionnaire:
+    """The version new responses answer (seeded by the migrations, so there always is one)."""
+    return session.scalars(select(Questionnaire).where(Questionnaire.current.is_(True))
+                           .order_by(Questionnaire.id.desc()).limit(1)).one()
+
+
+def _unused_token(session: Session) -> str:
+    while True:  # a collision in 59 bits is rare, but both tables must stay distinct
+        token = new_token()
+        taken = session.scalar(select(Counter.id).where(Counter.token == token)) or \
+            session.scalar(select(DossierLink.id).where(DossierLink.token == token))
+        if not taken:
+            return token
+
+
+def issue_counter_link(session: Session, counter: Counter) -> str:
+    """Give the counter a new survey link; the old one (if any) stops working."""
+    rotated = counter.token is not None
+    counter.token = _unused_token(session)
+    counter.token_issued_at = utcnow()
+    session.flush()
+    audit.record(session, "counter.link_rotated" if rotated else "counter.link_issued",
+                 target_type="counter", target_id=counter.code)
+    return counter.token
+
+
+def revoke_counter_link(session: Session, counter: Counter) -> None:
+    if counter.token is not None:
+        counter.token = None
+        session.flush()
+        audit.record(session, "counter.link_revoked", target_type="counter",
+                     target_id=counter.code)
+
+
+@dataclass
+class Target:
+    """What a survey link points at: a counter, and for a dossier link the dossier too."""
+
+    counter: Counter
+    dossier: DossierLink | None = None
+
+    @property
+    def channel(self) -> str:
+        return CHANNEL_DOSSIER if self.dossier is not None else CHANNEL_COUNTER
+
+
+def resolve(session: Session, token: str) -> Target | None:
+    """The live target of a token; None for unknown, revoked, or an inactive counter."""
+    counter = session.scalar(select(Counter).where(Counter.token == token))
+    if counter is not None:
+        return Target(counter) if counter.active else None
+    dossier = session.scalar(select(DossierLink).where(DossierLink.token == token))
+    if dossier is not None and dossier.counter.active:
+        return Target(dossier.counter, dossier)
+    return None
+
+
+def dossier_already_rated(session: Session, dossier: DossierLink) -> bool:
+    return session.scalar(select(Response.id).where(
+        Response.dossier_link_id == dossier.id)) is not None
+
+
+def create_dossier_link(session: Session, dossier_code: str, counter: Counter,
+                        actor: User | None = None) -> tuple[DossierLink, bool]:
+    """The single-use link of a dossier: made once, returned again for a reprint.
+
+    :return: the link, and whether it was made now.
+    """
+    existing = session.scalar(select(DossierLink).where(DossierLink.dossier_code == dossier_code))
+    if existing is not None:
+        return existing, False
+    link = DossierLink(token=_unused_token(session), dossier_code=dossier_code, counter=counter,
+                       created_by_id=actor.id if actor is not None else None)
+    session.add(link)
+    session.flush()
+    audit.record(session, "dossier_link.create", target_type="dossier", target_id=dossier_code,
+                 actor=actor, details={"counter": counter.code})
+    return link, True
+
+
+def officers_on_duty(session: Session, counter: Counter, day: date) -> list[User]:
+    return list(session.scalars(
+        select(User).join(CounterDuty, CounterDuty.user_id == User.id)
+        .where(CounterDuty.counter_id == counter.id, CounterDuty.day == day,
+               User.active.is_(True))
+        .order_by(User.full_name)))
+
+
+@dataclass
+class Submission:
+    """What the citizen sent, already checked by the form."""
+
+    answers: dict[str, int | None]  # item code -> 1..5 or None ("no answer")
+    nonce: str
+    seconds: int | None
+    comment: str | None = None
+    procedure_field_id: int | None = None
+    officer_id: int | None = None
+    gender: str | None = None
+    age_group: str | None = None
+    honeypot_filled: bool = False
+    client_hash: str | None = None
+
+
+@dataclass
+class Outcome:
+    response: Response | None
+    repeated: bool = False  # the same form sent again: nothing new was stored
+    already_rated: bool = False  # the dossier had its answer already
+
+
+def submit(session: Session, target: Target, questionnaire: Questionnaire,
+           submission: Submission, rules: screening.ScreeningRules,
+           now: datetime | None = None) -> Outcome:
+    """Store one response exactly once.
+
+    A replayed nonce returns the response it made; a second answer for a dossier, even from
+    a simultaneous submit, is refused by the database's unique constraint and reported as
+    already rated. Both happen in a SAVEPOINT, so the caller's transaction stays usable.
+    """
+    now = now or utcnow()
+    nonce_digest = hashlib.sha256(submission.nonce.encode()).hexdigest()
+    earlier = session.scalar(select(Response).where(Response.nonce == nonce_digest))
+    if earlier is not None:
+        return Outcome(earlier, repeated=True)
+    if target.dossier is not None and dossier_already_rated(session, target.dossier):
+        return Outcome(None, already_rated=True)
+    recent = 0
+    if submission.client_hash:
+        recent = session.scalar(select(func.count()).select_from(Response).where(
+            Response.client_hash == submission.client_hash,
+            Response.submitted_at >= now - timedelta(minutes=rules.burst_minutes))) or 0
+    reasons = screening.flags(submission.answers, seconds=submission.seconds,
+                              honeypot_filled=submission.honeypot_filled,
+                              recent_from_same_client=recent, rules=rules)
+    response = Response(
+        questionnaire_id=questionnaire.id, counter_id=target.counter.id,
+        officer_id=submission.officer_id, channel=target.channel,
+        dossier_link_id=target.dossier.id if target.dossier is not None else None,
+        nonce=nonce_digest, submitted_at=now, seconds_to_answer=submission.seconds,
+        comment=submission.comment or None, procedure_field_id=submission.procedure_field_id,
+        gender=submission.gender, age_group=submission.age_group,
+        flagged=bool(reasons), flag_reasons=reasons or None,
+        client_hash=submission.client_hash,
+        answers=[Answer(item_code=code, value=value)
+                 for code, value in submission.answers.items()],
+    )
+    savepoint = session.begin_nested()
+    try:
+        session.add(response)
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        earlier = session.scalar(select(Response).where(Response.nonce == nonce_digest))
+        if earlier is not None:
+            return Outcome(earlier, repeated=True)
+        return Outcome(None, already_rated=True)
+    savepoint.commit()
+    return Outcome(response)

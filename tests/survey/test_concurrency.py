@@ -1,0 +1,60 @@
+"""Two citizens (or one impatient double tap on two phones) submit one dossier's survey at the
+same moment: exactly one response counts. Runs against the real database with real commits
+(SQLite file, or PostgreSQL with TEST_DATABASE_URL), not inside a test transaction."""
+import threading
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal import create_app
+from portal.auth.models import Unit
+from survey.links import new_token
+from survey.models import Answer, Counter, DossierLink, Response
+from tests.conftest import make_config
+from tests.survey.test_citizen_form import aged_nonce, answers
+
+
+def test_simultaneous_submits_of_one_dossier_count_once(engine, database_url):
+    app = create_app(make_config(database_url))
+    app.extensions["db"].sessionmaker.configure(bind=engine)
+    with Session(engine) as session:  # arranged without services: no audit rows to leave
+        unit = Unit(code=f"RACE{new_token()[:6]}", name="Đơn vị thử")
+        counter = Counter(code=f"R{new_token()[:8]}", name="Quầy thử", unit=unit)
+        link = DossierLink(token=new_token(), dossier_code=f"HS-{new_token()}", counter=counter)
+        session.add_all([unit, counter, link])
+        session.commit()
+        ids = unit.id, counter.id, link.id
+        token = link.token
+    statuses = []
+    start = threading.Barrier(4)
+
+    def submit():
+        client = app.test_client()
+        with app.app_context():
+            data = answers(nonce=aged_nonce(app, token, 60))
+        start.wait(timeout=10)
+        response = client.post(f"/q/{token}", data=data)
+        statuses.append((response.status_code, "đã được đánh giá" in response.get_data(
+            as_text=True)))
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        with Session(engine) as session:
+            stored = session.scalars(select(Response).where(Response.dossier_link_id == ids[2]))
+            stored = stored.all()
+        assert len(stored) == 1
+        assert sorted(statuses) == [(200, True)] * 3 + [(302, False)]
+    finally:
+        with Session(engine) as session:
+            response_ids = select(Response.id).where(Response.counter_id == ids[1])
+            session.execute(delete(Answer).where(Answer.response_id.in_(response_ids)))
+            session.execute(delete(Response).where(Response.counter_id == ids[1]))
+            session.execute(delete(DossierLink).where(DossierLink.id == ids[2]))
+            session.execute(delete(Counter).where(Counter.id == ids[1]))
+            session.execute(delete(Unit).where(Unit.id == ids[0]))
+            session.commit()
+        app.extensions["db"].engine.dispose()
