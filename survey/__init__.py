@@ -1,7 +1,5 @@
 """SIPAS satisfaction survey: counters, QR codes, responses, indices, dashboards.
 
-This package so far holds the counters of the one-stop section; the survey itself comes with
-the survey issue.
 """
 from __future__ import annotations
 
@@ -9,8 +7,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from survey import demo
+    from survey import cli, demo
     from survey.views import bp
 
     app.register_blueprint(bp)
+    cli.init_app(app)
     app.extensions.setdefault("demo_loaders", []).append(demo.load_counters)

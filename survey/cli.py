@@ -1,0 +1,92 @@
+"""Survey commands: ``counters`` and ``dossier-qr``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from portal.db import get_session
+from portal.qrcodes import qr_png, qr_version
+from survey import services
+from survey.models import Counter
+
+MAX_QR_VERSION = 4  # the issue's bound: small enough to print on a receipt
+
+
+def survey_url(token: str) -> str:
+    """The full survey address for paper (the path /q/<token> is fixed: it is printed)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        raise click.UsageError("Set PUBLIC_BASE_URL (the address citizens use), e.g. "
+                               "export PUBLIC_BASE_URL=https://gopy.example.gov.vn")
+    return f"{base}/q/{token}"
+
+
+@click.command("counters")
+@with_appcontext
+def counters_command():
+    """List each counter's code, name and survey URL."""
+    counters = get_session().scalars(select(Counter).order_by(Counter.code)).all()
+    if not counters:
+        click.echo("No counters yet.")
+        return
+    for counter in counters:
+        if counter.token and counter.active:
+            where = survey_url(counter.token)
+            check_qr_size(where)
+        else:
+            where = "(no survey link: revoked)" if counter.active else "(counter retired)"
+        click.echo(f"{counter.code}\t{counter.name}\t{where}")
+
+
+@click.command("dossier-qr")
+@click.argument("dossier_code")
+@click.option("--counter", "counter_code", default=None,
+              help="Code of the counter that received the dossier (default: the only one).")
+@click.option("--png", "png_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the QR code as a PNG image to this file.")
+@with_appcontext
+def dossier_qr_command(dossier_code: str, counter_code: str | None, png_path: Path | None):
+    """Make (or show again) the single-use survey link of a dossier."""
+    dossier_code = dossier_code.strip()
+    if not dossier_code or len(dossier_code) > 60 or not dossier_code.isprintable():
+        raise click.UsageError("DOSSIER_CODE must be 1-60 printable characters.")
+    session = get_session()
+    active = select(Counter).where(Counter.active.is_(True))
+    if counter_code:
+        counter = session.scalar(active.where(func.lower(Counter.code) == counter_code.lower()))
+        if counter is None:
+            raise click.UsageError(f"No active counter has the code {counter_code!r}.")
+    else:
+        candidates = session.scalars(active).all()
+        if len(candidates) != 1:
+            raise click.UsageError("Name the counter with --counter CODE "
+                                   "(see flask --app wsgi counters).")
+        counter = candidates[0]
+    url_base = survey_url("")  # fail before writing anything when the address is unknown
+    link, created = services.create_dossier_link(session, dossier_code, counter)
+    if link.counter_id != counter.id:
+        raise click.UsageError(f"Dossier {dossier_code} already has a link for counter "
+                               f"{link.counter.code}.")
+    session.commit()
+    url = url_base + link.token
+    check_qr_size(url)
+    if png_path is not None:
+        png_path.write_bytes(qr_png(url))
+    click.echo(("Created" if created else "Already made") + f": {dossier_code}\t{url}")
+
+
+def check_qr_size(url: str) -> int:
+    version = qr_version(url)
+    if version > MAX_QR_VERSION:
+        click.echo(f"Warning: the QR code of {url} needs version {version} "
+                   f"(more than {MAX_QR_VERSION}); shorten PUBLIC_BASE_URL.", err=True)
+    return version
+
+
+def init_app(app) -> None:
+    app.cli.add_command(counters_command)
+    app.cli.add_command(dossier_qr_command)
