@@ -2,8 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from portal.forms import Form
 from portal.i18n import pick
@@ -76,3 +84,21 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs
     form.officer.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
         SelectChoice(str(officer.id), officer.full_name) for officer in officers]
     return form
+
+
+class CounterForm(Form):
+    code = StringField(_l("Code"), filters=[clean_text], validators=[
+        InputRequired(), Length(max=30),
+        Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, '.', '-' or '_' only."))])
+    name = StringField(_l("Name (Vietnamese)"), filters=[clean_text],
+                       validators=[InputRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), filters=[clean_text],
+                          validators=[Optional(), Length(max=200)])
+    unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=True)
+    active = BooleanField(_l("In use"), default=True)
+
+
+class DossierLinkForm(Form):
+    dossier_code = StringField(_l("Dossier code (mã hồ sơ)"), filters=[clean_text], validators=[
+        InputRequired(), Length(max=60)], render_kw={"autocomplete": "off"})
+    counter_id = SelectField(_l("Counter"), coerce=int, validate_choice=True)

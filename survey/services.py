@@ -186,3 +186,28 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
         return Outcome(None, already_rated=True)
     savepoint.commit()
     return Outcome(response)
+
+
+def save_counter(session: Session, counter: Counter | None, *, code: str, name: str,
+                 name_en: str | None, unit, active: bool) -> Counter:
+    """Create or update a counter; a new (or re-activated) one gets its survey link."""
+    creating = counter is None
+    if creating:
+        counter = Counter()
+    counter.code, counter.name, counter.name_en = code, name, name_en or None
+    counter.unit, counter.active = unit, active
+    session.add(counter)
+    session.flush()
+    audit.record(session, "counter.create" if creating else "counter.update",
+                 target_type="counter", target_id=counter.code,
+                 details={"name": name, "unit": unit.code, "active": active})
+    if counter.active and counter.token is None and creating:
+        issue_counter_link(session, counter)
+    return counter
+
+
+def counter_code_taken(session: Session, code: str, except_id: int | None = None) -> bool:
+    query = select(Counter.id).where(func.lower(Counter.code) == code.lower())
+    if except_id is not None:
+        query = query.where(Counter.id != except_id)
+    return session.scalar(query) is not None

@@ -1,0 +1,141 @@
+"""Staff pages of the survey: counters, their QR codes and posters, dossier QR codes."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal.auth import role_required
+from portal.auth.models import Unit
+from portal.auth.roles import ADMIN, RECEPTION, SECRETARIAT
+from portal.db import get_session
+from portal.i18n import pick
+from portal.qrcodes import public_url, qr_png, qr_svg
+from survey import services
+from survey.forms import CounterForm, DossierLinkForm
+from survey.models import Counter
+
+bp = Blueprint("survey_staff", __name__, url_prefix="/staff/survey",
+               template_folder="templates")
+
+COUNTER_MANAGERS = (ADMIN, SECRETARIAT)  # the secretariat runs the one-stop section
+DOSSIER_ISSUERS = (RECEPTION, ADMIN)
+QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
+
+
+def _counter_or_404(counter_id: int) -> Counter:
+    return get_session().get(Counter, counter_id) or abort(404)
+
+
+def survey_link(token: str) -> str:
+    return public_url("survey.answer", token=token)
+
+
+@bp.get("/counters")
+@role_required(*COUNTER_MANAGERS)
+def counters():
+    listed = get_session().scalars(select(Counter).order_by(Counter.code)).all()
+    return render_template("survey/staff_counters.html", counters=listed, survey_link=survey_link)
+
+
+@bp.route("/counters/new", methods=["GET", "POST"], defaults={"counter_id": None})
+@bp.route("/counters/<int:counter_id>", methods=["GET", "POST"])
+@role_required(*COUNTER_MANAGERS)
+def counter_edit(counter_id: int | None):
+    session = get_session()
+    counter = None if counter_id is None else _counter_or_404(counter_id)
+    form = CounterForm(obj=counter)
+    form.unit_id.choices = [SelectChoice(unit.id, pick(unit.name, unit.name_en))
+                            for unit in session.scalars(Unit.ordered())]
+    if form.validate_on_submit():
+        if services.counter_code_taken(session, form.code.data, counter.id if counter else None):
+            form.code.errors.append(_("Another counter already has this code."))
+        else:
+            services.save_counter(session, counter, code=form.code.data, name=form.name.data,
+                                  name_en=form.name_en.data,
+                                  unit=session.get(Unit, form.unit_id.data),
+                                  active=form.active.data)
+            flash(_("Counter saved."), "success")
+            return redirect(url_for("survey_staff.counters"))
+    return render_template("survey/staff_counter_form.html", form=form, counter=counter)
+
+
+@bp.post("/counters/<int:counter_id>/rotate")
+@role_required(*COUNTER_MANAGERS)
+def counter_rotate(counter_id: int):
+    counter = _counter_or_404(counter_id)
+    services.issue_counter_link(get_session(), counter)
+    flash(_("Counter %(code)s has a new survey link: print its new QR code. The old one no "
+            "longer works.", code=counter.code), "success")
+    return redirect(url_for("survey_staff.counters"))
+
+
+@bp.post("/counters/<int:counter_id>/revoke")
+@role_required(*COUNTER_MANAGERS)
+def counter_revoke(counter_id: int):
+    counter = _counter_or_404(counter_id)
+    services.revoke_counter_link(get_session(), counter)
+    flash(_("The survey link of counter %(code)s no longer works.", code=counter.code),
+          "success")
+    return redirect(url_for("survey_staff.counters"))
+
+
+def _live_link(counter: Counter) -> str:
+    """:raise 404: when the counter has no working survey link to print."""
+    if not counter.token or not counter.active:
+        abort(404)
+    return survey_link(counter.token)
+
+
+@bp.get("/counters/<int:counter_id>/qr.<any(png, svg):image_format>")
+@role_required(*COUNTER_MANAGERS)
+def counter_qr(counter_id: int, image_format: str):
+    counter = _counter_or_404(counter_id)
+    make_image, mimetype = QR_FORMATS[image_format]
+    return Response(make_image(_live_link(counter)), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="qr-{counter.code}.{image_format}"'})
+
+
+@bp.get("/counters/<int:counter_id>/<any(poster, tent):layout>")
+@role_required(*COUNTER_MANAGERS)
+def counter_print(counter_id: int, layout: str):
+    """A4 poster or A5 table tent, ready to print."""
+    counter = _counter_or_404(counter_id)
+    return render_template("survey/print_counter.html", counter=counter, layout=layout,
+                           link=_live_link(counter))
+
+
+@bp.route("/dossiers", methods=["GET", "POST"])
+@role_required(*DOSSIER_ISSUERS)
+def dossier_link():
+    """Reception makes the single-use QR code printed on a dossier receipt."""
+    session = get_session()
+    form = DossierLinkForm()
+    form.counter_id.choices = [SelectChoice(counter.id, f"{counter.code} — {counter.name}")
+                               for counter in session.scalars(
+                                   select(Counter).where(Counter.active.is_(True))
+                                   .order_by(Counter.code))]
+    link = created = None
+    if form.validate_on_submit():
+        counter = session.get(Counter, form.counter_id.data)
+        link, created = services.create_dossier_link(session, form.dossier_code.data, counter,
+                                                     actor=current_user)
+        if link.counter_id != counter.id:
+            form.dossier_code.errors.append(_(
+                "This dossier already has a survey link for counter %(code)s.",
+                code=link.counter.code))
+            link = None
+    return render_template("survey/staff_dossier.html", form=form, link=link, created=created,
+                           url=survey_link(link.token) if link else None)
+
+
+@bp.get("/dossiers/<token>/qr.<any(png, svg):image_format>")
+@role_required(*DOSSIER_ISSUERS)
+def dossier_qr(token: str, image_format: str):
+    target = services.resolve(get_session(), token[:16])
+    if target is None or target.dossier is None:
+        abort(404)
+    make_image, mimetype = QR_FORMATS[image_format]
+    return Response(make_image(survey_link(token)), mimetype=mimetype)
