@@ -29,6 +29,17 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {value!r}") from error
 
 
+def _levels(value: str) -> tuple[int, ...]:
+    try:
+        levels = tuple(sorted({int(part) for part in value.split(",") if part.strip()}))
+    except ValueError as error:
+        raise RuntimeError(f"SIPAS_SATISFIED_LEVELS must be levels like 4,5; got {value!r}") \
+            from error
+    if not levels or not set(levels) <= {1, 2, 3, 4, 5}:
+        raise RuntimeError(f"SIPAS_SATISFIED_LEVELS must be levels 1-5; got {value!r}")
+    return levels
+
+
 def from_environment(instance_path: str) -> dict:
     """Read every setting the app knows from the process environment."""
     env = os.environ.get
@@ -61,6 +72,9 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_LIMIT_PER_LINK": env("SURVEY_LIMIT_PER_LINK", "30/minute"),
         "SURVEY_LIMIT_PER_ADDRESS": env("SURVEY_LIMIT_PER_ADDRESS", "120/hour"),
         "SURVEY_ASK_DEMOGRAPHICS": _bool(env("SURVEY_ASK_DEMOGRAPHICS"), False),
+        # The index formula's configurable parts (the official SIPAS formula is unconfirmed).
+        "SIPAS_SATISFIED_LEVELS": _levels(env("SIPAS_SATISFIED_LEVELS", "4,5")),
+        "SIPAS_MIN_SAMPLE": _int("SIPAS_MIN_SAMPLE", 30),
         # How many reverse proxies (nginx, a load balancer) stand in front of the app. Their
         # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, so throttling and the
         # audit log see the visitor's address, not the proxy's. 0: no proxy, trust nothing.

@@ -9,7 +9,15 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, g, request
-from flask_babel import Babel, format_date, format_datetime, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 from markupsafe import Markup, escape
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -74,6 +82,14 @@ def text_language(vi: str | None, en: str | None) -> str:
     return "en" if current_language() == "en" and en else "vi"
 
 
+def show_percent(value: float | None) -> str:
+    """82,5 % in Vietnamese, 82.5% in English; an empty string for no value."""
+    if value is None:
+        return ""
+    number = format_decimal(value, "0.0")
+    return f"{number} %" if current_language() == "vi" else f"{number}%"
+
+
 def pick(vi: str | None, en: str | None) -> str:
     """The English text when English is shown and there is one, else the Vietnamese."""
     return (en if text_language(vi, en) == "en" else vi) or ""
@@ -95,6 +111,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_language)
     app.jinja_env.filters["date"] = show_date
     app.jinja_env.filters["datetime"] = show_datetime
+    app.jinja_env.filters["percent"] = show_percent
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language,
         url_for_language=url_for_language, pick=pick, bilingual=bilingual,

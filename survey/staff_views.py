@@ -1,7 +1,9 @@
 """Staff pages of the survey: counters, their QR codes and posters, dossier QR codes."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,13 +11,16 @@ from wtforms import SelectChoice
 
 from portal.auth import role_required
 from portal.auth.models import Unit
-from portal.auth.roles import ADMIN, RECEPTION, SECRETARIAT
+from portal.auth.roles import ADMIN, LEADER, RECEPTION, SECRETARIAT
 from portal.db import get_session
 from portal.i18n import pick
+from portal.pages.queries import all_fields
 from portal.qrcodes import public_url, qr_png, qr_svg
-from survey import services
+from portal.text import query_text
+from portal.workdays import today_in_vietnam
+from survey import queries, reports, services
 from survey.forms import CounterForm, DossierLinkForm
-from survey.models import Counter
+from survey.models import CHANNELS, Counter
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/staff/survey",
                template_folder="templates")
@@ -139,3 +144,57 @@ def dossier_qr(token: str, image_format: str):
         abort(404)
     make_image, mimetype = QR_FORMATS[image_format]
     return Response(make_image(survey_link(token)), mimetype=mimetype)
+
+
+DASHBOARD_READERS = (LEADER, SECRETARIAT, ADMIN)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def dashboard_filters() -> tuple[queries.Filters, list[str]]:
+    """The dashboard's filters from the query string, and a message for each one ignored."""
+    problems = []
+    today = today_in_vietnam()
+    start, end = date(today.year, 1, 1), today
+    try:
+        if request.args.get("start"):
+            start = date.fromisoformat(request.args["start"][:10])
+        if request.args.get("end"):
+            end = date.fromisoformat(request.args["end"][:10])
+    except ValueError:
+        problems.append(_("A date was not understood; showing this year so far."))
+        start, end = date(today.year, 1, 1), today
+    if start > end:
+        problems.append(_("The start date was after the end date; they were swapped."))
+        start, end = end, start
+    channel = request.args.get("channel") or None
+    filters = queries.Filters(
+        start=start, end=end, unit_id=_int_arg("unit"), counter_id=_int_arg("counter"),
+        officer_id=_int_arg("officer"), procedure_field_id=_int_arg("field"),
+        channel=channel if channel in CHANNELS else None,
+        include_flagged=request.args.get("flagged") == "1")
+    return filters, problems
+
+
+@bp.get("/")
+@role_required(*DASHBOARD_READERS)
+def dashboard():
+    session = get_session()
+    filters, problems = dashboard_filters()
+    questionnaire = services.current_questionnaire(session)
+    rules = reports.index_rules()
+    figures = reports.figures(session, questionnaire, filters, rules)
+    search = query_text(request.args.get("q"), 100)
+    return render_template(
+        "survey/dashboard.html", filters=filters, problems=problems, figures=figures,
+        questionnaire=questionnaire, rules=rules,
+        weakest=reports.weakest_items(questionnaire, figures),
+        trend=reports.monthly_trend(session, questionnaire, filters, rules),
+        comments=queries.comments(session, filters, search), search=search,
+        flagged=queries.flagged_count(session, filters),
+        units=session.scalars(Unit.ordered()).all(),
+        counters=session.scalars(select(Counter).order_by(Counter.code)).all(),
+        officers=queries.officers_with_answers(session), fields=all_fields(session))

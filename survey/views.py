@@ -1,5 +1,7 @@
-"""The citizen's survey at /q/<token>: shown, answered, thanked. No account, no name asked."""
+"""The citizen's survey at /q/<token> (no account, no name asked) and the published results."""
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -9,7 +11,7 @@ from portal.pages.queries import all_fields
 from portal.throttle import get_throttle
 from portal.workdays import today_in_vietnam
 from survey import nonce as nonces
-from survey import services
+from survey import queries, reports, services
 from survey.forms import make_survey_form
 from survey.links import normalise_token
 from survey.models import Response
@@ -110,3 +112,28 @@ def thanks(token: str):
         answer.value is not None and answer.value <= 2 for answer in response.answers)
     return render_template("survey/thanks.html", low=low, response=response,
                            feedback_open="feedback.new" in current_app.view_functions)
+
+
+@bp.get("/results")
+def results():
+    """Published satisfaction results (NĐ 61/2018 Điều 32): by dimension and by unit, for a
+    quarter or a year; no free text, nothing about a person."""
+    session_ = get_session()
+    today = today_in_vietnam()
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
+    quarter = request.args.get("quarter", "")
+    quarter = int(quarter) if quarter in ("1", "2", "3", "4") else None
+    if quarter:
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - timedelta(days=1)
+    else:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    filters = queries.Filters(start=start, end=end)
+    questionnaire = services.current_questionnaire(session_)
+    rules = reports.index_rules()
+    return render_template(
+        "survey/results.html", year=year, quarter=quarter, start=start, end=end, rules=rules,
+        figures=reports.figures(session_, questionnaire, filters, rules),
+        units=reports.by_unit(session_, questionnaire, filters, rules),
+        years=range(today.year, max(today.year - 5, 2000) - 1, -1))

@@ -86,3 +86,22 @@ def make_counter(db: Session, *, with_link: bool = True, **fields):
         issue_counter_link(db, counter)
     db.commit()
     return counter
+
+
+def make_response(db: Session, counter, values: dict, *, when=None, officer=None,
+                  flagged: bool = False, comment: str | None = None, channel: str = "counter",
+                  field=None):
+    """A stored survey response; ``values`` maps item codes to 1-5 or None."""
+    from portal.db import utcnow
+    from survey.models import Answer, Response
+    from survey.services import current_questionnaire
+
+    response = Response(
+        questionnaire_id=current_questionnaire(db).id, counter_id=counter.id,
+        officer_id=officer.id if officer else None, channel=channel,
+        nonce=f"test-{next(_numbers)}-{id(values)}", submitted_at=when or utcnow(),
+        comment=comment, flagged=flagged, flag_reasons=["test"] if flagged else None,
+        procedure_field_id=field.id if field else None,
+        answers=[Answer(item_code=code, value=value) for code, value in values.items()])
+    db.add(response)
+    return response

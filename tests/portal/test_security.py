@@ -100,7 +100,8 @@ def test_the_app_refuses_to_start_without_a_real_secret_key(database_url):
 
 PUBLIC_ENDPOINTS = {"static", "pages.home", "pages.hotline", "pages.procedures",
                     "pages.procedure", "pages.procedure_qr",
-                    "health.healthz", "auth.login", "survey.answer", "survey.thanks"}
+                    "health.healthz", "auth.login", "survey.answer", "survey.thanks",
+                    "survey.results"}
 SAMPLE_VALUES = {"code": "1.000001", "user_id": "1", "unit_id": "1", "filename": "x.css",
                  "counter_id": "1", "layout": "poster", "image_format": "png",
                  "token": "abcdefghjkmn"}

@@ -1,0 +1,134 @@
+"""Reads that feed the survey dashboard and the published results. Aggregation is SQL
+(counts per item and level); the index arithmetic is survey/sipas.py."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import User
+from portal.workdays import VIETNAM
+from survey.models import Answer, Counter, Questionnaire, Response
+
+
+@dataclass
+class Filters:
+    """What the dashboard is narrowed to; dates are Vietnam calendar days, end inclusive."""
+
+    start: date
+    end: date
+    unit_id: int | None = None
+    counter_id: int | None = None
+    officer_id: int | None = None
+    procedure_field_id: int | None = None
+    channel: str | None = None
+    include_flagged: bool = False
+
+
+def _bounds(filters: Filters) -> tuple[datetime, datetime]:
+    start = datetime.combine(filters.start, time.min, VIETNAM)
+    end = datetime.combine(filters.end + timedelta(days=1), time.min, VIETNAM)
+    return start, end
+
+
+def _where(statement: Select, filters: Filters) -> Select:
+    start, end = _bounds(filters)
+    statement = statement.where(Response.submitted_at >= start, Response.submitted_at < end)
+    if not filters.include_flagged:
+        statement = statement.where(Response.flagged.is_(False))
+    if filters.counter_id is not None:
+        statement = statement.where(Response.counter_id == filters.counter_id)
+    if filters.unit_id is not None:
+        statement = statement.where(Response.counter_id.in_(
+            select(Counter.id).where(Counter.unit_id == filters.unit_id)))
+    if filters.officer_id is not None:
+        statement = statement.where(Response.officer_id == filters.officer_id)
+    if filters.procedure_field_id is not None:
+        statement = statement.where(Response.procedure_field_id == filters.procedure_field_id)
+    if filters.channel is not None:
+        statement = statement.where(Response.channel == filters.channel)
+    return statement
+
+
+def answer_counts(session: Session, filters: Filters) -> dict[str, dict[int | None, int]]:
+    """item code -> level (None = no answer) -> number of answers."""
+    statement = _where(
+        select(Answer.item_code, Answer.value, func.count())
+        .join(Response, Response.id == Answer.response_id), filters,
+    ).group_by(Answer.item_code, Answer.value)
+    counts: dict[str, dict[int | None, int]] = defaultdict(dict)
+    for code, value, number in session.execute(statement):
+        counts[code][value] = number
+    return counts
+
+
+def response_count(session: Session, filters: Filters) -> int:
+    return session.scalar(_where(select(func.count(Response.id)), filters)) or 0
+
+
+def flagged_count(session: Session, filters: Filters) -> int:
+    flagged = Filters(**{**filters.__dict__, "include_flagged": True})
+    return session.scalar(_where(select(func.count(Response.id)), flagged)
+                          .where(Response.flagged.is_(True))) or 0
+
+
+def _month_of(session: Session):
+    """The Vietnam-time month of submitted_at as 'YYYY-MM' (no daylight saving: UTC+7)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Response.submitted_at + literal_column("interval '7 hours'"),
+                            "YYYY-MM")
+    return func.strftime("%Y-%m", Response.submitted_at, "+7 hours")
+
+
+def monthly_counts(session: Session, filters: Filters) -> dict[str, dict[str, dict]]:
+    """month 'YYYY-MM' -> item code -> level -> number of answers."""
+    month = _month_of(session).label("month")
+    statement = _where(
+        select(month, Answer.item_code, Answer.value, func.count())
+        .join(Response, Response.id == Answer.response_id), filters,
+    ).group_by(month, Answer.item_code, Answer.value)
+    months: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+    for month_key, code, value, number in session.execute(statement):
+        months[month_key][code][value] = number
+    return dict(sorted(months.items()))
+
+
+def comments(session: Session, filters: Filters, search: str | None, limit: int = 50):
+    """The newest comments (free text, staff only), optionally containing ``search``."""
+    statement = _where(select(Response).where(Response.comment.is_not(None)), filters)
+    if search:
+        from portal.text import like_escape
+
+        statement = statement.where(func.lower(Response.comment).like(
+            f"%{like_escape(search.lower())}%", escape="\\"))
+    return session.scalars(statement.order_by(Response.submitted_at.desc()).limit(limit)).all()
+
+
+def structure(questionnaire: Questionnaire) -> dict[str, list[str]]:
+    """dimension code -> item codes, in the questionnaire's order."""
+    return {dimension.code: [item.code for item in dimension.items]
+            for dimension in questionnaire.dimensions}
+
+
+def officers_with_answers(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.id.in_(
+        select(Response.officer_id).where(Response.officer_id.is_not(None)).distinct()))
+        .order_by(User.full_name)))
+
+
+
+
+def answer_counts_by_unit(session: Session, filters: Filters) -> dict[int, dict[str, dict]]:
+    """unit id -> item code -> level -> number of answers, in one grouped query."""
+    statement = _where(
+        select(Counter.unit_id, Answer.item_code, Answer.value, func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .join(Counter, Counter.id == Response.counter_id), filters,
+    ).group_by(Counter.unit_id, Answer.item_code, Answer.value)
+    units: dict[int, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+    for unit_id, code, value, number in session.execute(statement):
+        units[unit_id][code][value] = number
+    return units

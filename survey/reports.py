@@ -1,0 +1,69 @@
+"""Figures for the dashboard and the published results: SQL counts (queries.py) turned into
+the index (sipas.py), with the questionnaire's names attached."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Unit
+from survey import queries, sipas
+from survey.models import Questionnaire
+
+
+def index_rules() -> sipas.IndexRules:
+    config = current_app.config
+    return sipas.IndexRules(satisfied_levels=frozenset(config["SIPAS_SATISFIED_LEVELS"]),
+                            min_sample=config["SIPAS_MIN_SAMPLE"])
+
+
+@dataclass
+class Figures:
+    overall: sipas.GroupResult
+    dimensions: list[tuple[object, sipas.GroupResult]]  # (Dimension, result)
+    items: dict[str, sipas.ItemResult]
+    responses: int
+
+
+def figures(session: Session, questionnaire: Questionnaire, filters: queries.Filters,
+            rules: sipas.IndexRules) -> Figures:
+    counts = queries.answer_counts(session, filters)
+    overall = sipas.index(queries.structure(questionnaire), counts, rules)
+    items = {item.code: item for dimension in overall.parts for item in dimension.parts}
+    return Figures(overall=overall,
+                   dimensions=list(zip(questionnaire.dimensions, overall.parts, strict=True)),
+                   items=items, responses=queries.response_count(session, filters))
+
+
+def weakest_items(questionnaire: Questionnaire, result: Figures, limit: int = 5):
+    """The lowest-rated statements among those with enough answers, worst first."""
+    texts = {item.code: item for dimension in questionnaire.dimensions
+             for item in dimension.items}
+    ranked = sipas.ranking((code, item.result) for code, item in result.items.items())
+    return [(texts[entry.key], result.items[entry.key]) for entry in reversed(ranked)][:limit]
+
+
+def monthly_trend(session: Session, questionnaire: Questionnaire, filters: queries.Filters,
+                  rules: sipas.IndexRules) -> list[tuple[str, sipas.GroupResult]]:
+    shape = queries.structure(questionnaire)
+    return [(month, sipas.index(shape, counts, rules))
+            for month, counts in queries.monthly_counts(session, filters).items()]
+
+
+def by_unit(session: Session, questionnaire: Questionnaire, filters: queries.Filters,
+            rules: sipas.IndexRules) -> list[tuple[object, sipas.GroupResult]]:
+    """Each unit with answers and its overall index, best first among those with enough
+    answers, then the others (never ranked) by name."""
+    shape = queries.structure(questionnaire)
+    counts = queries.answer_counts_by_unit(session, filters)
+    units = {unit.id: unit
+             for unit in session.scalars(select(Unit).where(Unit.id.in_(list(counts))))}
+    results = [(units[unit_id], sipas.index(shape, unit_counts, rules))
+               for unit_id, unit_counts in counts.items()]
+    ranked = [entry for entry in results if entry[1].result.sufficient]
+    others = [entry for entry in results if not entry[1].result.sufficient]
+    ranked.sort(key=lambda entry: -entry[1].result.rate)
+    others.sort(key=lambda entry: entry[0].name)
+    return ranked + others
