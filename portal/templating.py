@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -81,9 +82,30 @@ def site_contact():
     return g.site_contact
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A link that a feature package adds to the shared pages, so that portal/ never has to
+    know the packages: a main-menu item, a home-page tile, or a staff start-page tile."""
+
+    endpoint: str
+    title: object  # lazy string
+    text: object = None  # lazy string, for tiles
+    roles: tuple = ()  # staff tiles: shown to these roles
+
+
+def add_entry(app: Flask, place: str, entry: Entry) -> None:
+    """place: 'menu', 'home' or 'staff'."""
+    app.extensions.setdefault("entries", {}).setdefault(place, []).append(entry)
+
+
+def entries(place: str) -> list[Entry]:
+    return current_app.extensions.get("entries", {}).get(place, [])
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.globals["site_contact"] = site_contact
     app.jinja_env.globals["url_for_page"] = url_for_page
+    app.jinja_env.globals["entries"] = entries
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,6 +6,25 @@ from __future__ import annotations
 from flask import Flask
 
 
+def _add_links(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.auth.roles import ADMIN, LEADER, RECEPTION, SECRETARIAT
+    from portal.templating import Entry, add_entry
+
+    add_entry(app, "menu", Entry("survey.results", _l("Results")))
+    add_entry(app, "home", Entry("survey.results", _l("Satisfaction results"), _l(
+        "How satisfied citizens were with our service, by quarter and year.")))
+    add_entry(app, "staff", Entry("survey_staff.dashboard", _l("Satisfaction dashboard"), _l(
+        "Indices by dimension, unit, counter and officer; trend and comments."),
+        (LEADER, SECRETARIAT, ADMIN)))
+    add_entry(app, "staff", Entry("survey_staff.dossier_link", _l("Survey QR code for a dossier"),
+                                  _l("A single-use QR code to print on the dossier receipt."),
+                                  (RECEPTION, ADMIN)))
+    add_entry(app, "staff", Entry("survey_staff.counters", _l("Counters and their QR codes"), _l(
+        "Survey links, posters and table tents for each counter."), (ADMIN, SECRETARIAT)))
+
+
 def init_app(app: Flask) -> None:
     from survey import cli, demo
     from survey.staff_views import bp as staff_bp
@@ -13,5 +32,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp)
+    _add_links(app)
     cli.init_app(app)
     app.extensions.setdefault("demo_loaders", []).append(demo.load_counters)

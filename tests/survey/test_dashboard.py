@@ -145,3 +145,11 @@ def test_results_ignore_absurd_parameters(client, db):
         assert client.get(f"/results?{args}").status_code == 200
     english = client.get("/results?lang=en").get_data(as_text=True)
     assert "Satisfaction results" in english and "not the official SIPAS index" in english
+
+
+def test_the_survey_pages_are_linked_from_home_menu_and_staff_start(auth, client):
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/results"' in home and "Kết quả đánh giá sự hài lòng" in home
+    auth.as_role("leader")
+    start = client.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/survey/"' in start and 'href="/staff/survey/dossiers"' not in start
