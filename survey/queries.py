@@ -65,6 +65,10 @@ def answer_counts(session: Session, filters: Filters) -> dict[str, dict[int | No
     return counts
 
 
+def responses_statement(filters: Filters) -> Select:
+    return _where(select(Response), filters)
+
+
 def response_count(session: Session, filters: Filters) -> int:
     return session.scalar(_where(select(func.count(Response.id)), filters)) or 0
 

@@ -1,9 +1,22 @@
-"""Staff pages of the survey: counters, their QR codes and posters, dossier QR codes."""
+"""Staff pages of the survey: counters, their QR codes and posters, dossier QR codes, the
+dashboard and its exports."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +31,7 @@ from portal.pages.queries import all_fields
 from portal.qrcodes import public_url, qr_png, qr_svg
 from portal.text import query_text
 from portal.workdays import today_in_vietnam
-from survey import queries, reports, services
+from survey import exports, queries, reports, services
 from survey.forms import CounterForm, DossierLinkForm
 from survey.models import CHANNELS, Counter
 
@@ -198,3 +211,38 @@ def dashboard():
         units=session.scalars(Unit.ordered()).all(),
         counters=session.scalars(select(Counter).order_by(Counter.code)).all(),
         officers=queries.officers_with_answers(session), fields=all_fields(session))
+
+
+@bp.get("/export/<any(responses, aggregates):kind>.<any(csv, xlsx):file_format>")
+@role_required(*DASHBOARD_READERS)
+def export(kind: str, file_format: str):
+    """The dashboard's selection as a file: every response, or the aggregated figures."""
+    filters, _problems = dashboard_filters()
+    name = f"khao-sat-{kind}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{file_format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    session = get_session()
+    questionnaire = services.current_questionnaire(session)
+    if kind == "aggregates":
+        rows = exports.aggregate_rows(questionnaire, reports.figures(
+            session, questionnaire, filters, reports.index_rules()))
+    else:
+        # Its own session: the rows are produced while the response streams out.
+        export_session = current_app.extensions["db"].sessionmaker()
+        rows = _closing(exports.response_rows(export_session, filters,
+                                              exports.item_codes(session, questionnaire)),
+                        export_session)
+    if file_format == "csv":
+        return Response(stream_with_context(exports.csv_stream(rows)),
+                        mimetype="text/csv", headers=headers)
+    handle = exports.xlsx_file(rows, kind)
+    return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _closing(rows, session):
+    try:
+        yield from rows
+    finally:
+        session.close()
