@@ -125,14 +125,23 @@ def officers_with_answers(session: Session) -> list[User]:
 
 
 
-def answer_counts_by_unit(session: Session, filters: Filters) -> dict[int, dict[str, dict]]:
-    """unit id -> item code -> level -> number of answers, in one grouped query."""
+def answer_counts_by(session: Session, filters: Filters, *keys) -> dict[tuple, dict]:
+    """(key values…) -> item code -> level -> number of answers, in one grouped query.
+
+    ``keys`` are columns of the response or of its counter, e.g. Counter.unit_id, or
+    Response.officer_id and the month.
+    """
     statement = _where(
-        select(Counter.unit_id, Answer.item_code, Answer.value, func.count())
+        select(*keys, Answer.item_code, Answer.value, func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(Counter, Counter.id == Response.counter_id), filters,
-    ).group_by(Counter.unit_id, Answer.item_code, Answer.value)
-    units: dict[int, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    for unit_id, code, value, number in session.execute(statement):
-        units[unit_id][code][value] = number
-    return units
+    ).group_by(*keys, Answer.item_code, Answer.value)
+    groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+    for *key, code, value, number in session.execute(statement):
+        groups[tuple(key)][code][value] = number
+    return groups
+
+
+def month_of(session: Session):
+    """Public name of the month expression, for grouping by month elsewhere."""
+    return _month_of(session)

@@ -8,9 +8,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Unit
+from portal.auth.models import Unit, User
 from survey import queries, sipas
-from survey.models import Questionnaire
+from survey.models import Counter, Questionnaire, Response
 
 
 def index_rules() -> sipas.IndexRules:
@@ -57,13 +57,40 @@ def by_unit(session: Session, questionnaire: Questionnaire, filters: queries.Fil
     """Each unit with answers and its overall index, best first among those with enough
     answers, then the others (never ranked) by name."""
     shape = queries.structure(questionnaire)
-    counts = queries.answer_counts_by_unit(session, filters)
-    units = {unit.id: unit
-             for unit in session.scalars(select(Unit).where(Unit.id.in_(list(counts))))}
+    counts = queries.answer_counts_by(session, filters, Counter.unit_id)
+    units = {unit.id: unit for unit in session.scalars(
+        select(Unit).where(Unit.id.in_([key[0] for key in counts])))}
     results = [(units[unit_id], sipas.index(shape, unit_counts, rules))
-               for unit_id, unit_counts in counts.items()]
+               for (unit_id,), unit_counts in counts.items()]
     ranked = [entry for entry in results if entry[1].result.sufficient]
     others = [entry for entry in results if not entry[1].result.sufficient]
     ranked.sort(key=lambda entry: -entry[1].result.rate)
     others.sort(key=lambda entry: entry[0].name)
     return ranked + others
+
+
+@dataclass
+class OfficerRow:
+    officer: object  # User
+    overall: sipas.GroupResult
+    by_month: dict  # 'YYYY-MM' -> GroupResult (year summary only)
+
+
+def by_officer(session: Session, questionnaire: Questionnaire, filters: queries.Filters,
+               rules: sipas.IndexRules, *, monthly: bool) -> list[OfficerRow]:
+    """Every officer credited with answers in the period: overall index, and with
+    ``monthly`` one per month (the officer's year summary, plan item B.3.3)."""
+    shape = queries.structure(questionnaire)
+    totals = queries.answer_counts_by(session, filters, Response.officer_id)
+    months: dict = {}
+    if monthly:
+        month = queries.month_of(session)
+        for (officer_id, month_key), counts in queries.answer_counts_by(
+                session, filters, Response.officer_id, month).items():
+            months.setdefault(officer_id, {})[month_key] = sipas.index(shape, counts, rules)
+    ids = [key[0] for key in totals if key[0] is not None]
+    officers = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
+    rows = [OfficerRow(officers[officer_id], sipas.index(shape, counts, rules),
+                       dict(sorted(months.get(officer_id, {}).items())))
+            for (officer_id,), counts in totals.items() if officer_id is not None]
+    return sorted(rows, key=lambda row: row.officer.full_name)

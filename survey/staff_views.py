@@ -2,7 +2,7 @@
 dashboard and its exports."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -246,3 +246,30 @@ def _closing(rows, session):
         yield from rows
     finally:
         session.close()
+
+
+@bp.get("/officers")
+@role_required(*DASHBOARD_READERS)
+def officer_report():
+    """The monthly per-officer report (?month=YYYY-MM) or the year summary (?year=YYYY)."""
+    session = get_session()
+    today = today_in_vietnam()
+    year_arg, month_arg = request.args.get("year", ""), request.args.get("month", "")
+    if year_arg.isdigit() and 2000 <= int(year_arg) <= today.year:
+        year, month = int(year_arg), None
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    else:
+        try:
+            first = date.fromisoformat(f"{month_arg[:7]}-01") if month_arg else today
+        except ValueError:
+            first = today
+        year, month = first.year, first.month
+        start = date(year, month, 1)
+        end = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    questionnaire = services.current_questionnaire(session)
+    rules = reports.index_rules()
+    rows = reports.by_officer(session, questionnaire, queries.Filters(start=start, end=end),
+                              rules, monthly=month is None)
+    return render_template("survey/officer_report.html", rows=rows, year=year, month=month,
+                           start=start, end=end, rules=rules,
+                           months=[f"{year}-{number:02d}" for number in range(1, 13)])

@@ -6,6 +6,7 @@ from tests.factories import make_counter, make_response, make_unit, make_user
 from tests.survey.test_citizen_form import ITEM_CODES
 
 THIS_YEAR = datetime.now(timezone.utc).year
+YEAR = THIS_YEAR - 1
 
 
 def when(month, day=15, hour=3):
@@ -153,3 +154,33 @@ def test_the_survey_pages_are_linked_from_home_menu_and_staff_start(auth, client
     auth.as_role("leader")
     start = client.get("/staff/").get_data(as_text=True)
     assert 'href="/staff/survey/"' in start and 'href="/staff/survey/dossiers"' not in start
+
+
+def test_the_monthly_officer_report_and_the_year_summary(auth, client, db):
+    auth.as_role("leader")
+    counter = make_counter(db)
+    an = make_user(db, roles=["reception"], full_name="Nguyễn Thị An")
+    binh = make_user(db, roles=["reception"], full_name="Trần Văn Bình")
+    fill(db, counter, 30, 5, month=3, officer=an)
+    fill(db, counter, 10, 2, month=3, officer=binh)
+    fill(db, counter, 30, 1, month=4, officer=an)
+    fill(db, counter, 5, 5, month=3)  # nobody credited: not in the report
+    march = client.get(f"/staff/survey/officers?month={YEAR}-03").get_data(as_text=True)
+    assert f"Báo cáo theo cán bộ tháng 03/{YEAR}" in march
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', march)
+    assert rows == ["Nguyễn Thị An", "Trần Văn Bình"]
+    assert "<strong>100,0 %</strong>" in march and "chưa đủ số phiếu" in march
+    year = client.get(f"/staff/survey/officers?year={YEAR}").get_data(as_text=True)
+    assert f"Tổng hợp theo cán bộ năm {YEAR}" in year
+    an_row = year[year.index("Nguyễn Thị An"):year.index("Trần Văn Bình")]
+    assert "<strong>50,0 %</strong>" in an_row  # the year: 30 at 5 and 30 at 1
+    assert an_row.count("<strong>") == 3  # the year, March and April
+
+
+def test_the_officer_report_ignores_bad_parameters(auth, client, db):
+    auth.as_role("secretariat")
+    for query in ("month=2026-13", "month=abc", "year=1999", "year=99999&month=%00"):
+        assert client.get(f"/staff/survey/officers?{query}").status_code == 200
+    auth.logout()
+    auth.as_role("reception")
+    assert client.get("/staff/survey/officers").status_code == 403
