@@ -11,6 +11,7 @@ def _strings_for_the_extractor() -> None:  # pragma: no cover
     gettext("Not a valid integer value.")
     gettext("Not a valid choice.")
     gettext("Invalid input.")
+    gettext("Not a valid date value.")
     gettext("Number must be between %(min)s and %(max)s.")
     gettext("Number must be at least %(min)s.")
     gettext("Number must be at most %(max)s.")

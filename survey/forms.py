@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -102,3 +103,10 @@ class DossierLinkForm(Form):
     dossier_code = StringField(_l("Dossier code (mã hồ sơ)"), filters=[clean_text], validators=[
         InputRequired(), Length(max=60)], render_kw={"autocomplete": "off"})
     counter_id = SelectField(_l("Counter"), coerce=int, validate_choice=True)
+
+
+class DutyForm(Form):
+    officer_id = SelectField(_l("Officer"), coerce=int, validate_choice=True)
+    first_day = DateField(_l("From"), validators=[InputRequired()])
+    last_day = DateField(_l("To"), validators=[InputRequired()])
+    weekdays_only = BooleanField(_l("Working days only (Monday to Friday)"), default=True)

@@ -211,3 +211,48 @@ def counter_code_taken(session: Session, code: str, except_id: int | None = None
     if except_id is not None:
         query = query.where(Counter.id != except_id)
     return session.scalar(query) is not None
+
+
+MAX_DUTY_DAYS = 92
+
+
+def assign_duty(session: Session, counter: Counter, officer: User, first_day: date,
+                last_day: date, *, weekdays_only: bool) -> int:
+    """Put an officer on duty at a counter for every day of a range; returns the days added
+    (days already assigned are kept as they are).
+
+    :raise ValueError: for a reversed range or one longer than MAX_DUTY_DAYS.
+    """
+    if last_day < first_day:
+        raise ValueError("reversed")
+    if (last_day - first_day).days + 1 > MAX_DUTY_DAYS:
+        raise ValueError("too long")
+    existing = set(session.scalars(select(CounterDuty.day).where(
+        CounterDuty.counter_id == counter.id, CounterDuty.user_id == officer.id,
+        CounterDuty.day.between(first_day, last_day))))
+    added = 0
+    day = first_day
+    while day <= last_day:
+        if day not in existing and not (weekdays_only and day.weekday() >= 5):
+            session.add(CounterDuty(counter_id=counter.id, user_id=officer.id, day=day))
+            added += 1
+        day += timedelta(days=1)
+    session.flush()
+    audit.record(session, "counter.duty_assigned", target_type="counter", target_id=counter.code,
+                 details={"officer": officer.username, "from": first_day.isoformat(),
+                          "to": last_day.isoformat(), "days": added})
+    return added
+
+
+def remove_duty(session: Session, duty: CounterDuty) -> None:
+    session.delete(duty)
+    session.flush()
+    audit.record(session, "counter.duty_removed", target_type="counter",
+                 target_id=str(duty.counter_id),
+                 details={"officer": duty.user.username, "day": duty.day.isoformat()})
+
+
+def duties(session: Session, counter: Counter, first_day: date, last_day: date):
+    return session.scalars(select(CounterDuty).where(
+        CounterDuty.counter_id == counter.id, CounterDuty.day.between(first_day, last_day))
+        .order_by(CounterDuty.day)).all()

@@ -18,12 +18,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.auth import role_required
-from portal.auth.models import Unit
+from portal.auth.models import Unit, User
 from portal.auth.roles import ADMIN, LEADER, RECEPTION, SECRETARIAT
 from portal.db import get_session
 from portal.i18n import pick
@@ -32,8 +33,8 @@ from portal.qrcodes import public_url, qr_png, qr_svg
 from portal.text import query_text
 from portal.workdays import today_in_vietnam
 from survey import exports, queries, reports, services
-from survey.forms import CounterForm, DossierLinkForm
-from survey.models import CHANNELS, Counter
+from survey.forms import CounterForm, DossierLinkForm, DutyForm
+from survey.models import CHANNELS, Counter, CounterDuty
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/staff/survey",
                template_folder="templates")
@@ -273,3 +274,47 @@ def officer_report():
     return render_template("survey/officer_report.html", rows=rows, year=year, month=month,
                            start=start, end=end, rules=rules,
                            months=[f"{year}-{number:02d}" for number in range(1, 13)])
+
+
+@bp.route("/counters/<int:counter_id>/duty", methods=["GET", "POST"])
+@role_required(*COUNTER_MANAGERS)
+def counter_duty(counter_id: int):
+    """Who is on duty at the counter on which days: their answers are credited to them."""
+    session = get_session()
+    counter = _counter_or_404(counter_id)
+    form = DutyForm()
+    form.officer_id.choices = [
+        SelectChoice(user.id, user.full_name) for user in session.scalars(
+            select(User).where(User.active.is_(True)).order_by(User.full_name))]
+    today = today_in_vietnam()
+    if request.method == "GET":
+        form.first_day.data = form.last_day.data = today
+    elif form.validate_on_submit():
+        try:
+            added = services.assign_duty(
+                session, counter, session.get(User, form.officer_id.data), form.first_day.data,
+                form.last_day.data, weekdays_only=form.weekdays_only.data)
+        except ValueError as error:
+            target = form.last_day if str(error) == "reversed" else form.first_day
+            target.errors.append(
+                _("The last day is before the first day.") if str(error) == "reversed" else
+                _("Assign at most %(n)s days at a time.", n=services.MAX_DUTY_DAYS))
+        else:
+            flash(ngettext("%(num)s day of duty added.", "%(num)s days of duty added.", added),
+                  "success")
+            return redirect(url_for("survey_staff.counter_duty", counter_id=counter.id))
+    return render_template("survey/staff_duty.html", counter=counter, form=form,
+                           duties=services.duties(session, counter, today - timedelta(days=7),
+                                                  today + timedelta(days=60)), today=today)
+
+
+@bp.post("/counters/<int:counter_id>/duty/<int:duty_id>/remove")
+@role_required(*COUNTER_MANAGERS)
+def counter_duty_remove(counter_id: int, duty_id: int):
+    session = get_session()
+    duty = session.get(CounterDuty, duty_id)
+    if duty is None or duty.counter_id != counter_id:
+        abort(404)
+    services.remove_duty(session, duty)
+    flash(_("Duty removed."), "success")
+    return redirect(url_for("survey_staff.counter_duty", counter_id=counter_id))
