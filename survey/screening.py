@@ -8,10 +8,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 HONEYPOT = "honeypot"  # a field hidden from people was filled in
 TOO_FAST = "too_fast"  # answered faster than anyone can read the statements
 STRAIGHT_LINE = "straight_line"  # every statement the same level, and quickly
 BURST = "burst"  # many responses from one address in a short time
+
+FLAG_REASONS = {
+    HONEYPOT: _l("a field hidden from people was filled in"),
+    TOO_FAST: _l("answered faster than the statements can be read"),
+    STRAIGHT_LINE: _l("the same level for every statement, quickly"),
+    BURST: _l("many answers from one address within minutes"),
+}
 
 
 @dataclass(frozen=True)

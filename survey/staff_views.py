@@ -29,12 +29,15 @@ from portal.auth.roles import ADMIN, LEADER, RECEPTION, SECRETARIAT
 from portal.db import get_session
 from portal.i18n import pick
 from portal.pages.queries import all_fields
+from portal.pagination import page_number, paginate
 from portal.qrcodes import public_url, qr_png, qr_svg
 from portal.text import query_text
 from portal.workdays import today_in_vietnam
 from survey import exports, queries, reports, services
 from survey.forms import CounterForm, DossierLinkForm, DutyForm
 from survey.models import CHANNELS, Counter, CounterDuty
+from survey.models import Response as SurveyResponse
+from survey.screening import FLAG_REASONS
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/staff/survey",
                template_folder="templates")
@@ -318,3 +321,13 @@ def counter_duty_remove(counter_id: int, duty_id: int):
     services.remove_duty(session, duty)
     flash(_("Duty removed."), "success")
     return redirect(url_for("survey_staff.counter_duty", counter_id=counter_id))
+
+
+@bp.get("/flagged")
+@role_required(ADMIN)
+def flagged_responses():
+    """Responses the automatic checks flagged: kept, left out of the indices, shown here."""
+    statement = (select(SurveyResponse).where(SurveyResponse.flagged.is_(True))
+                 .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc()))
+    page = paginate(get_session(), statement, page_number(request.args.get("page")), 50)
+    return render_template("survey/flagged.html", page=page, reasons=FLAG_REASONS)

@@ -254,3 +254,16 @@ def test_a_dossier_link_is_made_once_and_reprinted(db):
     first, created = create_dossier_link(db, "HS-1", counter)
     again, created_again = create_dossier_link(db, "HS-1", counter)
     assert created and not created_again and first.token == again.token
+
+
+def test_admins_see_the_flagged_answers_with_their_reasons(auth, client, db, app):
+    counter = make_counter(db)
+    client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 2),
+                                                    comment="bot text"))
+    auth.as_role("admin")
+    page = client.get("/staff/survey/flagged").get_data(as_text=True)
+    assert "1 phiếu bị đánh dấu nghi vấn" in page and "bot text" in page
+    assert "trả lời nhanh hơn thời gian đọc các nội dung" in page
+    auth.logout()
+    auth.as_role("leader")
+    assert client.get("/staff/survey/flagged").status_code == 403
