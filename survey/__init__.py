@@ -23,6 +23,8 @@ def _add_links(app: Flask) -> None:
                                   (RECEPTION, ADMIN)))
     add_entry(app, "staff", Entry("survey_staff.counters", _l("Counters and their QR codes"), _l(
         "Survey links, posters and table tents for each counter."), (ADMIN, SECRETARIAT)))
+    add_entry(app, "staff", Entry("survey_staff.questionnaires", _l("Questionnaire versions"), _l(
+        "Publish a new version of the survey; old answers keep theirs."), (ADMIN,)))
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -110,3 +111,9 @@ class DutyForm(Form):
     first_day = DateField(_l("From"), validators=[InputRequired()])
     last_day = DateField(_l("To"), validators=[InputRequired()])
     weekdays_only = BooleanField(_l("Working days only (Monday to Friday)"), default=True)
+
+
+class QuestionnaireUploadForm(Form):
+    file = FileField(_l("Questionnaire file (JSON, the shape of the current version's file)"),
+                     validators=[FileRequired(_l("Choose a file to import."))])
+    make_current = BooleanField(_l("New answers use this version from now on"), default=True)

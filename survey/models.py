@@ -105,6 +105,8 @@ class Item(Base):
     text: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str | None] = mapped_column(Text)
 
+    questionnaire: Mapped[Questionnaire] = relationship()
+
 
 class DossierLink(Base):
     """A single-use survey link for one dossier, printed on its receipt."""

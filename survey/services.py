@@ -21,7 +21,9 @@ from survey.models import (
     Answer,
     Counter,
     CounterDuty,
+    Dimension,
     DossierLink,
+    Item,
     Questionnaire,
     Response,
 )
@@ -256,3 +258,47 @@ def duties(session: Session, counter: Counter, first_day: date, last_day: date):
     return session.scalars(select(CounterDuty).where(
         CounterDuty.counter_id == counter.id, CounterDuty.day.between(first_day, last_day))
         .order_by(CounterDuty.day)).all()
+
+
+def publish_questionnaire(session: Session, instrument: dict, *, make_current: bool,
+                          actor: User | None = None) -> Questionnaire:
+    """Store a checked instrument (survey/instrument.py) as a new version.
+
+    :raise ValueError: when the version exists already.
+    """
+    if session.scalar(select(Questionnaire.id).where(
+            Questionnaire.version == instrument["version"])):
+        raise ValueError("version exists")
+    instruction = instrument.get("instruction") or {}
+    questionnaire = Questionnaire(
+        version=instrument["version"], title=instrument["title"]["vi"],
+        title_en=instrument["title"].get("en"), instruction=instruction.get("vi"),
+        instruction_en=instruction.get("en"), scale=instrument["scale"], current=False)
+    for position, entry in enumerate(instrument["dimensions"], start=1):
+        dimension = Dimension(code=entry["code"], position=position, name=entry["vi"],
+                              name_en=entry.get("en"), short_name=entry.get("vi_short"),
+                              short_name_en=entry.get("en_short"), note=entry.get("vi_note"),
+                              note_en=entry.get("en_note"))
+        dimension.items = [Item(code=item["code"], position=index, text=item["vi"],
+                                text_en=item.get("en"), questionnaire=questionnaire)
+                           for index, item in enumerate(entry["items"], start=1)]
+        questionnaire.dimensions.append(dimension)
+    session.add(questionnaire)
+    session.flush()
+    audit.record(session, "questionnaire.publish", target_type="questionnaire",
+                 target_id=questionnaire.version, actor=actor)
+    if make_current:
+        make_questionnaire_current(session, questionnaire, actor=actor)
+    return questionnaire
+
+
+def make_questionnaire_current(session: Session, questionnaire: Questionnaire,
+                               actor: User | None = None) -> None:
+    """New responses answer this version; responses to others keep theirs."""
+    for other in session.scalars(select(Questionnaire).where(Questionnaire.current.is_(True))):
+        other.current = False
+    session.flush()
+    questionnaire.current = True
+    session.flush()
+    audit.record(session, "questionnaire.make_current", target_type="questionnaire",
+                 target_id=questionnaire.version, actor=actor)

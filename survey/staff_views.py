@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from portal.auth import role_required
@@ -34,8 +34,9 @@ from portal.qrcodes import public_url, qr_png, qr_svg
 from portal.text import query_text
 from portal.workdays import today_in_vietnam
 from survey import exports, queries, reports, services
-from survey.forms import CounterForm, DossierLinkForm, DutyForm
-from survey.models import CHANNELS, Counter, CounterDuty
+from survey import instrument as instrument_checks
+from survey.forms import CounterForm, DossierLinkForm, DutyForm, QuestionnaireUploadForm
+from survey.models import CHANNELS, Counter, CounterDuty, Questionnaire
 from survey.models import Response as SurveyResponse
 from survey.screening import FLAG_REASONS
 
@@ -331,3 +332,48 @@ def flagged_responses():
                  .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc()))
     page = paginate(get_session(), statement, page_number(request.args.get("page")), 50)
     return render_template("survey/flagged.html", page=page, reasons=FLAG_REASONS)
+
+
+QUESTIONNAIRE_MAX_BYTES = 512 * 1024
+
+
+@bp.route("/questionnaires", methods=["GET", "POST"])
+@role_required(ADMIN)
+def questionnaires():
+    """The versions of the questionnaire; an admin publishes a new one from a file."""
+    session = get_session()
+    form = QuestionnaireUploadForm()
+    problems = []
+    if form.validate_on_submit():
+        data = form.file.data.stream.read(QUESTIONNAIRE_MAX_BYTES + 1)
+        if len(data) > QUESTIONNAIRE_MAX_BYTES:
+            problems = [_("The file is larger than the limit of %(limit)s MB.", limit="0.5")]
+        else:
+            instrument, problems = instrument_checks.check(data)
+        if not problems:
+            try:
+                questionnaire = services.publish_questionnaire(
+                    session, instrument, make_current=form.make_current.data, actor=current_user)
+            except ValueError:
+                problems = [_("Version %(version)s exists already: give the new one another "
+                              "version.", version=instrument["version"])]
+            else:
+                flash(_("Version %(version)s is published.", version=questionnaire.version),
+                      "success")
+                return redirect(url_for("survey_staff.questionnaires"))
+    versions = session.scalars(select(Questionnaire).order_by(Questionnaire.id.desc())).all()
+    answered = dict(session.execute(select(SurveyResponse.questionnaire_id, func.count())
+                                    .group_by(SurveyResponse.questionnaire_id)).all())
+    return render_template("survey/questionnaires.html", form=form, problems=problems,
+                           versions=versions, answered=answered)
+
+
+@bp.post("/questionnaires/<int:questionnaire_id>/current")
+@role_required(ADMIN)
+def questionnaire_current(questionnaire_id: int):
+    session = get_session()
+    questionnaire = session.get(Questionnaire, questionnaire_id) or abort(404)
+    services.make_questionnaire_current(session, questionnaire, actor=current_user)
+    flash(_("New answers now use version %(version)s.", version=questionnaire.version),
+          "success")
+    return redirect(url_for("survey_staff.questionnaires"))

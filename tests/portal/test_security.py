@@ -105,7 +105,7 @@ PUBLIC_ENDPOINTS = {"static", "pages.home", "pages.hotline", "pages.procedures",
 SAMPLE_VALUES = {"code": "1.000001", "user_id": "1", "unit_id": "1", "filename": "x.css",
                  "counter_id": "1", "layout": "poster", "image_format": "png",
                  "token": "abcdefghjkmn", "kind": "responses", "file_format": "csv",
-                 "duty_id": "1"}
+                 "duty_id": "1", "questionnaire_id": "1"}
 
 
 def staff_rules(app):
