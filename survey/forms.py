@@ -104,6 +104,7 @@ class DossierLinkForm(Form):
     dossier_code = StringField(_l("Dossier code (mã hồ sơ)"), filters=[clean_text], validators=[
         InputRequired(), Length(max=60)], render_kw={"autocomplete": "off"})
     counter_id = SelectField(_l("Counter"), coerce=int, validate_choice=True)
+    submit_token = HiddenField(default="1")  # tells this form apart from the batch form
 
 
 class DutyForm(Form):
@@ -117,3 +118,10 @@ class QuestionnaireUploadForm(Form):
     file = FileField(_l("Questionnaire file (JSON, the shape of the current version's file)"),
                      validators=[FileRequired(_l("Choose a file to import."))])
     make_current = BooleanField(_l("New answers use this version from now on"), default=True)
+
+
+class DossierBatchForm(Form):
+    file = FileField(_l("CSV file: one dossier code per line, and optionally a counter code"),
+                     validators=[FileRequired(_l("Choose a file to import."))])
+    counter_id = SelectField(_l("Counter (for lines that name none)"), coerce=int,
+                             validate_choice=True)

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -302,3 +303,36 @@ def make_questionnaire_current(session: Session, questionnaire: Questionnaire,
     session.flush()
     audit.record(session, "questionnaire.make_current", target_type="questionnaire",
                  target_id=questionnaire.version, actor=actor)
+
+
+class BatchProblems(Exception):
+    def __init__(self, problems):
+        super().__init__("batch refused")
+        self.problems = problems
+
+
+def create_dossier_links(session: Session, rows, default_counter: Counter,
+                         actor: User | None = None) -> list[DossierLink]:
+    """Links for (line, dossier code, counter code or None) rows: all made, or none.
+
+    :raise BatchProblems: listing (line, message) for unknown counters and dossiers that
+        already have a link at another counter.
+    """
+    counters = {counter.code.lower(): counter for counter in
+                session.scalars(select(Counter).where(Counter.active.is_(True)))}
+    problems, wanted = [], []
+    for line, code, counter_code in rows:
+        counter = default_counter if counter_code is None else counters.get(counter_code.lower())
+        if counter is None:
+            problems.append((line, _l("No active counter has the code %(code)s.",
+                                      code=counter_code)))
+            continue
+        existing = session.scalar(select(DossierLink).where(DossierLink.dossier_code == code))
+        if existing is not None and existing.counter_id != counter.id:
+            problems.append((line, _l("Dossier %(dossier)s already has a link for counter "
+                                      "%(code)s.", dossier=code, code=existing.counter.code)))
+            continue
+        wanted.append((code, counter))
+    if problems:
+        raise BatchProblems(problems)
+    return [create_dossier_link(session, code, counter, actor)[0] for code, counter in wanted]

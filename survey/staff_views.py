@@ -33,9 +33,16 @@ from portal.pagination import page_number, paginate
 from portal.qrcodes import public_url, qr_png, qr_svg
 from portal.text import query_text
 from portal.workdays import today_in_vietnam
+from survey import dossier_batch as dossier_batch_file
 from survey import exports, queries, reports, services
 from survey import instrument as instrument_checks
-from survey.forms import CounterForm, DossierLinkForm, DutyForm, QuestionnaireUploadForm
+from survey.forms import (
+    CounterForm,
+    DossierBatchForm,
+    DossierLinkForm,
+    DutyForm,
+    QuestionnaireUploadForm,
+)
 from survey.models import CHANNELS, Counter, CounterDuty, Questionnaire
 from survey.models import Response as SurveyResponse
 from survey.screening import FLAG_REASONS
@@ -130,18 +137,23 @@ def counter_print(counter_id: int, layout: str):
                            link=_live_link(counter))
 
 
+def _counter_choices(session):
+    return [SelectChoice(counter.id, f"{counter.code} — {counter.name}")
+            for counter in session.scalars(select(Counter).where(Counter.active.is_(True))
+                                           .order_by(Counter.code))]
+
+
 @bp.route("/dossiers", methods=["GET", "POST"])
 @role_required(*DOSSIER_ISSUERS)
 def dossier_link():
     """Reception makes the single-use QR code printed on a dossier receipt."""
     session = get_session()
     form = DossierLinkForm()
-    form.counter_id.choices = [SelectChoice(counter.id, f"{counter.code} — {counter.name}")
-                               for counter in session.scalars(
-                                   select(Counter).where(Counter.active.is_(True))
-                                   .order_by(Counter.code))]
+    form.counter_id.choices = _counter_choices(session)
+    batch = DossierBatchForm(prefix="batch")
+    batch.counter_id.choices = form.counter_id.choices
     link = created = None
-    if form.validate_on_submit():
+    if form.submit_token.data and form.validate_on_submit():
         counter = session.get(Counter, form.counter_id.data)
         link, created = services.create_dossier_link(session, form.dossier_code.data, counter,
                                                      actor=current_user)
@@ -150,8 +162,34 @@ def dossier_link():
                 "This dossier already has a survey link for counter %(code)s.",
                 code=link.counter.code))
             link = None
-    return render_template("survey/staff_dossier.html", form=form, link=link, created=created,
-                           url=survey_link(link.token) if link else None)
+    return render_template("survey/staff_dossier.html", form=form, batch=batch, link=link,
+                           created=created, url=survey_link(link.token) if link else None)
+
+
+@bp.post("/dossiers/batch")
+@role_required(*DOSSIER_ISSUERS)
+def dossier_batch():
+    """Links for a whole CSV of dossiers at once, all or none, and a sheet to print."""
+    session = get_session()
+    form = DossierLinkForm()
+    form.counter_id.choices = _counter_choices(session)
+    batch = DossierBatchForm(prefix="batch")
+    batch.counter_id.choices = form.counter_id.choices
+    problems = []
+    if batch.validate_on_submit():
+        rows, problems = dossier_batch_file.parse(batch.file.data.stream.read(1024 * 1024 + 1))
+        default = session.get(Counter, batch.counter_id.data)
+        if not problems:
+            links = []
+            try:
+                links = services.create_dossier_links(session, rows, default, actor=current_user)
+            except services.BatchProblems as error:
+                problems = error.problems
+            if not problems:
+                return render_template("survey/dossier_sheet.html", links=links,
+                                       survey_link=survey_link)
+    return render_template("survey/staff_dossier.html", form=form, batch=batch, link=None,
+                           batch_problems=problems, url=None), 200
 
 
 @bp.get("/dossiers/<token>/qr.<any(png, svg):image_format>")

@@ -133,3 +133,42 @@ def test_who_may_do_what(auth, client, db):
     auth.as_role("leader")
     assert client.get("/staff/survey/dossiers").status_code == 403
     assert client.get(f"/staff/survey/counters/{counter.id}/poster").status_code == 403
+
+
+def batch_upload(client, content: bytes, counter_id):
+    return client.post("/staff/survey/dossiers/batch", data={
+        "batch-file": (io.BytesIO(content), "ho-so.csv"), "batch-counter_id": str(counter_id)},
+        content_type="multipart/form-data")
+
+
+def test_a_batch_of_dossiers_gives_a_sheet_of_qr_codes(auth, client, db):
+    auth.as_role("reception")
+    first = make_counter(db, code="Q01")
+    make_counter(db, code="Q02")
+    content = "\ufeffdossier_code;counter\nHS-001;\nHS-002;q02\n\nHS-003;Q01\n".encode()
+    page = batch_upload(client, content, first.id).get_data(as_text=True)
+    links = {link.dossier_code: link for link in db.scalars(select(DossierLink))}
+    assert set(links) == {"HS-001", "HS-002", "HS-003"}
+    assert links["HS-002"].counter.code == "Q02" and links["HS-001"].counter_id == first.id
+    assert "Đã tạo 3 mã QR." in page and page.count('class="page-url"') == 3
+    again = batch_upload(client, b"HS-001\nHS-004\n", first.id).get_data(as_text=True)
+    assert "Đã tạo 2 mã QR." in again  # HS-001 reprinted, HS-004 made
+    assert len(db.scalars(select(DossierLink)).all()) == 4
+
+
+def test_a_batch_with_a_bad_line_makes_nothing(auth, client, db):
+    auth.as_role("reception")
+    counter = make_counter(db, code="Q01")
+    page = batch_upload(client, b"HS-1\nHS-2,Q99\nHS-1\nHS-3,Q01,extra\n" + b"x" * 70 + b"\n",
+                        counter.id).get_data(as_text=True)
+    assert "Chưa tạo mã QR nào." in page
+    assert "Dòng 3: Hồ sơ HS-1 xuất hiện hai lần (lần đầu ở dòng 1)." in page
+    assert "Dòng 4: Chỉ ghi tối đa hai cột" in page and "Dòng 5: Mã hồ sơ gồm 1-60" in page
+    assert db.scalars(select(DossierLink)).all() == []
+    unknown = batch_upload(client, b"HS-2,Q99\n", counter.id).get_data(as_text=True)
+    assert "Không có quầy đang sử dụng nào mang mã Q99." in unknown
+    assert "Tệp không phải văn bản mã UTF-8." in batch_upload(
+        client, "HS-é".encode("latin-1"), counter.id).get_data(as_text=True)
+    assert "Tệp không có mã hồ sơ nào." in batch_upload(client, b"\n\n", counter.id
+                                                         ).get_data(as_text=True)
+    assert db.scalars(select(DossierLink)).all() == []
