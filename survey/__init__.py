@@ -28,7 +28,7 @@ def _add_links(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from survey import cli, demo
+    from survey import cli, demo, rollup  # noqa: F401 - rollup registers its listener
     from survey.staff_views import bp as staff_bp
     from survey.views import bp
 

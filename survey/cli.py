@@ -87,6 +87,19 @@ def check_qr_size(url: str) -> int:
     return version
 
 
+@click.command("survey-rollup")
+@with_appcontext
+def survey_rollup_command():
+    """Recount the dashboard's rollup table from the stored answers."""
+    from survey.rollup import rebuild
+
+    session = get_session()
+    rebuild(session.connection())
+    session.commit()
+    click.echo("Survey rollup recounted.")
+
+
 def init_app(app) -> None:
+    app.cli.add_command(survey_rollup_command)
     app.cli.add_command(counters_command)
     app.cli.add_command(dossier_qr_command)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.workdays import VIETNAM
-from survey.models import Answer, Counter, Questionnaire, Response
+from survey.models import Answer, Counter, Questionnaire, Response, Rollup
+from survey.rollup import RESPONSES
 
 
 @dataclass
@@ -53,16 +54,78 @@ def _where(statement: Select, filters: Filters) -> Select:
     return statement
 
 
+def _rollup_where(statement: Select, filters: Filters) -> Select:
+    statement = statement.where(Rollup.day >= filters.start, Rollup.day <= filters.end)
+    if filters.counter_id is not None:
+        statement = statement.where(Rollup.counter_id == filters.counter_id)
+    if filters.unit_id is not None:
+        statement = statement.where(Rollup.counter_id.in_(
+            select(Counter.id).where(Counter.unit_id == filters.unit_id)))
+    if filters.officer_id is not None:
+        statement = statement.where(Rollup.officer_id == filters.officer_id)
+    if filters.procedure_field_id is not None:
+        statement = statement.where(Rollup.procedure_field_id == filters.procedure_field_id)
+    if filters.channel is not None:
+        statement = statement.where(Rollup.channel == filters.channel)
+    return statement
+
+
+def _month_of_day(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Rollup.day, "YYYY-MM")
+    return func.strftime("%Y-%m", Rollup.day)
+
+
+def _key_columns(session: Session, keys: tuple[str, ...], rollup: bool) -> list:
+    """Grouping columns by name: 'unit', 'officer', 'month'."""
+    columns = {
+        "unit": Counter.unit_id,
+        "officer": Rollup.officer_id if rollup else Response.officer_id,
+        "month": _month_of_day(session) if rollup else _month_of(session),
+    }
+    return [columns[key] for key in keys]
+
+
+def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tuple, dict]:
+    """(key values…) -> item code -> level (None = no answer) -> answers, in one grouped
+    query; keys are 'unit', 'officer' (None = nobody credited) and 'month' ('YYYY-MM').
+
+    Unflagged answers come from the rollup table; asking for flagged ones too reads the
+    answers themselves.
+    """
+    rollup = not filters.include_flagged
+    columns = _key_columns(session, keys, rollup)
+    if rollup:
+        statement = _rollup_where(
+            select(*columns, Rollup.item_code, Rollup.value, func.sum(Rollup.answers))
+            .join(Counter, Counter.id == Rollup.counter_id)
+            .where(Rollup.item_code != RESPONSES), filters,
+        ).group_by(*columns, Rollup.item_code, Rollup.value)
+    else:
+        statement = _where(
+            select(*columns, Answer.item_code, Answer.value, func.count())
+            .join(Response, Response.id == Answer.response_id)
+            .join(Counter, Counter.id == Response.counter_id), filters,
+        ).group_by(*columns, Answer.item_code, Answer.value)
+    groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+    for *key, code, value, number in session.execute(statement):
+        if rollup:
+            key = [None if name == "officer" and part == 0 else part
+                   for name, part in zip(keys, key, strict=True)]
+            value = value or None
+        groups[tuple(key)][code][value] = int(number)
+    return groups
+
+
 def answer_counts(session: Session, filters: Filters) -> dict[str, dict[int | None, int]]:
     """item code -> level (None = no answer) -> number of answers."""
-    statement = _where(
-        select(Answer.item_code, Answer.value, func.count())
-        .join(Response, Response.id == Answer.response_id), filters,
-    ).group_by(Answer.item_code, Answer.value)
-    counts: dict[str, dict[int | None, int]] = defaultdict(dict)
-    for code, value, number in session.execute(statement):
-        counts[code][value] = number
-    return counts
+    return answer_counts_by(session, filters).get((), {})
+
+
+def monthly_counts(session: Session, filters: Filters) -> dict[str, dict[str, dict]]:
+    """month 'YYYY-MM' -> item code -> level -> number of answers."""
+    return {month: counts for (month,), counts in
+            sorted(answer_counts_by(session, filters, "month").items())}
 
 
 def responses_statement(filters: Filters) -> Select:
@@ -70,7 +133,10 @@ def responses_statement(filters: Filters) -> Select:
 
 
 def response_count(session: Session, filters: Filters) -> int:
-    return session.scalar(_where(select(func.count(Response.id)), filters)) or 0
+    if filters.include_flagged:
+        return session.scalar(_where(select(func.count(Response.id)), filters)) or 0
+    return int(session.scalar(_rollup_where(
+        select(func.sum(Rollup.answers)).where(Rollup.item_code == RESPONSES), filters)) or 0)
 
 
 def flagged_count(session: Session, filters: Filters) -> int:
@@ -85,19 +151,6 @@ def _month_of(session: Session):
         return func.to_char(Response.submitted_at + literal_column("interval '7 hours'"),
                             "YYYY-MM")
     return func.strftime("%Y-%m", Response.submitted_at, "+7 hours")
-
-
-def monthly_counts(session: Session, filters: Filters) -> dict[str, dict[str, dict]]:
-    """month 'YYYY-MM' -> item code -> level -> number of answers."""
-    month = _month_of(session).label("month")
-    statement = _where(
-        select(month, Answer.item_code, Answer.value, func.count())
-        .join(Response, Response.id == Answer.response_id), filters,
-    ).group_by(month, Answer.item_code, Answer.value)
-    months: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    for month_key, code, value, number in session.execute(statement):
-        months[month_key][code][value] = number
-    return dict(sorted(months.items()))
 
 
 def comments(session: Session, filters: Filters, search: str | None, limit: int = 50):
@@ -125,23 +178,3 @@ def officers_with_answers(session: Session) -> list[User]:
 
 
 
-def answer_counts_by(session: Session, filters: Filters, *keys) -> dict[tuple, dict]:
-    """(key values…) -> item code -> level -> number of answers, in one grouped query.
-
-    ``keys`` are columns of the response or of its counter, e.g. Counter.unit_id, or
-    Response.officer_id and the month.
-    """
-    statement = _where(
-        select(*keys, Answer.item_code, Answer.value, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .join(Counter, Counter.id == Response.counter_id), filters,
-    ).group_by(*keys, Answer.item_code, Answer.value)
-    groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    for *key, code, value, number in session.execute(statement):
-        groups[tuple(key)][code][value] = number
-    return groups
-
-
-def month_of(session: Session):
-    """Public name of the month expression, for grouping by month elsewhere."""
-    return _month_of(session)

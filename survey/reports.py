@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Unit, User
 from survey import queries, sipas
-from survey.models import Counter, Questionnaire, Response
+from survey.models import Questionnaire
 
 
 def index_rules() -> sipas.IndexRules:
@@ -57,7 +57,7 @@ def by_unit(session: Session, questionnaire: Questionnaire, filters: queries.Fil
     """Each unit with answers and its overall index, best first among those with enough
     answers, then the others (never ranked) by name."""
     shape = queries.structure(questionnaire)
-    counts = queries.answer_counts_by(session, filters, Counter.unit_id)
+    counts = queries.answer_counts_by(session, filters, "unit")
     units = {unit.id: unit for unit in session.scalars(
         select(Unit).where(Unit.id.in_([key[0] for key in counts])))}
     results = [(units[unit_id], sipas.index(shape, unit_counts, rules))
@@ -81,12 +81,11 @@ def by_officer(session: Session, questionnaire: Questionnaire, filters: queries.
     """Every officer credited with answers in the period: overall index, and with
     ``monthly`` one per month (the officer's year summary, plan item B.3.3)."""
     shape = queries.structure(questionnaire)
-    totals = queries.answer_counts_by(session, filters, Response.officer_id)
+    totals = queries.answer_counts_by(session, filters, "officer")
     months: dict = {}
     if monthly:
-        month = queries.month_of(session)
         for (officer_id, month_key), counts in queries.answer_counts_by(
-                session, filters, Response.officer_id, month).items():
+                session, filters, "officer", "month").items():
             months.setdefault(officer_id, {})[month_key] = sipas.index(shape, counts, rules)
     ids = [key[0] for key in totals if key[0] is not None]
     officers = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}

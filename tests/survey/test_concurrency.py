@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from portal import create_app
 from portal.auth.models import Unit
 from survey.links import new_token
-from survey.models import Answer, Counter, DossierLink, Response
+from survey.models import Answer, Counter, DossierLink, Response, Rollup
 from tests.conftest import make_config
 from tests.survey.test_citizen_form import aged_nonce, answers
 
@@ -53,6 +53,7 @@ def test_simultaneous_submits_of_one_dossier_count_once(engine, database_url):
             response_ids = select(Response.id).where(Response.counter_id == ids[1])
             session.execute(delete(Answer).where(Answer.response_id.in_(response_ids)))
             session.execute(delete(Response).where(Response.counter_id == ids[1]))
+            session.execute(delete(Rollup).where(Rollup.counter_id == ids[1]))
             session.execute(delete(DossierLink).where(DossierLink.id == ids[2]))
             session.execute(delete(Counter).where(Counter.id == ids[1]))
             session.execute(delete(Unit).where(Unit.id == ids[0]))

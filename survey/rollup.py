@@ -1,0 +1,74 @@
+"""Keeping survey_rollup in step with the responses: every unflagged response stored through
+any path (the citizen's form, a factory, an import) adds its counts in the same flush."""
+from __future__ import annotations
+
+from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from portal.workdays import today_in_vietnam
+from survey.models import Response, Rollup
+
+RESPONSES = ""  # the item code under which responses themselves are counted
+
+
+def rows_of(response: Response) -> list[dict]:
+    key = {"day": today_in_vietnam(response.submitted_at), "counter_id": response.counter_id,
+           "officer_id": response.officer_id or 0, "channel": response.channel,
+           "procedure_field_id": response.procedure_field_id or 0}
+    rows = [{**key, "item_code": RESPONSES, "value": 0, "answers": 1}]
+    counted: dict[tuple, int] = {}
+    for answer in response.answers:
+        counted[(answer.item_code, answer.value or 0)] = counted.get(
+            (answer.item_code, answer.value or 0), 0) + 1
+    rows += [{**key, "item_code": code, "value": value, "answers": number}
+             for (code, value), number in counted.items()]
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _count_new_responses(session: Session, _flush_context) -> None:
+    new = [obj for obj in session.new if isinstance(obj, Response) and not obj.flagged]
+    if not new:
+        return
+    connection = session.connection()
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    merged: dict[tuple, dict] = {}  # one row per key: ON CONFLICT may touch a row only once
+    for response in new:
+        for row in rows_of(response):
+            key = tuple(value for name, value in row.items() if name != "answers")
+            if key in merged:
+                merged[key]["answers"] += row["answers"]
+            else:
+                merged[key] = row
+    statement = insert(Rollup).values(list(merged.values()))
+    statement = statement.on_conflict_do_update(
+        index_elements=["day", "counter_id", "officer_id", "channel", "procedure_field_id",
+                        "item_code", "value"],
+        set_={"answers": Rollup.answers + statement.excluded.answers})
+    connection.execute(statement)
+
+
+def rebuild(connection) -> None:
+    """Recount the whole table from the stored answers (after a bulk load that bypassed the
+    ORM, or to repair it). The same counting as migration 0003."""
+    if connection.dialect.name == "postgresql":
+        day = "CAST(r.submitted_at + INTERVAL '7 hours' AS DATE)"
+    else:
+        day = "date(r.submitted_at, '+7 hours')"
+    keys = (f"{day}, r.counter_id, COALESCE(r.officer_id, 0), r.channel, "
+            "COALESCE(r.procedure_field_id, 0)")
+    columns = ("day, counter_id, officer_id, channel, procedure_field_id, item_code, value, "
+               "answers")
+    connection.execute(text("DELETE FROM survey_rollup"))
+    connection.execute(text(f"""
+        INSERT INTO survey_rollup ({columns})
+        SELECT {keys}, a.item_code, COALESCE(a.value, 0), count(*)
+        FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
+        WHERE r.flagged = false
+        GROUP BY {keys}, a.item_code, COALESCE(a.value, 0)"""))
+    connection.execute(text(f"""
+        INSERT INTO survey_rollup ({columns})
+        SELECT {keys}, '', 0, count(*) FROM survey_response r
+        WHERE r.flagged = false GROUP BY {keys}"""))
