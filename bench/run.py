@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import import_procedures  # noqa: E402
+import survey_dashboard  # noqa: E402
 
 
 def main() -> None:
@@ -21,6 +22,11 @@ def main() -> None:
     print("| benchmark | database | time | result | target |")
     print("|---|---|---|---|---|")
     for line in import_procedures.main():
+        print(line)
+    print()
+    print("| survey data | database | dashboard computation | median of 3 |")
+    print("|---|---|---|---|")
+    for line in survey_dashboard.main():
         print(line)
 
 

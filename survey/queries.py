@@ -61,8 +61,6 @@ def _rollup_where(statement: Select, filters: Filters) -> Select:
     if filters.unit_id is not None:
         statement = statement.where(Rollup.counter_id.in_(
             select(Counter.id).where(Counter.unit_id == filters.unit_id)))
-    if filters.officer_id is not None:
-        statement = statement.where(Rollup.officer_id == filters.officer_id)
     if filters.procedure_field_id is not None:
         statement = statement.where(Rollup.procedure_field_id == filters.procedure_field_id)
     if filters.channel is not None:
@@ -80,7 +78,7 @@ def _key_columns(session: Session, keys: tuple[str, ...], rollup: bool) -> list:
     """Grouping columns by name: 'unit', 'officer', 'month'."""
     columns = {
         "unit": Counter.unit_id,
-        "officer": Rollup.officer_id if rollup else Response.officer_id,
+        "officer": Response.officer_id,
         "month": _month_of_day(session) if rollup else _month_of(session),
     }
     return [columns[key] for key in keys]
@@ -90,10 +88,10 @@ def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tup
     """(key values…) -> item code -> level (None = no answer) -> answers, in one grouped
     query; keys are 'unit', 'officer' (None = nobody credited) and 'month' ('YYYY-MM').
 
-    Unflagged answers come from the rollup table; asking for flagged ones too reads the
-    answers themselves.
+    Unflagged answers come from the rollup table; asking for flagged ones, or for an
+    officer's figures, reads the answers themselves (officers are not in the rollup).
     """
-    rollup = not filters.include_flagged
+    rollup = _use_rollup(filters, keys)
     columns = _key_columns(session, keys, rollup)
     if rollup:
         statement = _rollup_where(
@@ -110,8 +108,6 @@ def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tup
     groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
     for *key, code, value, number in session.execute(statement):
         if rollup:
-            key = [None if name == "officer" and part == 0 else part
-                   for name, part in zip(keys, key, strict=True)]
             value = value or None
         groups[tuple(key)][code][value] = int(number)
     return groups
@@ -132,8 +128,12 @@ def responses_statement(filters: Filters) -> Select:
     return _where(select(Response), filters)
 
 
+def _use_rollup(filters: Filters, keys=()) -> bool:
+    return not filters.include_flagged and filters.officer_id is None and "officer" not in keys
+
+
 def response_count(session: Session, filters: Filters) -> int:
-    if filters.include_flagged:
+    if not _use_rollup(filters):
         return session.scalar(_where(select(func.count(Response.id)), filters)) or 0
     return int(session.scalar(_rollup_where(
         select(func.sum(Rollup.answers)).where(Rollup.item_code == RESPONSES), filters)) or 0)

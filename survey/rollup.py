@@ -15,7 +15,7 @@ RESPONSES = ""  # the item code under which responses themselves are counted
 
 def rows_of(response: Response) -> list[dict]:
     key = {"day": today_in_vietnam(response.submitted_at), "counter_id": response.counter_id,
-           "officer_id": response.officer_id or 0, "channel": response.channel,
+           "channel": response.channel,
            "procedure_field_id": response.procedure_field_id or 0}
     rows = [{**key, "item_code": RESPONSES, "value": 0, "answers": 1}]
     counted: dict[tuple, int] = {}
@@ -44,8 +44,8 @@ def _count_new_responses(session: Session, _flush_context) -> None:
                 merged[key] = row
     statement = insert(Rollup).values(list(merged.values()))
     statement = statement.on_conflict_do_update(
-        index_elements=["day", "counter_id", "officer_id", "channel", "procedure_field_id",
-                        "item_code", "value"],
+        index_elements=["day", "counter_id", "channel", "procedure_field_id", "item_code",
+                        "value"],
         set_={"answers": Rollup.answers + statement.excluded.answers})
     connection.execute(statement)
 
@@ -57,10 +57,8 @@ def rebuild(connection) -> None:
         day = "CAST(r.submitted_at + INTERVAL '7 hours' AS DATE)"
     else:
         day = "date(r.submitted_at, '+7 hours')"
-    keys = (f"{day}, r.counter_id, COALESCE(r.officer_id, 0), r.channel, "
-            "COALESCE(r.procedure_field_id, 0)")
-    columns = ("day, counter_id, officer_id, channel, procedure_field_id, item_code, value, "
-               "answers")
+    keys = f"{day}, r.counter_id, r.channel, COALESCE(r.procedure_field_id, 0)"
+    columns = "day, counter_id, channel, procedure_field_id, item_code, value, answers"
     connection.execute(text("DELETE FROM survey_rollup"))
     connection.execute(text(f"""
         INSERT INTO survey_rollup ({columns})

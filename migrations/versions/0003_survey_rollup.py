@@ -21,7 +21,6 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('counter_id', sa.Integer(), nullable=False),
-    sa.Column('officer_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('procedure_field_id', sa.Integer(), nullable=False),
     sa.Column('item_code', sa.String(length=20), nullable=False),
@@ -29,7 +28,7 @@ def upgrade() -> None:
     sa.Column('answers', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], name=op.f('fk_survey_rollup_counter_id_counter')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_rollup')),
-    sa.UniqueConstraint('day', 'counter_id', 'officer_id', 'channel', 'procedure_field_id', 'item_code', 'value', name=op.f('uq_survey_rollup_day'))
+    sa.UniqueConstraint('day', 'counter_id', 'channel', 'procedure_field_id', 'item_code', 'value', name=op.f('uq_survey_rollup_day'))
     )
     with op.batch_alter_table('survey_rollup', schema=None) as batch_op:
         batch_op.create_index('ix_survey_rollup_counter_day', ['counter_id', 'day'], unique=False)
@@ -45,10 +44,8 @@ def _backfill() -> None:
         day = "CAST(r.submitted_at + INTERVAL '7 hours' AS DATE)"
     else:
         day = "date(r.submitted_at, '+7 hours')"
-    keys = (f"{day}, r.counter_id, COALESCE(r.officer_id, 0), r.channel, "
-            "COALESCE(r.procedure_field_id, 0)")
-    columns = ("day, counter_id, officer_id, channel, procedure_field_id, item_code, value, "
-               "answers")
+    keys = f"{day}, r.counter_id, r.channel, COALESCE(r.procedure_field_id, 0)"
+    columns = "day, counter_id, channel, procedure_field_id, item_code, value, answers"
     op.execute(f"""
         INSERT INTO survey_rollup ({columns})
         SELECT {keys}, a.item_code, COALESCE(a.value, 0), count(*)
