@@ -35,37 +35,33 @@ def _bounds(filters: Filters) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _narrow(statement: Select, filters: Filters, table) -> Select:
+    """The filters both tables share; ``table`` is Response or Rollup (same column names)."""
+    if filters.counter_id is not None:
+        statement = statement.where(table.counter_id == filters.counter_id)
+    if filters.unit_id is not None:
+        statement = statement.where(table.counter_id.in_(
+            select(Counter.id).where(Counter.unit_id == filters.unit_id)))
+    if filters.procedure_field_id is not None:
+        statement = statement.where(table.procedure_field_id == filters.procedure_field_id)
+    if filters.channel is not None:
+        statement = statement.where(table.channel == filters.channel)
+    return statement
+
+
 def _where(statement: Select, filters: Filters) -> Select:
     start, end = _bounds(filters)
     statement = statement.where(Response.submitted_at >= start, Response.submitted_at < end)
     if not filters.include_flagged:
         statement = statement.where(Response.flagged.is_(False))
-    if filters.counter_id is not None:
-        statement = statement.where(Response.counter_id == filters.counter_id)
-    if filters.unit_id is not None:
-        statement = statement.where(Response.counter_id.in_(
-            select(Counter.id).where(Counter.unit_id == filters.unit_id)))
     if filters.officer_id is not None:
         statement = statement.where(Response.officer_id == filters.officer_id)
-    if filters.procedure_field_id is not None:
-        statement = statement.where(Response.procedure_field_id == filters.procedure_field_id)
-    if filters.channel is not None:
-        statement = statement.where(Response.channel == filters.channel)
-    return statement
+    return _narrow(statement, filters, Response)
 
 
 def _rollup_where(statement: Select, filters: Filters) -> Select:
     statement = statement.where(Rollup.day >= filters.start, Rollup.day <= filters.end)
-    if filters.counter_id is not None:
-        statement = statement.where(Rollup.counter_id == filters.counter_id)
-    if filters.unit_id is not None:
-        statement = statement.where(Rollup.counter_id.in_(
-            select(Counter.id).where(Counter.unit_id == filters.unit_id)))
-    if filters.procedure_field_id is not None:
-        statement = statement.where(Rollup.procedure_field_id == filters.procedure_field_id)
-    if filters.channel is not None:
-        statement = statement.where(Rollup.channel == filters.channel)
-    return statement
+    return _narrow(statement, filters, Rollup)
 
 
 def _month_of_day(session: Session):
