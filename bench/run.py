@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import import_procedures  # noqa: E402
 import survey_dashboard  # noqa: E402
+import survey_submit  # noqa: E402
 
 
 def main() -> None:
@@ -27,6 +28,11 @@ def main() -> None:
     print("| survey data | database | dashboard computation | median of 3 |")
     print("|---|---|---|---|")
     for line in survey_dashboard.main():
+        print(line)
+    print()
+    print("| under gunicorn, 2 workers, 4 clients | database | submissions | median | p95 |")
+    print("|---|---|---|---|---|")
+    for line in survey_submit.main():
         print(line)
 
 

@@ -91,7 +91,7 @@ def _store(token, target, form, officers):
         gender=form.gender.data or None if "gender" in form else None,
         age_group=form.age_group.data or None if "age_group" in form else None,
         honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address))
-    outcome = services.submit(session_, target, services.current_questionnaire(session_),
+    outcome = services.submit(session_, target, form.questionnaire,
                               submission, ScreeningRules())
     if outcome.already_rated:
         return render_template("survey/already_rated.html")
