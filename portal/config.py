@@ -29,6 +29,13 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {value!r}") from error
 
 
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    value = (os.environ.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise RuntimeError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
 def _levels(value: str) -> tuple[int, ...]:
     try:
         levels = tuple(sorted({int(part) for part in value.split(",") if part.strip()}))
@@ -75,6 +82,8 @@ def from_environment(instance_path: str) -> dict:
         # The index formula's configurable parts (the official SIPAS formula is unconfirmed).
         "SIPAS_SATISFIED_LEVELS": _levels(env("SIPAS_SATISFIED_LEVELS", "4,5")),
         "SIPAS_MIN_SAMPLE": _int("SIPAS_MIN_SAMPLE", 30),
+        # "volume": every answer counts the same; "equal": every counter counts the same.
+        "SIPAS_WEIGHTING": _choice("SIPAS_WEIGHTING", ("volume", "equal")),
         # How many reverse proxies (nginx, a load balancer) stand in front of the app. Their
         # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, so throttling and the
         # audit log see the visitor's address, not the proxy's. 0: no proxy, trust nothing.

@@ -73,6 +73,7 @@ def _month_of_day(session: Session):
 def _key_columns(session: Session, keys: tuple[str, ...], rollup: bool) -> list:
     """Grouping columns by name: 'unit', 'officer', 'month'."""
     columns = {
+        "counter": Rollup.counter_id if rollup else Response.counter_id,
         "unit": Counter.unit_id,
         "officer": Response.officer_id,
         "month": _month_of_day(session) if rollup else _month_of(session),
@@ -82,7 +83,8 @@ def _key_columns(session: Session, keys: tuple[str, ...], rollup: bool) -> list:
 
 def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tuple, dict]:
     """(key values…) -> item code -> level (None = no answer) -> answers, in one grouped
-    query; keys are 'unit', 'officer' (None = nobody credited) and 'month' ('YYYY-MM').
+    query; keys are 'counter', 'unit', 'officer' (None = nobody credited) and 'month'
+    ('YYYY-MM').
 
     Unflagged answers come from the rollup table; asking for flagged ones, or for an
     officer's figures, reads the answers themselves (officers are not in the rollup).

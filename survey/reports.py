@@ -29,8 +29,13 @@ class Figures:
 
 def figures(session: Session, questionnaire: Questionnaire, filters: queries.Filters,
             rules: sipas.IndexRules) -> Figures:
-    counts = queries.answer_counts(session, filters)
-    overall = sipas.index(queries.structure(questionnaire), counts, rules)
+    shape = queries.structure(questionnaire)
+    if current_app.config["SIPAS_WEIGHTING"] == "equal":
+        by_counter = {key: counts for key, counts in
+                      queries.answer_counts_by(session, filters, "counter").items()}
+        overall = sipas.index_equal_groups(shape, by_counter, rules)
+    else:
+        overall = sipas.index(shape, queries.answer_counts(session, filters), rules)
     items = {item.code: item for dimension in overall.parts for item in dimension.parts}
     return Figures(overall=overall,
                    dimensions=list(zip(questionnaire.dimensions, overall.parts, strict=True)),

@@ -180,3 +180,38 @@ def combine(groups: Sequence[tuple[int, int]], *, weighting: str,
         parts = [ItemResult("", {}, 0, None, s, rate_of(s, n, rules)) for s, n in groups]
         return mean_of_rates("", parts, rules).result
     raise ValueError("weighting must be 'volume' or 'equal'")
+
+
+def equal_weight_item(code: str, per_group: Sequence[ItemResult],
+                      rules: IndexRules = IndexRules()) -> ItemResult:
+    """One item over several groups (counters) each counting the same, whatever its volume:
+    the rate is the mean of the groups' rates; counts are summed. The interval is the Wilson
+    interval of that rate at the summed n (an approximation)."""
+    answered = [item for item in per_group if item.result.rate is not None]
+    distribution = {level: sum(item.distribution[level] for item in per_group)
+                    for level in LEVELS}
+    n = sum(distribution.values())
+    satisfied = sum(item.satisfied for item in per_group)
+    not_applicable = sum(item.not_applicable for item in per_group)
+    if not answered:
+        return ItemResult(code, distribution, not_applicable, None, satisfied,
+                          Rate(0, None, None, None, False))
+    rate = sum(item.result.rate for item in answered) / len(answered)
+    low, high = wilson_interval(round(rate * n / 100), n, rules.z)
+    mean = sum(item.mean for item in answered) / len(answered)
+    return ItemResult(code, distribution, not_applicable, mean, satisfied,
+                      Rate(n, rate, min(100 * low, rate), max(100 * high, rate),
+                           n >= rules.min_sample))
+
+
+def index_equal_groups(dimensions: Mapping[str, Sequence[str]],
+                       counts_by_group: Mapping[object, Mapping[str, Mapping]],
+                       rules: IndexRules = IndexRules()) -> GroupResult:
+    """:func:`index` with every group (counter) weighted equally at the item level."""
+    dimension_results = []
+    for dimension_code, item_codes in dimensions.items():
+        items = [equal_weight_item(code, [item_result(code, counts.get(code, {}), rules)
+                                          for counts in counts_by_group.values()], rules)
+                 for code in item_codes]
+        dimension_results.append(mean_of_rates(dimension_code, items, rules))
+    return mean_of_rates("OVERALL", dimension_results, rules)

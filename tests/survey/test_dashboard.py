@@ -184,3 +184,25 @@ def test_the_officer_report_ignores_bad_parameters(auth, client, db):
     auth.logout()
     auth.as_role("reception")
     assert client.get("/staff/survey/officers").status_code == 403
+
+
+def test_counters_can_be_weighted_equally(auth, client, db, app):
+    auth.as_role("leader")
+    busy, quiet = make_counter(db), make_counter(db)
+    fill(db, busy, 90, 5)
+    fill(db, busy, 10, 1)
+    fill(db, quiet, 10, 5)
+    fill(db, quiet, 30, 1)
+    assert '<p class="big-figure"><strong>71,4 %</strong></p>' in dashboard(client)
+    app.config["SIPAS_WEIGHTING"] = "equal"
+    assert '<p class="big-figure"><strong>57,5 %</strong></p>' in dashboard(client)
+
+
+def test_a_bad_weighting_setting_is_refused(monkeypatch):
+    import pytest
+
+    from portal.config import from_environment
+
+    monkeypatch.setenv("SIPAS_WEIGHTING", "median")
+    with pytest.raises(RuntimeError, match="SIPAS_WEIGHTING must be one of volume, equal"):
+        from_environment("/tmp/instance")

@@ -164,3 +164,26 @@ def test_overall_rate_stays_within_its_items(all_counts):
     if rates:
         assert min(rates) - 1e-9 <= result.result.rate <= max(rates) + 1e-9
         assert result.result.low <= result.result.rate <= result.result.high
+
+
+def test_equal_weighting_gives_each_counter_the_same_say():
+    from survey.sipas import equal_weight_item, index_equal_groups
+
+    busy = item_result("CC1", {5: 90, 1: 10})  # 90 % of 100
+    quiet = item_result("CC1", {5: 10, 1: 30})  # 25 % of 40
+    combined = equal_weight_item("CC1", [busy, quiet])
+    assert combined.result.rate == approx(57.5) and combined.n == 140
+    assert combined.distribution[5] == 100 and combined.satisfied == 100
+    assert combined.result.low < 57.5 < combined.result.high
+    result = index_equal_groups({"D": ["CC1"]}, {"Q1": {"CC1": {5: 90, 1: 10}},
+                                                 "Q2": {"CC1": {5: 10, 1: 30}}})
+    assert result.result.rate == approx(57.5)
+    assert index({"D": ["CC1"]}, {"CC1": {5: 100, 1: 40}}).result.rate == approx(100 / 1.4)
+
+
+def test_equal_weighting_skips_counters_without_answers():
+    from survey.sipas import equal_weight_item
+
+    combined = equal_weight_item("X", [item_result("X", {5: 30}), item_result("X", {None: 4})])
+    assert combined.result.rate == 100.0 and combined.not_applicable == 4
+    assert equal_weight_item("X", [item_result("X", {})]).result.rate is None
