@@ -5,7 +5,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, url_for
+from flask import Response, current_app, url_for
 from qrcode.constants import ERROR_CORRECT_M
 
 
@@ -40,3 +40,16 @@ def qr_svg(data: str) -> bytes:
 
 def qr_version(data: str) -> int:
     return _code(data).version
+
+
+QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
+
+
+def qr_response(data: str, image_format: str, *, filename: str | None = None,
+                disposition: str = "inline") -> Response:
+    """The QR code of ``data`` as a PNG or SVG response (``image_format`` 'png' or 'svg')."""
+    make_image, mimetype = QR_FORMATS[image_format]
+    headers = {}
+    if filename:
+        headers["Content-Disposition"] = f'{disposition}; filename="{filename}.{image_format}"'
+    return Response(make_image(data), mimetype=mimetype, headers=headers)

@@ -30,7 +30,7 @@ from portal.db import get_session
 from portal.i18n import pick
 from portal.pages.queries import all_fields
 from portal.pagination import page_number, paginate
-from portal.qrcodes import public_url, qr_png, qr_svg
+from portal.qrcodes import public_url, qr_response
 from portal.text import query_text
 from portal.workdays import today_in_vietnam
 from survey import dossier_batch as dossier_batch_file
@@ -52,7 +52,6 @@ bp = Blueprint("survey_staff", __name__, url_prefix="/staff/survey",
 
 COUNTER_MANAGERS = (ADMIN, SECRETARIAT)  # the secretariat runs the one-stop section
 DOSSIER_ISSUERS = (RECEPTION, ADMIN)
-QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 
 def _counter_or_404(counter_id: int) -> Counter:
@@ -123,9 +122,8 @@ def _live_link(counter: Counter) -> str:
 @role_required(*COUNTER_MANAGERS)
 def counter_qr(counter_id: int, image_format: str):
     counter = _counter_or_404(counter_id)
-    make_image, mimetype = QR_FORMATS[image_format]
-    return Response(make_image(_live_link(counter)), mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="qr-{counter.code}.{image_format}"'})
+    return qr_response(_live_link(counter), image_format, filename=f"qr-{counter.code}",
+                       disposition="attachment")
 
 
 @bp.get("/counters/<int:counter_id>/<any(poster, tent):layout>")
@@ -198,8 +196,7 @@ def dossier_qr(token: str, image_format: str):
     target = services.resolve(get_session(), token[:16])
     if target is None or target.dossier is None:
         abort(404)
-    make_image, mimetype = QR_FORMATS[image_format]
-    return Response(make_image(survey_link(token)), mimetype=mimetype)
+    return qr_response(survey_link(token), image_format)
 
 
 DASHBOARD_READERS = (LEADER, SECRETARIAT, ADMIN)

@@ -1,14 +1,14 @@
 """Public pages: home, hotline, the procedure catalogue and one procedure."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from portal.db import get_session
 from portal.pages import queries
 from portal.pages.models import LEVELS
 from portal.pages.procedure_import import CODE_PATTERN
 from portal.pagination import page_number, paginate
-from portal.qrcodes import public_url, qr_png, qr_svg
+from portal.qrcodes import public_url, qr_response
 from portal.text import query_text
 
 bp = Blueprint("pages", __name__)
@@ -64,14 +64,9 @@ def procedure(code: str):
                            page_url=public_url("pages.procedure", code=code))
 
 
-QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
-
-
 @bp.get("/procedures/<code>/qr.<any(png, svg):image_format>")
 def procedure_qr(code: str, image_format: str):
     """The QR code of a procedure's page, to post at the counter."""
     procedure = _published(code)
-    make_image, mimetype = QR_FORMATS[image_format]
-    data = make_image(public_url("pages.procedure", code=procedure.code))
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'inline; filename="qr-{procedure.code}.{image_format}"'})
+    return qr_response(public_url("pages.procedure", code=procedure.code), image_format,
+                       filename=f"qr-{procedure.code}")
