@@ -97,11 +97,21 @@ def measure(app, size: int, dialect: str) -> list[str]:
         year = queries.Filters(start=date(YEAR, 1, 1), end=date(YEAR, 12, 31))
         counter_id = session.scalar(select(Counter.id).where(Counter.code == "BQ0"))
         one_counter = queries.Filters(start=year.start, end=year.end, counter_id=counter_id)
+        june = queries.Filters(start=date(YEAR, 6, 1), end=date(YEAR, 6, 30))
+
+        def officers_month(session, questionnaire, filters, rules):
+            return reports.by_officer(session, questionnaire, filters, rules, monthly=False)
+
+        def officers_year(session, questionnaire, filters, rules):
+            return reports.by_officer(session, questionnaire, filters, rules, monthly=True)
+
         cases = [
             ("index, whole year", reports.figures, year),
             ("index, one counter", reports.figures, one_counter),
             ("monthly trend", reports.monthly_trend, year),
             ("results by unit", reports.by_unit, year),
+            ("officer report, one month", officers_month, june),
+            ("officer year summary", officers_year, year),
         ]
         return [f"| {size:,} responses | {dialect} | {label} "
                 f"| {timed(compute, session, questionnaire, filters, rules):.2f} s |"

@@ -5,9 +5,11 @@ from alembic import context
 from sqlalchemy import create_engine
 
 # Every models module, so that autogenerate sees the whole schema.
+import feedback.models  # noqa: F401
 import portal.audit  # noqa: F401
 import portal.auth.models  # noqa: F401
 import portal.pages.models  # noqa: F401
+import portal.workcalendar.models  # noqa: F401
 import survey.models  # noqa: F401
 from portal.db import Base
 

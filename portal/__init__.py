@@ -47,12 +47,14 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.health import bp as health_bp
     from portal.pages.staff_views import bp as pages_staff_bp
     from portal.pages.views import bp as pages_bp
+    from portal.workcalendar import init_app as init_workcalendar
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(pages_staff_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
+    init_workcalendar(app)
     survey.init_app(app)
     feedback.init_app(app)
     return app

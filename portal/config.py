@@ -84,6 +84,28 @@ def from_environment(instance_path: str) -> dict:
         "SIPAS_MIN_SAMPLE": _int("SIPAS_MIN_SAMPLE", 30),
         # "volume": every answer counts the same; "equal": every counter counts the same.
         "SIPAS_WEIGHTING": _choice("SIPAS_WEIGHTING", ("volume", "equal")),
+        # Feedback (issue 4): deadlines in working days (DOMAIN.md §4.4), counted from receipt,
+        # except the answer, counted from acceptance.
+        "FEEDBACK_DAYS_CLASSIFY": _int("FEEDBACK_DAYS_CLASSIFY", 2),
+        "FEEDBACK_DAYS_FORWARD": _int("FEEDBACK_DAYS_FORWARD", 5),
+        "FEEDBACK_DAYS_NOTIFY": _int("FEEDBACK_DAYS_NOTIFY", 10),
+        "FEEDBACK_DAYS_ANSWER": _int("FEEDBACK_DAYS_ANSWER", 15),
+        # A deadline this many working days away or nearer is "due soon".
+        "FEEDBACK_DUE_SOON_DAYS": _int("FEEDBACK_DUE_SOON_DAYS", 2),
+        "FEEDBACK_PER_PAGE": _int("FEEDBACK_PER_PAGE", 25),
+        "FEEDBACK_LIMIT_PER_ADDRESS": env("FEEDBACK_LIMIT_PER_ADDRESS", "20/hour"),
+        "FEEDBACK_LOOKUP_FAILURES": env("FEEDBACK_LOOKUP_FAILURES", "10/hour"),
+        # TT 01/2018 index 8: full points at this on-time rate (%), partial at the second.
+        "ON_TIME_FULL_POINTS": _int("ON_TIME_FULL_POINTS", 100),
+        "ON_TIME_PARTIAL_POINTS": _int("ON_TIME_PARTIAL_POINTS", 90),
+        # Outgoing email. Without SMTP_HOST, emails are written to the log (development).
+        "SMTP_HOST": env("SMTP_HOST", ""),
+        "SMTP_PORT": _int("SMTP_PORT", 587),
+        "SMTP_USERNAME": env("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env("SMTP_STARTTLS"), True),
+        "MAIL_FROM": env("MAIL_FROM", "no-reply@localhost"),
+        "MAIL_FROM_NAME": env("MAIL_FROM_NAME", ""),
         # How many reverse proxies (nginx, a load balancer) stand in front of the app. Their
         # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, so throttling and the
         # audit log see the visitor's address, not the proxy's. 0: no proxy, trust nothing.

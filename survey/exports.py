@@ -2,32 +2,19 @@
 and XLSX. Rows are produced a chunk at a time so a million responses never sit in memory."""
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Unit, User
 from portal.pages.models import ProcedureField
+from portal.tabular import neutralise
 from portal.workdays import VIETNAM
 from survey import queries
 from survey.models import Answer, Counter, Questionnaire, Response
 
 CHUNK = 1000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell a spreadsheet will show as text, never run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def item_codes(session: Session, questionnaire: Questionnaire) -> list[str]:
     """The current version's codes in order, then codes only older versions used."""
     codes = [item.code for dimension in questionnaire.dimensions for item in dimension.items]
@@ -75,32 +62,6 @@ def response_rows(session: Session, filters: queries.Filters, codes: list[str]) 
                    + [neutralise(response.comment or "")])
         last_id = ids[-1]
         session.expunge_all()  # keep memory flat across chunks (a session of its own)
-
-
-def csv_stream(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text in pieces, starting with the BOM that makes Excel read UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def xlsx_file(rows: Iterable[list], title: str):
-    """An XLSX workbook written row by row (write-only mode) to a temporary file."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
 
 
 def aggregate_rows(questionnaire: Questionnaire, figures) -> Iterator[list]:

@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from portal import tabular
 from portal.auth import role_required
 from portal.auth.models import Unit, User
 from portal.auth.roles import ADMIN, LEADER, RECEPTION, SECRETARIAT
@@ -272,9 +273,9 @@ def export(kind: str, file_format: str):
                                               exports.item_codes(session, questionnaire)),
                         export_session)
     if file_format == "csv":
-        return Response(stream_with_context(exports.csv_stream(rows)),
+        return Response(stream_with_context(tabular.csv_stream(rows)),
                         mimetype="text/csv", headers=headers)
-    handle = exports.xlsx_file(rows, kind)
+    handle = tabular.xlsx_file(rows, kind)
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 

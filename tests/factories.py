@@ -105,3 +105,40 @@ def make_response(db: Session, counter, values: dict, *, when=None, officer=None
         answers=[Answer(item_code=code, value=value) for code, value in values.items()])
     db.add(response)
     return response
+
+
+def feedback_form(**overrides) -> dict:
+    """A valid citizen's feedback form (POST data)."""
+    values = {
+        "kind": "report",
+        "content": "Hồ sơ cấp giấy chứng nhận quyền sử dụng đất của tôi bị trễ hẹn hai tuần "
+                   "mà không có thư xin lỗi.",
+        "name": "Trần Văn Bình",
+        "address": "12 Trần Phú, phường Nha Trang, tỉnh Khánh Hòa",
+        "phone": "0905 123 456",
+        "email": "binh@example.vn",
+    }
+    values.update(overrides)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def make_ticket(db: Session, **fields):
+    """A ticket received now (through the service, so code and deadlines are real)."""
+    from feedback import services
+    from feedback.services import DeadlineRules
+    from portal.workdays import vietnam_calendar
+
+    values = dict(kind="report", content="Nội dung phản ánh đủ dài để được xem xét xử lý.",
+                  name="Lê Thị Hoa", address="45 Lê Lợi, phường Nha Trang",
+                  phone="0912345678", email="hoa@example.vn", channel="web")
+    values.update(fields)
+    received_at = values.pop("received_at", None)
+    intake = services.Intake(**values, received_at=received_at)
+    from datetime import date
+
+    ticket = services.receive(db, intake, vietnam_calendar([date.today().year - 1,
+                                                            date.today().year,
+                                                            date.today().year + 1]),
+                              DeadlineRules())
+    db.commit()
+    return ticket

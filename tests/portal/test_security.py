@@ -101,11 +101,14 @@ def test_the_app_refuses_to_start_without_a_real_secret_key(database_url):
 PUBLIC_ENDPOINTS = {"static", "pages.home", "pages.hotline", "pages.procedures",
                     "pages.procedure", "pages.procedure_qr",
                     "health.healthz", "auth.login", "survey.answer", "survey.thanks",
-                    "survey.results"}
+                    "survey.results", "feedback.new", "feedback.receipt", "feedback.track",
+                    "feedback.published", "feedback.published_one", "feedback.feed",
+                    "feedback.open_data"}
 SAMPLE_VALUES = {"code": "1.000001", "user_id": "1", "unit_id": "1", "filename": "x.css",
                  "counter_id": "1", "layout": "poster", "image_format": "png",
                  "token": "abcdefghjkmn", "kind": "responses", "file_format": "csv",
-                 "duty_id": "1", "questionnaire_id": "1"}
+                 "duty_id": "1", "questionnaire_id": "1", "exception_id": "1",
+                 "attachment_id": "1", "message_id": "1", "fmt": "csv"}
 
 
 def staff_rules(app):

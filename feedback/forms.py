@@ -1,0 +1,200 @@
+"""Forms of the feedback pages: the citizen's, the officer's transcription, the workflow."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from feedback import workflow as wf
+from feedback.attachments import MAX_FILES
+from feedback.models import CHANNEL_LABELS, KIND_LABELS, KINDS, STAFF_CHANNELS
+from portal.forms import Form
+from portal.text import EMAIL_PATTERN, clean_text
+
+CONTENT_MIN, CONTENT_MAX = 20, 10_000
+PHONE_PATTERN = r"^\+?[\d\s().-]{9,20}$"
+
+
+def _phone_ok(form, field):
+    if field.data:
+        digits = re.sub(r"\D", "", field.data)
+        if not re.match(PHONE_PATTERN, field.data) or not 9 <= len(digits) <= 12:
+            raise ValidationError(_l("Enter a phone number of 10 or 11 digits, e.g. 0905 123 456."))
+
+
+class _SenderFields(Form):
+    """What a feedback is and who sent it (NĐ 20/2008 Điều 7)."""
+
+    kind = RadioField(_l("What are you sending?"), validate_choice=True,
+                      validators=[InputRequired(_l("Choose feedback or petition."))],
+                      choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in KINDS])
+    procedure_field = SelectField(_l("Field (optional)"), validators=[Optional()],
+                                  validate_choice=True)
+    procedure = SelectField(_l("Related administrative procedure (optional)"),
+                            validators=[Optional()], validate_choice=True)
+    content = TextAreaField(
+        _l("Your feedback"), filters=[clean_text],
+        validators=[InputRequired(_l("Write what happened or what you propose.")),
+                    Length(min=CONTENT_MIN, max=CONTENT_MAX, message=_l(
+                        "Write between 20 and 10,000 characters."))],
+        description=_l("What happened, where and when, and which procedure or office it was "
+                       "about. Between 20 and 10,000 characters."),
+        render_kw={"rows": 8, "maxlength": CONTENT_MAX})
+    proposed_solution = TextAreaField(
+        _l("What do you propose? (optional)"), filters=[clean_text],
+        validators=[Optional(), Length(max=5000)], render_kw={"rows": 4, "maxlength": 5000})
+    name = StringField(_l("Full name"), filters=[clean_text],
+                       validators=[Length(max=200)], render_kw={"autocomplete": "name"})
+    address = StringField(_l("Address"), filters=[clean_text], validators=[Length(max=500)],
+                          description=_l("House number, street, ward or commune, province."),
+                          render_kw={"autocomplete": "street-address"})
+    phone = StringField(_l("Phone number"), filters=[clean_text], validators=[_phone_ok],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    email = StringField(_l("Email (optional)"), filters=[clean_text],
+                        validators=[Optional(), Length(max=254), Regexp(
+                            EMAIL_PATTERN, message=_l("Enter an email address like "
+                                                      "ten@example.com."))],
+                        description=_l("We send the receipt and the answer there too."),
+                        render_kw={"autocomplete": "email", "inputmode": "email"})
+    reply_by_post = BooleanField(_l("I have no phone: reply to me by post at the address above"))
+    attachments = MultipleFileField(
+        _l("Attachments (optional)"),
+        description=_l("Up to 5 files of at most 10 MB each: PDF, JPEG, PNG or Word (DOCX). "
+                       "Location and camera data are removed from photos."),
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,.docx,application/pdf,image/jpeg,image/png,"
+                             "application/vnd.openxmlformats-officedocument."
+                             "wordprocessingml.document"})
+    consent_publish = BooleanField(_l(
+        "I agree that a de-identified version of my feedback and its answer (without my name, "
+        "phone, email or address) may be published on this site."))
+
+    def chosen_files(self):
+        return [upload for upload in (self.attachments.data or [])
+                if upload and getattr(upload, "filename", "")]
+
+    def validate_attachments(self, field):
+        if len(self.chosen_files()) > MAX_FILES:
+            raise ValidationError(_l("Attach at most 5 files."))
+
+
+class FeedbackForm(_SenderFields):
+    """The citizen's form at /feedback/new: the law's contact requirements are enforced."""
+
+    from_survey = HiddenField()
+    # Hidden from people (CSS and aria-hidden); scripts that fill every field fill it too.
+    website = StringField(_l("Leave this empty"), render_kw={"autocomplete": "off",
+                                                              "tabindex": "-1"})
+
+    def validate_name(self, field):
+        if not field.data:
+            raise ValidationError(_l("Your name is required: the law (NĐ 20/2008, Article 7) "
+                                     "does not allow anonymous feedback to be handled."))
+
+    def validate_address(self, field):
+        if not field.data:
+            raise ValidationError(_l("Your address is required by the law (NĐ 20/2008, "
+                                     "Article 7), so that the answer can reach you."))
+
+    def validate_phone(self, field):
+        if not field.data and not self.reply_by_post.data:
+            raise ValidationError(_l(
+                "The law (NĐ 20/2008, Article 7) requires a phone number or a postal address: "
+                "give a phone number, or tick “reply to me by post” below."))
+
+
+class StaffIntakeForm(_SenderFields):
+    """An officer transcribes a call, a visit, a letter or an email (NĐ 20/2008 Điều 7 k2).
+    Everything received is logged, even without the sender's details: it is then classified
+    "not accepted" with that reason, and the history shows it."""
+
+    channel = SelectField(_l("Received through"), validate_choice=True,
+                          choices=[SelectChoice(channel, CHANNEL_LABELS[channel])
+                                   for channel in STAFF_CHANNELS])
+    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+
+
+class ActionForm(Form):
+    """The details a workflow action may need; which ones it needs is the workflow's
+    ``REQUIRED_DETAILS``, checked by the view with :func:`feedback.workflow.missing_details`."""
+
+    action = HiddenField()
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    refusal_reason = SelectField(_l("Reason"), validators=[Optional()], validate_choice=True,
+                                 choices=[SelectChoice("", "—")] + [
+                                     SelectChoice(code, label)
+                                     for code, label in wf.REFUSAL_REASONS.items()])
+    ticket_class = SelectField(_l("Class"), validators=[Optional()], validate_choice=True,
+                               choices=[SelectChoice("", "—"),
+                                        SelectChoice(wf.CLASS_CONDUCT,
+                                                     wf.CLASS_LABELS[wf.CLASS_CONDUCT]),
+                                        SelectChoice(wf.CLASS_COMPETENCE,
+                                                     wf.CLASS_LABELS[wf.CLASS_COMPETENCE])])
+    agency = StringField(_l("Competent agency"), filters=[clean_text],
+                         validators=[Optional(), Length(max=300)])
+    dispatch_number = StringField(_l("Dispatch number"), filters=[clean_text],
+                                  validators=[Optional(), Length(max=100)])
+    dispatch_date = DateField(_l("Dispatch date"), validators=[Optional()])
+    unit_id = SelectField(_l("Unit"), validators=[Optional()], validate_choice=True)
+    officer_id = SelectField(_l("Officer (optional)"), validators=[Optional()],
+                             validate_choice=True)
+    reason = TextAreaField(_l("Reason"), filters=[clean_text],
+                           validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+    answer = TextAreaField(_l("Answer to the citizen"), filters=[clean_text],
+                           validators=[Optional(), Length(max=20_000)], render_kw={"rows": 12})
+    template = SelectField(_l("Reply template"), validators=[Optional()], validate_choice=False)
+    public_question = TextAreaField(_l("Published question (de-identified)"),
+                                    filters=[clean_text], validators=[Optional(),
+                                                                      Length(max=12_000)],
+                                    render_kw={"rows": 8})
+    public_answer = TextAreaField(_l("Published answer (de-identified)"), filters=[clean_text],
+                                  validators=[Optional(), Length(max=20_000)],
+                                  render_kw={"rows": 10})
+
+    def details(self) -> dict:
+        return {name: self[name].data for name in (
+            "refusal_reason", "ticket_class", "agency", "dispatch_number", "dispatch_date",
+            "unit_id", "officer_id", "reason", "answer", "public_question", "public_answer")}
+
+
+class NoteForm(Form):
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    note = TextAreaField(_l("Internal note"), filters=[clean_text],
+                         validators=[InputRequired(), Length(max=5000)],
+                         description=_l("Seen by staff only; never sent or published."),
+                         render_kw={"rows": 3})
+
+
+class AttachmentForm(Form):
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    attachments = MultipleFileField(_l("Add scanned pages or documents"))
+
+
+class BulkAssignForm(Form):
+    ticket_ids = SelectMultipleField(_l("Tickets"), coerce=int, validate_choice=False)
+    unit_id = SelectField(_l("Unit"), validate_choice=True,
+                          validators=[InputRequired(_l("Choose a unit."))])
+
+
+class TrackForm(Form):
+    code = StringField(_l("Tracking code"), filters=[clean_text],
+                       validators=[InputRequired(_l("Enter the code you received.")),
+                                   Length(max=40)],
+                       description=_l("For example PA-2026-000123K."),
+                       render_kw={"autocapitalize": "characters", "spellcheck": "false"})
+    contact = StringField(_l("The phone number or email you gave"), filters=[clean_text],
+                          validators=[InputRequired(_l("Enter the phone number or email you "
+                                                       "gave.")), Length(max=254)])

@@ -1,0 +1,217 @@
+"""Feedback tickets (phản ánh, kiến nghị), their history, attachments, and the email outbox."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from portal.audit import AppendOnlyError
+from portal.auth.models import Unit, User
+from portal.db import Base, utcnow
+from portal.pages.models import Procedure, ProcedureField
+
+KIND_REPORT = "report"  # phản ánh
+KIND_PROPOSAL = "proposal"  # kiến nghị
+KINDS = (KIND_REPORT, KIND_PROPOSAL)
+KIND_LABELS = {KIND_REPORT: _l("Feedback (phản ánh)"), KIND_PROPOSAL: _l("Petition (kiến nghị)")}
+
+CHANNEL_WEB = "web"
+CHANNEL_HOTLINE = "hotline"
+CHANNEL_COUNTER = "counter"
+CHANNEL_LETTER = "letter"
+CHANNEL_EMAIL = "email"
+CHANNEL_SURVEY = "survey"
+CHANNELS = (CHANNEL_WEB, CHANNEL_HOTLINE, CHANNEL_COUNTER, CHANNEL_LETTER, CHANNEL_EMAIL,
+            CHANNEL_SURVEY)
+# The channels an officer transcribes (NĐ 20/2008 Điều 7 k2).
+STAFF_CHANNELS = (CHANNEL_HOTLINE, CHANNEL_COUNTER, CHANNEL_LETTER, CHANNEL_EMAIL)
+CHANNEL_LABELS = {
+    CHANNEL_WEB: _l("Website"),
+    CHANNEL_HOTLINE: _l("Hotline call"),
+    CHANNEL_COUNTER: _l("In person at the counter"),
+    CHANNEL_LETTER: _l("Letter"),
+    CHANNEL_EMAIL: _l("Email"),
+    CHANNEL_SURVEY: _l("Satisfaction survey"),
+}
+
+
+class Ticket(Base):
+    """One feedback or petition, from receipt to archive.
+
+    Personal data (name, address, phone, email, attachments) is shown only to the roles in
+    ``feedback.workflow.PERSONAL_DATA_ROLES`` and never published; the public version is the
+    reviewed ``public_question``/``public_answer``.
+    """
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        CheckConstraint("kind IN ('report', 'proposal')", name="kind"),
+        Index("ix_ticket_state_due_on", "state", "due_on"),
+        Index("ix_ticket_unit_state", "unit_id", "state"),
+        Index("ix_ticket_published", "published_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # PA-2026-000123K
+    year: Mapped[int]
+    number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10), index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    ticket_class: Mapped[str | None] = mapped_column(String(20), index=True)
+    procedure_field_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_field.id"),
+                                                           index=True)
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
+    content: Mapped[str] = mapped_column(Text)
+    proposed_solution: Mapped[str | None] = mapped_column(Text)
+    # Lower-case, accent-free code + content, for staff search (portal.text.fold).
+    search_text: Mapped[str] = mapped_column(Text)
+
+    # The sender (personal data)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(254))
+    reply_by_post: Mapped[bool] = mapped_column(default=False)
+    # Digits of the phone and lower-case email, to match the tracking page's "contact".
+    phone_digits: Mapped[str | None] = mapped_column(String(20))
+    consent_publish: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    survey_response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_response.id"), unique=True)
+
+    # Deadlines (last day, Vietnam's calendar): per stage, and the one that runs now.
+    classify_due_on: Mapped[date] = mapped_column(Date)
+    forward_due_on: Mapped[date] = mapped_column(Date)
+    notify_due_on: Mapped[date] = mapped_column(Date)
+    answer_due_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    # Set when handling ends (refused and told, forwarded, or answered): within its deadline?
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
+    on_time: Mapped[bool | None]
+
+    classified_at: Mapped[datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(String(30))
+    forward_agency: Mapped[str | None] = mapped_column(String(300))
+    forward_dispatch_number: Mapped[str | None] = mapped_column(String(100))
+    forward_dispatch_date: Mapped[date | None] = mapped_column(Date)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+
+    # The answer to the citizen: drafted, reviewed, then sent (answered_at).
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    # The de-identified public version, prepared and approved by the secretariat.
+    public_question: Mapped[str | None] = mapped_column(Text)
+    public_answer: Mapped[str | None] = mapped_column(Text)
+    public_search: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+
+    # Optimistic locking: every change bumps it; a form carries the version it was shown.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
+    officer: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[officer_id])
+    procedure_field: Mapped[ProcedureField | None] = relationship(lazy="joined")
+    procedure: Mapped[Procedure | None] = relationship(lazy="joined")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="ticket", order_by="Attachment.id", cascade="all, delete-orphan")
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", viewonly=True)
+
+
+class TicketSequence(Base):
+    """The last ticket number given in a year (numbers restart each year)."""
+
+    __tablename__ = "ticket_sequence"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class TicketEvent(Base):
+    """The append-only history of a ticket: who did what, when, and why (NĐ 20/2008 Điều 9:
+    everything is logged). Database triggers refuse updates and deletes."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # "received", a workflow action, "note", "edit", "personal_data_viewed", "attachment"…
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    # Why (a reason, an internal note). Internal: never shown to the citizen.
+    note: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+@event.listens_for(TicketEvent, "before_update")
+@event.listens_for(TicketEvent, "before_delete")
+def _refuse_change(_mapper, _connection, _target):
+    raise AppendOnlyError("the ticket history is append-only")
+
+
+class Attachment(Base):
+    """A file sent with a ticket (checked by content; images re-encoded without metadata).
+    Stored in the database so that a ticket and its files are saved, backed up and restored
+    together, whatever machine serves the request."""
+
+    __tablename__ = "ticket_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
+                                           index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class OutboxMessage(Base):
+    """An email waiting to be sent (written in the same transaction as the change it reports;
+    ``flask --app wsgi send-outbox`` sends it, retrying with backoff)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    # Given up after too many failures (an administrator can retry).
+    failed: Mapped[bool] = mapped_column(default=False)
+    last_error: Mapped[str | None] = mapped_column(Text)

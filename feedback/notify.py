@@ -1,0 +1,149 @@
+"""Emails through an outbox table.
+
+A change that must tell someone writes an :class:`OutboxMessage` in the same transaction, so
+the email exists exactly when the change does. ``flask --app wsgi send-outbox`` (cron, every
+minute or so) sends what is due; a failure is retried with growing pauses, so an SMTP outage
+delays mail and loses none. Without ``SMTP_HOST`` (development) messages go to the log.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback.models import OutboxMessage
+from portal.db import utcnow
+
+log = logging.getLogger(__name__)
+
+# Pauses before the 2nd, 3rd, … attempt; after the last the message is marked failed.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
+           timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12),
+           timedelta(hours=24))
+
+
+def queue(session: Session, recipient: str, subject: str, body: str,
+          ticket_id: int | None = None) -> OutboxMessage:
+    message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body,
+                            ticket_id=ticket_id)
+    session.add(message)
+    return message
+
+
+def queue_template(session: Session, recipient: str, template: str, language: str,
+                   ticket_id: int | None = None, **context) -> OutboxMessage:
+    """Render ``feedback/email/<template>.txt`` in ``language``: its first line is the
+    subject, the rest the body."""
+    with force_locale(language):
+        text = render_template(f"feedback/email/{template}.txt", **context)
+    subject, _, body = text.strip().partition("\n")
+    return queue(session, recipient, subject.strip(), body.strip() + "\n", ticket_id)
+
+
+class Transport:
+    def send(self, message: OutboxMessage) -> None:
+        raise NotImplementedError
+
+
+class LogTransport(Transport):
+    """Development: the message goes to the log instead of a mail server."""
+
+    def send(self, message: OutboxMessage) -> None:
+        log.info("email to %s: %s\n%s", message.recipient, message.subject, message.body)
+
+
+@dataclass
+class SmtpTransport(Transport):
+    host: str
+    port: int
+    sender: str
+    sender_name: str = ""
+    username: str = ""
+    password: str = ""
+    starttls: bool = True
+    timeout: float = 20
+
+    def send(self, message: OutboxMessage) -> None:
+        email = EmailMessage()
+        email["From"] = formataddr((self.sender_name, self.sender)) if self.sender_name \
+            else self.sender
+        email["To"] = message.recipient
+        email["Subject"] = message.subject
+        email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
+        email.set_content(message.body)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(email)
+
+
+def transport_from_config(config) -> Transport:
+    if not config.get("SMTP_HOST"):
+        return LogTransport()
+    return SmtpTransport(host=config["SMTP_HOST"], port=config["SMTP_PORT"],
+                         sender=config["MAIL_FROM"], sender_name=config.get("MAIL_FROM_NAME", ""),
+                         username=config.get("SMTP_USERNAME", ""),
+                         password=config.get("SMTP_PASSWORD", ""),
+                         starttls=config["SMTP_STARTTLS"])
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0  # this run; they will be retried
+    given_up: int = 0
+
+
+def due_messages(session: Session, now: datetime, limit: int):
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False),
+               OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)).all()
+
+
+def send_due(session: Session, transport: Transport, now: datetime | None = None,
+             limit: int = 200) -> SendResult:
+    """Try every message that is due; commit after each, so a crash mid-run neither loses
+    nor repeats what was already sent."""
+    now = now or utcnow()
+    result = SendResult()
+    for message in due_messages(session, now, limit):
+        message.attempts += 1
+        try:
+            transport.send(message)
+        except (OSError, smtplib.SMTPException) as error:
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts > len(BACKOFF):
+                message.failed = True
+                result.given_up += 1
+                log.error("giving up on outbox message %s: %s", message.id, error)
+            else:
+                message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+                result.failed += 1
+                log.warning("outbox message %s not sent (attempt %s): %s", message.id,
+                            message.attempts, error)
+        else:
+            message.sent_at = now
+            message.last_error = None
+            result.sent += 1
+        session.commit()
+    return result
+
+
+def retry(session: Session, message: OutboxMessage) -> None:
+    """An administrator sends a given-up message again."""
+    message.failed = False
+    message.attempts = 0
+    message.next_attempt_at = utcnow()

@@ -1,0 +1,225 @@
+"""Reads that feed the feedback pages: statements and plain rows, aggregation in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, case, extract, func, select
+from sqlalchemy.orm import Session, defer, noload
+
+from feedback import workflow as wf
+from feedback.codes import BadCode, normalise_code
+from feedback.models import CHANNELS, Ticket, TicketEvent
+from portal.pagination import Page, paginate
+from portal.text import fold, like_escape, query_text
+from portal.workdays import VIETNAM, Calendar
+
+# What the public pages may read of a ticket: never the sender, the content as sent, the
+# internal answer draft or the history.
+_PRIVATE_COLUMNS = (Ticket.name, Ticket.address, Ticket.phone, Ticket.email,
+                    Ticket.phone_digits, Ticket.content, Ticket.proposed_solution,
+                    Ticket.search_text, Ticket.answer)
+
+
+def _public(statement: Select) -> Select:
+    return statement.options(*(defer(column, raiseload=True) for column in _PRIVATE_COLUMNS),
+                             noload(Ticket.attachments), noload(Ticket.officer))
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, VIETNAM)
+
+
+@dataclass
+class PublicFilters:
+    q: str = ""
+    field_id: int | None = None
+    year: int | None = None
+    month: int | None = None
+
+    @classmethod
+    def from_args(cls, args) -> PublicFilters:
+        def number(name, low, high):
+            raw = args.get(name, "")
+            return int(raw) if raw.isdigit() and low <= int(raw) <= high else None
+
+        return cls(q=query_text(args.get("q"), 200), field_id=number("field", 1, 10**9),
+                   year=number("year", 2000, 2100), month=number("month", 1, 12))
+
+
+def published_statement(filters: PublicFilters) -> Select:
+    statement = _public(select(Ticket)).where(Ticket.published_at.is_not(None))
+    for term in fold(filters.q).split()[:8]:
+        statement = statement.where(Ticket.public_search.like(f"%{like_escape(term)}%",
+                                                              escape="\\"))
+    if filters.field_id:
+        statement = statement.where(Ticket.procedure_field_id == filters.field_id)
+    if filters.year:
+        first = date(filters.year, filters.month or 1, 1)
+        if filters.month:
+            last = date(filters.year + (filters.month == 12), filters.month % 12 + 1, 1)
+        else:
+            last = date(filters.year + 1, 1, 1)
+        statement = statement.where(Ticket.answered_at >= _start_of(first),
+                                    Ticket.answered_at < _start_of(last))
+    return statement.order_by(Ticket.published_at.desc(), Ticket.id.desc())
+
+
+def published_page(session: Session, filters: PublicFilters, page: int, per_page: int) -> Page:
+    return paginate(session, published_statement(filters), page, per_page)
+
+
+def published_years(session: Session) -> list[int]:
+    years = session.scalars(select(Ticket.year).where(Ticket.published_at.is_not(None))
+                            .distinct().order_by(Ticket.year.desc()))
+    return list(years)
+
+
+def published_ticket(session: Session, raw_code: str) -> Ticket | None:
+    try:
+        code = normalise_code(raw_code)
+    except BadCode:
+        return None
+    return session.scalar(_public(select(Ticket)).where(Ticket.code == code,
+                                                        Ticket.published_at.is_not(None)))
+
+
+def latest_published(session: Session, limit: int) -> list[Ticket]:
+    return list(session.scalars(published_statement(PublicFilters()).limit(limit)))
+
+
+def public_history(ticket: Ticket) -> list[tuple[datetime, str]]:
+    """What the citizen sees of the handling: receipt, classification, answer (no names,
+    no internal notes, no internal stages)."""
+    shown = {"received": wf.RECEIVED, wf.CLASSIFY_NOT_ACCEPTED: wf.NOT_ACCEPTED,
+             wf.FORWARD: wf.FORWARDED, wf.ACCEPT: wf.ACCEPTED, wf.SEND: wf.ANSWERED}
+    return [(event.at, wf.PUBLIC_STATE_LABELS[shown[event.action]])
+            for event in ticket.events if event.action in shown]
+
+
+# Staff queue -------------------------------------------------------------------------------
+
+DUE_SOON, OVERDUE = "soon", "overdue"
+
+
+@dataclass
+class QueueFilters:
+    state: str = ""
+    ticket_class: str = ""
+    unit_id: int | None = None
+    officer_id: int | None = None
+    channel: str = ""
+    field_id: int | None = None
+    due: str = ""  # "", "soon", "overdue"
+    q: str = ""
+    open_only: bool = True
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        def number(name):
+            raw = args.get(name, "")
+            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+        def choice(name, allowed):
+            raw = args.get(name, "")
+            return raw if raw in allowed else ""
+
+        return cls(state=choice("state", wf.STATES), ticket_class=choice("class", wf.CLASSES),
+                   unit_id=number("unit"), officer_id=number("officer"),
+                   channel=choice("channel", CHANNELS), field_id=number("field"),
+                   due=choice("due", (DUE_SOON, OVERDUE)), q=query_text(args.get("q"), 200),
+                   open_only=args.get("all") != "1")
+
+
+def queue_statement(filters: QueueFilters, today: date, soon_until: date) -> Select:
+    """Tickets for the staff queue, nearest deadline first (no deadline last)."""
+    statement = select(Ticket).options(defer(Ticket.search_text), noload(Ticket.attachments))
+    if filters.state:
+        statement = statement.where(Ticket.state == filters.state)
+    elif filters.open_only:
+        statement = statement.where(Ticket.state.in_(wf.OPEN_STATES))
+    if filters.ticket_class:
+        statement = statement.where(Ticket.ticket_class == filters.ticket_class)
+    if filters.unit_id:
+        statement = statement.where(Ticket.unit_id == filters.unit_id)
+    if filters.officer_id:
+        statement = statement.where(Ticket.officer_id == filters.officer_id)
+    if filters.channel:
+        statement = statement.where(Ticket.channel == filters.channel)
+    if filters.field_id:
+        statement = statement.where(Ticket.procedure_field_id == filters.field_id)
+    if filters.due == OVERDUE:
+        statement = statement.where(Ticket.due_on < today)
+    elif filters.due == DUE_SOON:
+        statement = statement.where(Ticket.due_on >= today, Ticket.due_on <= soon_until)
+    if filters.q:
+        try:
+            statement = statement.where(Ticket.code == normalise_code(filters.q))
+        except BadCode:
+            for term in fold(filters.q).split()[:8]:
+                statement = statement.where(
+                    Ticket.search_text.like(f"%{like_escape(term)}%", escape="\\"))
+    return statement.order_by(Ticket.due_on.is_(None), Ticket.due_on, Ticket.received_at,
+                              Ticket.id)
+
+
+def due_flag(ticket: Ticket, today: date, soon_until: date) -> str:
+    """"overdue", "soon" or "" for a ticket's running deadline."""
+    if ticket.due_on is None:
+        return ""
+    if ticket.due_on < today:
+        return OVERDUE
+    if ticket.due_on <= soon_until:
+        return DUE_SOON
+    return ""
+
+
+def soon_until(calendar: Calendar, today: date, days: int) -> date:
+    return calendar.add_working_days(today, days)
+
+
+def history(session: Session, ticket: Ticket) -> list[TicketEvent]:
+    return list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                                .order_by(TicketEvent.id)))
+
+
+# Reports -----------------------------------------------------------------------------------
+
+@dataclass
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return _start_of(self.start), _start_of(self.end + timedelta(days=1))
+
+
+def counts_by(session: Session, period: Period, column) -> list[tuple]:
+    """(value, received, finished, on time, open overdue) per value of ``column`` for
+    tickets received in the period."""
+    start, end = period.bounds
+    today = datetime.now(VIETNAM).date()
+    statement = (
+        select(column, func.count(Ticket.id),
+               func.count(Ticket.finished_at),
+               func.sum(case((Ticket.on_time.is_(True), 1), else_=0)),
+               func.sum(case((Ticket.due_on < today, 1), else_=0)))
+        .where(Ticket.received_at >= start, Ticket.received_at < end)
+        .group_by(column).order_by(column))
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def monthly_counts(session: Session, period: Period) -> list[tuple]:
+    start, end = period.bounds
+    # received_at is stored in UTC; a month in Vietnam is close enough by UTC+7 shift.
+    shifted = Ticket.received_at + timedelta(hours=7) if session.get_bind().dialect.name \
+        == "postgresql" else func.datetime(Ticket.received_at, "+7 hours")
+    year, month = extract("year", shifted), extract("month", shifted)
+    statement = (select(year, month, func.count(Ticket.id),
+                        func.sum(case((Ticket.on_time.is_(True), 1), else_=0)),
+                        func.count(Ticket.finished_at))
+                 .where(Ticket.received_at >= start, Ticket.received_at < end)
+                 .group_by(year, month).order_by(year, month))
+    return [(int(y), int(m), received, on_time or 0, finished)
+            for y, m, received, on_time, finished in session.execute(statement)]

@@ -1,0 +1,350 @@
+"""Domain actions on feedback tickets. Services flush, never commit (one commit per request).
+
+Every change goes through here so that it is written to the ticket's append-only history,
+its deadlines are recomputed, and the citizen's emails are queued in the same transaction.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from feedback import notify
+from feedback import workflow as wf
+from feedback.attachments import CheckedFile
+from feedback.codes import BadCode, make_code, normalise_code
+from feedback.models import CHANNEL_SURVEY, Attachment, Ticket, TicketEvent, TicketSequence
+from portal.auth.models import Unit, User
+from portal.auth.roles import ADMIN, HANDLER, RECEPTION, SECRETARIAT
+from portal.db import utcnow
+from portal.text import fold
+from portal.workcalendar.services import working_calendar
+from portal.workdays import Calendar, today_in_vietnam
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    classify: int = 2
+    forward: int = 5
+    notify: int = 10
+    answer: int = 15
+    due_soon: int = 2
+
+    @classmethod
+    def from_config(cls, config) -> DeadlineRules:
+        return cls(config["FEEDBACK_DAYS_CLASSIFY"], config["FEEDBACK_DAYS_FORWARD"],
+                   config["FEEDBACK_DAYS_NOTIFY"], config["FEEDBACK_DAYS_ANSWER"],
+                   config["FEEDBACK_DUE_SOON_DAYS"])
+
+
+def deadline_rules() -> DeadlineRules:
+    return DeadlineRules.from_config(current_app.config)
+
+
+@dataclass
+class Intake:
+    """What a citizen sent, or what an officer transcribed from another channel."""
+
+    kind: str
+    content: str
+    name: str
+    address: str
+    channel: str
+    phone: str | None = None
+    email: str | None = None
+    reply_by_post: bool = False
+    proposed_solution: str | None = None
+    procedure_field_id: int | None = None
+    procedure_id: int | None = None
+    consent_publish: bool = False
+    language: str = "vi"
+    files: list[CheckedFile] = field(default_factory=list)
+    received_at: datetime | None = None  # staff intake: when the call or letter came in
+    received_by: User | None = None
+    survey_response_id: int | None = None
+
+
+class Conflict(Exception):
+    """Someone else changed the ticket since the form was shown."""
+
+
+class NotYourUnit(Exception):
+    """A handler acting on a ticket of another unit."""
+
+
+def phone_digits(phone: str | None) -> str | None:
+    """The digits of a Vietnamese phone number in national form (+84 905… → 0905…)."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits or None
+
+
+def next_number(session: Session, year: int) -> int:
+    """The next ticket number of ``year``, atomically (two intakes at once never share one)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(TicketSequence).values(year=year, last_number=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[TicketSequence.year],
+        set_={"last_number": TicketSequence.last_number + 1},
+    ).returning(TicketSequence.last_number)
+    return session.execute(statement).scalar_one()
+
+
+def _event(session: Session, ticket: Ticket, action: str, actor: User | None = None, *,
+           from_state: str | None = None, to_state: str | None = None,
+           note: str | None = None, details: dict | None = None) -> TicketEvent:
+    entry = TicketEvent(ticket_id=ticket.id, action=action, actor_id=actor.id if actor else None,
+                        from_state=from_state, to_state=to_state, note=note, details=details)
+    session.add(entry)
+    return entry
+
+
+def receive(session: Session, intake: Intake, calendar: Calendar | None = None,
+            rules: DeadlineRules | None = None) -> Ticket:
+    """Log a new feedback (vào sổ): a tracking code, the stage deadlines, its files, the
+    history's first line, and the receipt email when an email was given."""
+    rules = rules or deadline_rules()
+    received_at = intake.received_at or utcnow()
+    calendar = calendar or working_calendar(session, today_in_vietnam(received_at))
+    year = today_in_vietnam(received_at).year
+    number = next_number(session, year)
+    classify_due = calendar.deadline(received_at, rules.classify)
+    ticket = Ticket(
+        code=make_code(year, number), year=year, number=number, kind=intake.kind,
+        channel=intake.channel, state=wf.RECEIVED, content=intake.content,
+        proposed_solution=intake.proposed_solution or None,
+        procedure_field_id=intake.procedure_field_id, procedure_id=intake.procedure_id,
+        name=intake.name, address=intake.address, phone=intake.phone or None,
+        email=(intake.email or "").strip().lower() or None, reply_by_post=intake.reply_by_post,
+        phone_digits=phone_digits(intake.phone), consent_publish=intake.consent_publish,
+        language=intake.language, received_at=received_at,
+        received_by_id=intake.received_by.id if intake.received_by else None,
+        survey_response_id=intake.survey_response_id,
+        classify_due_on=classify_due,
+        forward_due_on=calendar.deadline(received_at, rules.forward),
+        notify_due_on=calendar.deadline(received_at, rules.notify),
+        due_on=classify_due,
+    )
+    ticket.search_text = fold(f"{ticket.code} {intake.content}")
+    session.add(ticket)
+    for checked in intake.files:
+        ticket.attachments.append(_attachment(checked, intake.received_by))
+    session.flush()
+    _event(session, ticket, "received", intake.received_by, to_state=wf.RECEIVED,
+           details={"channel": intake.channel, "attachments": len(intake.files)})
+    if ticket.email:
+        notify.queue_template(session, ticket.email, "received", ticket.language,
+                              ticket_id=ticket.id, ticket=ticket)
+    return ticket
+
+
+def _attachment(checked: CheckedFile, actor: User | None) -> Attachment:
+    return Attachment(filename=checked.filename, content_type=checked.content_type,
+                      size=checked.size, sha256=checked.sha256, data=checked.data,
+                      uploaded_by_id=actor.id if actor else None)
+
+
+def add_attachments(session: Session, ticket: Ticket, files: list[CheckedFile],
+                    actor: User) -> None:
+    """Staff add scanned pages or documents to a ticket (e.g. the letter it came from)."""
+    for checked in files:
+        ticket.attachments.append(_attachment(checked, actor))
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, "attachment", actor,
+           details={"files": [checked.filename for checked in files]})
+
+
+def _touch(ticket: Ticket) -> None:
+    """Make the flush write the ticket row (bumping its version) even if no column changed,
+    so a note or a file added concurrently with another action still conflicts."""
+    flag_modified(ticket, "state")
+
+
+def check_version(ticket: Ticket, shown_version: int | None) -> None:
+    """:raise Conflict: when the form was shown for an older version of the ticket."""
+    if shown_version is not None and shown_version != ticket.version:
+        raise Conflict()
+
+
+def may_handle(ticket: Ticket, user: User) -> bool:
+    """Whether ``user`` works on this ticket (and so may see who sent it): reception, the
+    secretariat and admins on any; a handler only on tickets assigned to their own unit."""
+    if user.has_role(RECEPTION, SECRETARIAT, ADMIN):
+        return True
+    return user.has_role(HANDLER) and ticket.unit_id is not None \
+        and ticket.unit_id == user.unit_id
+
+
+def act(session: Session, ticket: Ticket, action: str, actor: User, details: dict,
+        *, shown_version: int | None, calendar: Calendar | None = None,
+        rules: DeadlineRules | None = None) -> Ticket:
+    """Take a workflow action on the ticket.
+
+    :raise Conflict: the ticket changed since the form was shown.
+    :raise NotYourUnit: a handler acting on another unit's ticket.
+    :raise feedback.workflow.WorkflowError: the table forbids it or details are missing.
+    """
+    check_version(ticket, shown_version)
+    rule = wf.TRANSITIONS.get(action)
+    if rule is not None and actor.roles & rule.roles == {HANDLER} \
+            and ticket.unit_id != actor.unit_id:
+        raise NotYourUnit()
+    source = ticket.state
+    target = wf.transition(source, action, actor.roles, details)
+    rules = rules or deadline_rules()
+    now = utcnow()
+    calendar = calendar or working_calendar(session)
+    note = details.get("reason") or details.get("note") or None
+    recorded: dict = {}
+
+    if action == wf.CLASSIFY_NOT_ACCEPTED:
+        ticket.ticket_class = wf.CLASS_NOT_ACCEPTED
+        ticket.refusal_reason = details["refusal_reason"]
+        ticket.classified_at = now
+        _finish(ticket, now, ticket.notify_due_on)
+        recorded = {"refusal_reason": ticket.refusal_reason}
+    elif action == wf.FORWARD:
+        ticket.ticket_class = wf.CLASS_FORWARDED
+        ticket.forward_agency = details["agency"]
+        ticket.forward_dispatch_number = details["dispatch_number"]
+        ticket.forward_dispatch_date = details["dispatch_date"]
+        ticket.classified_at = now
+        _finish(ticket, now, ticket.forward_due_on)
+        recorded = {"agency": ticket.forward_agency,
+                    "dispatch_number": ticket.forward_dispatch_number,
+                    "dispatch_date": ticket.forward_dispatch_date.isoformat()}
+    elif action == wf.ACCEPT:
+        if details["ticket_class"] not in (wf.CLASS_CONDUCT, wf.CLASS_COMPETENCE):
+            raise wf.MissingDetails(("ticket_class",))
+        ticket.ticket_class = details["ticket_class"]
+        ticket.classified_at = now
+        ticket.answer_due_on = calendar.deadline(now, rules.answer)
+        recorded = {"ticket_class": ticket.ticket_class,
+                    "answer_due_on": ticket.answer_due_on.isoformat()}
+        if details.get("unit_id"):  # accept and assign in one step
+            target = wf.transition(target, wf.ASSIGN, actor.roles, details)
+            recorded.update(_assign(session, ticket, details))
+    elif action in (wf.ASSIGN, wf.TRANSFER):
+        recorded = _assign(session, ticket, details)
+    elif action == wf.START and ticket.officer_id is None:
+        ticket.officer_id = actor.id
+    elif action == wf.DRAFT:
+        ticket.answer = details["answer"]
+    elif action == wf.SEND:
+        ticket.answered_at = now
+        _finish(ticket, now, ticket.answer_due_on)
+    elif action == wf.PUBLISH:
+        if ticket.consent_publish:
+            missing = wf.missing_details(action, details) or tuple(
+                name for name in ("public_question", "public_answer") if not details.get(name))
+            if missing:
+                raise wf.MissingDetails(missing)
+            ticket.public_question = details["public_question"]
+            ticket.public_answer = details["public_answer"]
+        else:  # without consent only the field, dates and outcome are published
+            ticket.public_question = ticket.public_answer = None
+        ticket.public_search = fold(f"{ticket.code} {ticket.public_question or ''} "
+                                    f"{ticket.public_answer or ''}")
+        ticket.published_at = now
+    elif action == wf.UNPUBLISH:
+        ticket.published_at = None
+
+    ticket.state = target
+    ticket.due_on = _current_deadline(ticket)
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, action, actor, from_state=source, to_state=target, note=note,
+           details=recorded or None)
+    _notify_citizen(session, ticket, action)
+    return ticket
+
+
+def _assign(session: Session, ticket: Ticket, details: dict) -> dict:
+    unit = session.get(Unit, int(details["unit_id"]))
+    if unit is None or not unit.active:
+        raise wf.MissingDetails(("unit_id",))
+    officer_id = details.get("officer_id") or None
+    if officer_id:
+        officer = session.get(User, int(officer_id))
+        if officer is None or not officer.active or officer.unit_id != unit.id:
+            raise wf.MissingDetails(("officer_id",))
+    ticket.unit_id = unit.id
+    ticket.officer_id = int(officer_id) if officer_id else None
+    return {"unit": unit.code, "officer_id": ticket.officer_id}
+
+
+def _finish(ticket: Ticket, now: datetime, due_on: date | None) -> None:
+    ticket.finished_at = now
+    ticket.on_time = due_on is None or today_in_vietnam(now) <= due_on
+
+
+def _current_deadline(ticket: Ticket) -> date | None:
+    if ticket.state == wf.RECEIVED:
+        return ticket.classify_due_on
+    if ticket.state in wf.OPEN_STATES:
+        return ticket.answer_due_on
+    return None
+
+
+def _notify_citizen(session: Session, ticket: Ticket, action: str) -> None:
+    """The citizen hears of the classification (not accepted, forwarded, accepted) and the
+    answer (NĐ 20/2008 Điều 9; Luật Tiếp công dân Điều 28)."""
+    template = {wf.CLASSIFY_NOT_ACCEPTED: "not_accepted", wf.FORWARD: "forwarded",
+                wf.ACCEPT: "accepted", wf.SEND: "answered"}.get(action)
+    if template and ticket.email:
+        notify.queue_template(session, ticket.email, template, ticket.language,
+                              ticket_id=ticket.id, ticket=ticket)
+
+
+def add_note(session: Session, ticket: Ticket, actor: User, note: str) -> None:
+    """An internal note: in the history, never shown to the citizen or published."""
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, "note", actor, note=note)
+
+
+def record_personal_data_view(session: Session, ticket: Ticket, actor: User) -> None:
+    _event(session, ticket, "personal_data_viewed", actor)
+    session.flush()
+
+
+def find_by_code(session: Session, raw_code: str) -> Ticket | None:
+    try:
+        code = normalise_code(raw_code)
+    except BadCode:
+        return None
+    return session.scalar(select(Ticket).where(Ticket.code == code))
+
+
+def lookup(session: Session, raw_code: str, contact: str) -> Ticket | None:
+    """The ticket with this code whose phone or email is ``contact``; None for any mismatch
+    (an unknown code and a wrong contact look the same)."""
+    ticket = find_by_code(session, raw_code)
+    if ticket is None:
+        return None
+    contact = (contact or "").strip()
+    if "@" in contact:
+        return ticket if ticket.email and ticket.email == contact.lower() else None
+    digits = phone_digits(contact)
+    return ticket if digits and len(digits) >= 9 and ticket.phone_digits == digits else None
+
+
+def create_from_survey(session: Session, response, intake: Intake) -> Ticket:
+    """A low survey rating sent on as a ticket, with the citizen's consent and contact
+    details (the survey itself never asks for them). Called by the feedback form when it is
+    opened from the survey's thank-you page; the ticket's channel is "survey"."""
+    intake.channel = CHANNEL_SURVEY
+    intake.survey_response_id = response.id
+    ticket = receive(session, intake)
+    ticket.procedure_field_id = ticket.procedure_field_id or response.procedure_field_id
+    return ticket

@@ -1,0 +1,376 @@
+"""Staff pages for feedback: the queue, intake from other channels, one ticket and its
+workflow, publication, reports, the outbox."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, time
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from feedback import exports, notify, queries, redact, reports, services
+from feedback import workflow as wf
+from feedback.forms import ActionForm, AttachmentForm, BulkAssignForm, NoteForm, StaffIntakeForm
+from feedback.models import Attachment, OutboxMessage, Ticket
+from feedback.replies import REPLY_TEMPLATES, reply_text
+from feedback.views import checked_files, fill_choices
+from portal import tabular
+from portal.auth import role_required
+from portal.auth.models import Unit, User
+from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
+from portal.db import get_session, utcnow
+from portal.i18n import current_language, pick
+from portal.pages.queries import all_fields
+from portal.pagination import page_number, paginate
+from portal.workcalendar.services import working_calendar
+from portal.workdays import VIETNAM, today_in_vietnam
+
+bp = Blueprint("feedback_staff", __name__, url_prefix="/staff/feedback")
+
+WORKERS = (RECEPTION, HANDLER, SECRETARIAT, ADMIN)
+DISPATCHERS = (RECEPTION, SECRETARIAT, ADMIN)
+
+
+def _handler_only(user) -> bool:
+    return not user.has_role(RECEPTION, SECRETARIAT, ADMIN)
+
+
+def _ticket(code: str) -> Ticket:
+    """The ticket, if this user works on it.
+
+    :raise 404: unknown code; a handler asking for another unit's ticket gets 403.
+    """
+    ticket = services.find_by_code(get_session(), code)
+    if ticket is None:
+        abort(404)
+    if not services.may_handle(ticket, current_user):
+        abort(403)
+    return ticket
+
+
+def _units():
+    return get_session().scalars(select(Unit).where(Unit.active.is_(True))
+                                 .order_by(Unit.name)).all()
+
+
+def _unit_choices(blank: str | None = None):
+    choices = [SelectChoice(str(unit.id), pick(unit.name, unit.name_en)) for unit in _units()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + choices
+
+
+def _officer_choices():
+    officers = get_session().scalars(
+        select(User).where(User.active.is_(True), User.unit_id.is_not(None))
+        .order_by(User.full_name)).all()
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(user.id), f"{user.full_name} ({pick(user.unit.name, user.unit.name_en)})")
+        for user in officers if user.has_role(HANDLER)]
+
+
+def _deadline_context():
+    today = today_in_vietnam()
+    calendar = working_calendar(get_session(), today)
+    return today, queries.soon_until(calendar, today, services.deadline_rules().due_soon)
+
+
+@bp.get("")
+@role_required(*WORKERS)
+def queue():
+    filters = queries.QueueFilters.from_args(request.args)
+    if _handler_only(current_user):
+        filters.unit_id = current_user.unit_id or -1  # handlers see their own unit's tickets
+    today, soon = _deadline_context()
+    page = paginate(get_session(), queries.queue_statement(filters, today, soon),
+                    page_number(request.args.get("page")), current_app.config["FEEDBACK_PER_PAGE"])
+    bulk = BulkAssignForm()
+    bulk.unit_id.choices = _unit_choices(_("— choose a unit —"))
+    return render_template(
+        "feedback/staff/queue.html", page=page, filters=filters, today=today, soon=soon,
+        due_flag=queries.due_flag, units=_units(), fields=all_fields(get_session()),
+        bulk=bulk, can_assign=current_user.has_role(*DISPATCHERS),
+        handler_only=_handler_only(current_user))
+
+
+@bp.post("/assign")
+@role_required(*DISPATCHERS)
+def bulk_assign():
+    form = BulkAssignForm()
+    form.unit_id.choices = _unit_choices(_("— choose a unit —"))
+    if not form.validate_on_submit() or not form.ticket_ids.data:
+        flash(_("Tick the tickets to assign and choose a unit."), "error")
+        return redirect(url_for(".queue"))
+    session = get_session()
+    done, skipped = 0, []
+    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(form.ticket_ids.data))):
+        action = wf.ASSIGN if ticket.state in wf.TRANSITIONS[wf.ASSIGN].sources else None
+        if action is None:
+            skipped.append(ticket.code)
+            continue
+        services.act(session, ticket, action, current_user, {"unit_id": form.unit_id.data},
+                     shown_version=None)
+        done += 1
+    flash(_("%(n)s tickets assigned.", n=done), "success")
+    if skipped:
+        flash(_("Not assigned (not waiting for assignment): %(codes)s",
+                codes=", ".join(skipped)), "error")
+    return redirect(url_for(".queue"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(RECEPTION, ADMIN)
+def intake():
+    """Transcribe a call, a visit, a letter or an email (NĐ 20/2008 Điều 7 k2)."""
+    form = StaffIntakeForm()
+    fill_choices(form)
+    if request.method == "GET":
+        form.received_on.data = today_in_vietnam()
+    if form.validate_on_submit():
+        if form.received_on.data > today_in_vietnam():
+            form.received_on.errors.append(_("The day of receipt cannot be in the future."))
+        elif (checked := checked_files(form)) is not None:
+            received_at = utcnow() if form.received_on.data == today_in_vietnam() \
+                else datetime.combine(form.received_on.data, time(8), VIETNAM)
+            ticket = services.receive(get_session(), services.Intake(
+                kind=form.kind.data, content=form.content.data, name=form.name.data or "",
+                address=form.address.data or "", phone=form.phone.data or None,
+                email=form.email.data or None, reply_by_post=form.reply_by_post.data,
+                proposed_solution=form.proposed_solution.data,
+                procedure_field_id=int(form.procedure_field.data)
+                if form.procedure_field.data else None,
+                procedure_id=int(form.procedure.data) if form.procedure.data else None,
+                consent_publish=form.consent_publish.data, language="vi",
+                channel=form.channel.data, files=checked, received_at=received_at,
+                received_by=current_user))
+            flash(_("Logged as %(code)s. Give the citizen this code.", code=ticket.code),
+                  "success")
+            return redirect(url_for(".ticket", code=ticket.code))
+    return render_template("feedback/staff/intake.html", form=form)
+
+
+def _action_form(ticket: Ticket, formdata=None) -> ActionForm:
+    form = ActionForm(formdata=formdata) if formdata is not None else ActionForm()
+    form.unit_id.choices = _unit_choices("—")
+    form.officer_id.choices = _officer_choices()
+    form.template.choices = [SelectChoice("", "—")] + [
+        SelectChoice(key, label) for key, (label, _text) in REPLY_TEMPLATES.items()]
+    if formdata is None or request.method == "GET":
+        form.version.data = ticket.version
+        form.answer.data = ticket.answer
+    return form
+
+
+def _render_ticket(ticket: Ticket, form: ActionForm | None = None, *, status: int = 200,
+                   show_contact: bool = False, error: str | None = None,
+                   note_form: NoteForm | None = None):
+    today, soon = _deadline_context()
+    form = form or _action_form(ticket)
+    note_form = note_form or NoteForm(formdata=None, version=ticket.version)
+    note_form.version.data = ticket.version
+    return render_template(
+        "feedback/staff/ticket.html", ticket=ticket, form=form, note_form=note_form,
+        attachment_form=AttachmentForm(formdata=None, version=ticket.version),
+        actions=wf.available_actions(ticket.state, current_user.roles),
+        history=queries.history(get_session(), ticket), due=queries.due_flag(ticket, today, soon),
+        show_contact=show_contact, error=error,
+        can_see_personal=current_user.has_role(*wf.PERSONAL_DATA_ROLES)), status
+
+
+@bp.get("/<code>")
+@role_required(*WORKERS)
+def ticket(code: str):
+    return _render_ticket(_ticket(code))
+
+
+@bp.post("/<code>/contact")
+@role_required(*WORKERS)
+def contact(code: str):
+    """Show the sender's details: every view is written to the ticket's history."""
+    ticket = _ticket(code)
+    services.record_personal_data_view(get_session(), ticket, current_user)
+    return _render_ticket(ticket, show_contact=True)
+
+
+@bp.post("/<code>/act")
+@role_required(*WORKERS)
+def act(code: str):
+    ticket = _ticket(code)
+    form = _action_form(ticket, request.form)
+    action = form.action.data
+    if request.form.get("insert_template"):
+        form.answer.data = reply_text(form.template.data, form.answer.data, ticket)
+        return _render_ticket(ticket, form)
+    if not form.validate_on_submit():
+        return _render_ticket(ticket, form, status=400, error=_(
+            "Please correct the fields marked below."))
+    try:
+        services.act(get_session(), ticket, action, current_user, form.details(),
+                     shown_version=form.version.data)
+    except (services.Conflict, StaleDataError):
+        return _conflict(ticket, form)
+    except services.NotYourUnit:
+        abort(403)
+    except wf.MissingDetails as error:
+        for name in error.missing:
+            if name in form:
+                form[name].errors = list(form[name].errors) + [_("This is needed here.")]
+        return _render_ticket(ticket, form, status=400, error=_(
+            "Please correct the fields marked below."))
+    except wf.RoleNotAllowed:
+        abort(403)
+    except (wf.IllegalTransition, wf.UnknownAction):
+        return _render_ticket(ticket, form, status=409, error=_(
+            "This action is not possible in the ticket's current state (%(state)s).",
+            state=wf.STATE_LABELS[ticket.state]))
+    flash(_("Done: %(action)s.", action=wf.TRANSITIONS[action].label), "success")
+    return redirect(url_for(".ticket", code=ticket.code))
+
+
+def _conflict(ticket: Ticket, form: ActionForm):
+    """Someone acted first: show the ticket as it is now, with what this officer typed."""
+    session = get_session()
+    session.rollback()  # nothing of this request is kept
+    ticket = session.get(Ticket, ticket.id, populate_existing=True)
+    form.version.data = ticket.version
+    return _render_ticket(ticket, form, status=409, error=_(
+        "Someone else changed this ticket while you were working on it (see the history). "
+        "Nothing was saved; what you typed is kept below. Check the ticket and send again."))
+
+
+@bp.post("/<code>/note")
+@role_required(*WORKERS)
+def note(code: str):
+    ticket = _ticket(code)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_ticket(ticket, note_form=form, status=400)
+    try:
+        services.check_version(ticket, form.version.data)
+    except services.Conflict:
+        get_session().refresh(ticket)
+        return _render_ticket(ticket, note_form=form, status=409, error=_(
+            "Someone else changed this ticket while you were writing. Your note is kept "
+            "below: send it again."))
+    services.add_note(get_session(), ticket, current_user, form.note.data)
+    flash(_("The note was added."), "success")
+    return redirect(url_for(".ticket", code=ticket.code))
+
+
+@bp.post("/<code>/attachments")
+@role_required(RECEPTION, HANDLER, SECRETARIAT, ADMIN)
+def add_attachments(code: str):
+    ticket = _ticket(code)
+    form = AttachmentForm()
+    form.chosen_files = lambda: [upload for upload in (form.attachments.data or [])
+                                 if upload and upload.filename]
+    if not form.validate_on_submit() or not form.chosen_files():
+        flash(_("Choose at least one file."), "error")
+        return redirect(url_for(".ticket", code=ticket.code))
+    if len(ticket.attachments) + len(form.chosen_files()) > 20:
+        flash(_("A ticket keeps at most 20 files."), "error")
+        return redirect(url_for(".ticket", code=ticket.code))
+    checked = checked_files(form)
+    if checked is None:
+        flash(" ".join(form.attachments.errors), "error")
+        return redirect(url_for(".ticket", code=ticket.code))
+    services.add_attachments(get_session(), ticket, checked, current_user)
+    flash(_("%(n)s files added.", n=len(checked)), "success")
+    return redirect(url_for(".ticket", code=ticket.code))
+
+
+@bp.get("/<code>/attachments/<int:attachment_id>")
+@role_required(*WORKERS)
+def attachment(code: str, attachment_id: int):
+    """A file sent with the ticket (personal data: the download is logged)."""
+    ticket = _ticket(code)
+    row = get_session().get(Attachment, attachment_id)
+    if row is None or row.ticket_id != ticket.id:
+        abort(404)
+    services.record_personal_data_view(get_session(), ticket, current_user)
+    response = send_file(io.BytesIO(row.data), mimetype=row.content_type, as_attachment=True,
+                         download_name=row.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<code>/publish")
+@role_required(SECRETARIAT, ADMIN)
+def prepare_publication(code: str):
+    """The de-identified version for review: every mask highlighted, editable."""
+    ticket = _ticket(code)
+    form = _action_form(ticket)
+    known = [ticket.name] if ticket.name else []
+    question = "\n\n".join(part for part in (ticket.content, ticket.proposed_solution) if part)
+    form.public_question.data = ticket.public_question or redact.redact(question, known).text
+    form.public_answer.data = ticket.public_answer or redact.redact(ticket.answer, known).text
+    return render_template("feedback/staff/publish.html", ticket=ticket, form=form,
+                           segments=redact.segments)
+
+
+@bp.route("/reports")
+@role_required(LEADER, SECRETARIAT, ADMIN)
+def report():
+    today = today_in_vietnam()
+    year_arg, half_arg = request.args.get("year", ""), request.args.get("half", "")
+    year = int(year_arg) if year_arg.isdigit() and 2000 <= int(year_arg) <= today.year \
+        else today.year
+    half = int(half_arg) if half_arg in ("1", "2") else (1 if today.month <= 6 else 2)
+    config = current_app.config
+    built = reports.build(get_session(), reports.six_months(year, half),
+                          config["ON_TIME_FULL_POINTS"], config["ON_TIME_PARTIAL_POINTS"])
+    file_format = request.args.get("format")
+    if file_format in ("csv", "xlsx"):
+        name = f"bao-cao-pakn-{year}-{half}"
+        if file_format == "csv":
+            response = Response(stream_with_context(tabular.csv_stream(
+                exports.report_rows(built))), mimetype="text/csv; charset=utf-8")
+            response.headers["Content-Disposition"] = f"attachment; filename={name}.csv"
+            return response
+        return send_file(tabular.xlsx_file(exports.report_rows(built), name),
+                         as_attachment=True, download_name=f"{name}.xlsx")
+    return render_template("feedback/staff/report.html", report=built, year=year, half=half,
+                           years=range(today.year, today.year - 6, -1))
+
+
+@bp.get("/outbox")
+@role_required(ADMIN)
+def outbox():
+    messages = paginate(get_session(), select(OutboxMessage).order_by(OutboxMessage.id.desc()),
+                        page_number(request.args.get("page")), 50)
+    return render_template("feedback/staff/outbox.html", page=messages,
+                           language=current_language())
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@role_required(ADMIN)
+def outbox_retry(message_id: int):
+    message = get_session().get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    notify.retry(get_session(), message)
+    flash(_("The message will be sent again at the next run."), "success")
+    return redirect(url_for(".outbox"))
+
+
+@bp.errorhandler(StaleDataError)
+def _stale(_error):
+    """Two officers committed at the same moment: the second gets the conflict page."""
+    get_session().rollback()
+    flash(_("Someone else changed this ticket at the same moment. Nothing of yours was "
+            "saved: please check the ticket and try again."), "error")
+    return redirect(request.referrer or url_for(".queue"))

@@ -1,0 +1,130 @@
+"""De-identification on Vietnamese text: what must be masked and what must be kept."""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedback.redact import LABELS, redact, segments
+
+MASKED = [
+    # phones: mobile, landline (Khánh Hòa 0258), +84, spaced, dotted, dashed
+    ("Gọi cho tôi số 0905123456 nhé", "0905123456", "phone"),
+    ("SĐT: 0905 123 456.", "0905 123 456", "phone"),
+    ("liên hệ 0905.123.456", "0905.123.456", "phone"),
+    ("điện thoại 090-512-3456", "090-512-3456", "phone"),
+    ("máy bàn 02583 822 123 giờ hành chính", "02583 822 123", "phone"),
+    ("số +84 905 123 456", "+84 905 123 456", "phone"),
+    ("số (+84)905123456", "(+84)905123456", "phone"),
+    ("số 84905123456", "84905123456", "phone"),
+    # emails
+    ("email nguyenvana@gmail.com để trả lời", "nguyenvana@gmail.com", "email"),
+    ("Thư: tran.thi-b+pakn@khanhhoa.gov.vn", "tran.thi-b+pakn@khanhhoa.gov.vn", "email"),
+    # ID numbers: CMND 9, CCCD 12, grouped
+    ("CMND số 225123456 cấp năm 2010", "225123456", "id"),
+    ("CCCD 056089001234 cấp ngày 10/5/2021", "056089001234", "id"),
+    ("căn cước 056 089 001 234", "056 089 001 234", "id"),
+    # licence plates
+    ("xe ô tô biển số 79A-123.45 đỗ trước cổng", "79A-123.45", "plate"),
+    ("xe tải 79C12345 chở cát", "79C12345", "plate"),
+    ("xe máy 79-H1 234.56 chạy", "79-H1 234.56", "plate"),
+    ("xe 51LD-12345 của công ty", "51LD-12345", "plate"),
+    ("xe 79H1-234.56", "79H1-234.56", "plate"),
+    # addresses with a house number
+    ("nhà tôi ở số 12 đường Trần Phú, phường Nha Trang", "số 12 đường Trần Phú", "address"),
+    ("tại 45 Lê Lợi, phường Nha Trang", "45 Lê Lợi", "address"),
+    ("địa chỉ 123/4 Nguyễn Trãi", "123/4 Nguyễn Trãi", "address"),
+    ("hẻm 12/3 Nguyễn Thiện Thuật bị ngập", "hẻm 12/3 Nguyễn Thiện Thuật", "address"),
+    ("số nhà 45, thôn Phước Lộc", "số nhà 45, thôn Phước Lộc", "address"),
+    ("Ngõ 5 Hoàng Văn Thụ", "Ngõ 5 Hoàng Văn Thụ", "address"),
+    ("ở 8B, đường Yersin", "8B, đường Yersin", "address"),
+    # names: introduced, addressed with an honorific
+    ("Tôi tên là Nguyễn Văn An, cư trú tại phường", "Nguyễn Văn An", "name"),
+    ("Họ và tên: Trần Thị Bích Ngọc", "Trần Thị Bích Ngọc", "name"),
+    ("Kính gửi: ông Lê Văn Tám", "Lê Văn Tám", "name"),
+    ("cán bộ tên anh Hùng hướng dẫn rất tận tình", "Hùng", "name"),
+    ("bà Phạm Thị Mai hàng xóm đổ rác", "Phạm Thị Mai", "name"),
+    ("Chị Hoa ở bộ phận một cửa", "Hoa", "name"),
+    ("Ông Nguyễn Văn A đề nghị", "Nguyễn Văn A", "name"),
+]
+
+
+@pytest.mark.parametrize("text,personal,kind", MASKED)
+def test_personal_details_are_masked(text, personal, kind):
+    result = redact(text)
+    assert personal not in result.text
+    assert LABELS[kind] in result.text
+    assert any(mask.kind == kind and mask.original == personal for mask in result.masks)
+
+
+KEPT = [
+    "Căn cứ Điều 9 Nghị định số 20/2008/NĐ-CP ngày 14/02/2008 của Chính phủ",
+    "theo Công văn số 123/STNMT-VP ngày 05/3/2026",
+    "Thủ tục 1.004227 có thời hạn 15 ngày làm việc",
+    "lệ phí 1.500.000 đồng cho 3 hồ sơ",
+    "thửa đất số 123, tờ bản đồ số 45 tại phường Nha Trang",
+    "Khoản 2 Điều 7 Luật Tiếp công dân 2013",
+    "từ ngày 14/02/2026 đến ngày 22/02/2026",
+    "tỉnh Bà Rịa - Vũng Tàu cũ và đường Ông Ích Khiêm",
+    "diện tích 250,5 m2 và 0,3 ha",
+    "Quyết định 31/2021/QĐ-TTg và Thông tư 01/2018/TT-VPCP",
+    "Tôi đề nghị Sở xem xét. Chị có thể gọi lại.",
+    "năm 2025 có 1250 hồ sơ, 98 hồ sơ trễ hạn",
+    "đường dây nóng 1900 1234",
+    "Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa",
+    "vào lúc 14:30 ngày 3 tháng 2",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_legal_references_dates_amounts_and_places_are_kept(text):
+    result = redact(text)
+    assert result.text == text, result.masks
+
+
+def test_the_senders_own_name_is_masked_wherever_it_appears_in_any_case():
+    text = "Nguyễn Văn An gửi. Tôi, NGUYỄN VĂN AN, đề nghị; ký tên: nguyễn văn an"
+    result = redact(text, known_names=["Nguyễn Văn An"])
+    assert "an" not in result.text.lower().replace("[họ tên]", "").split()
+    assert result.text.count("[họ tên]") == 3
+
+
+def test_a_whole_letter_keeps_its_sense_and_loses_every_detail():
+    letter = ("Kính gửi: Sở Nông nghiệp và Môi trường. Tôi tên là Trần Văn Bình, CCCD "
+              "056089001234, ở số 12 đường Trần Phú, phường Nha Trang, điện thoại 0905 123 456, "
+              "email binh.tv@gmail.com. Xe tải biển số 79C-123.45 đổ đất trái phép tại hẻm 7 "
+              "Lê Thánh Tôn theo Điều 9 Nghị định số 20/2008/NĐ-CP.")
+    result = redact(letter)
+    for detail in ("Trần Văn Bình", "056089001234", "12 đường Trần Phú", "0905 123 456",
+                   "binh.tv@gmail.com", "79C-123.45", "hẻm 7"):
+        assert detail not in result.text
+    for kept in ("phường Nha Trang", "Điều 9 Nghị định số 20/2008/NĐ-CP", "đổ đất trái phép",
+                 "Sở Nông nghiệp và Môi trường"):
+        assert kept in result.text
+    assert {mask.kind for mask in result.masks} == set(LABELS)
+
+
+def test_segments_mark_each_mask_for_highlighting():
+    text = redact("Gọi 0905123456 hoặc email a@b.vn nhé").text
+    parts = segments(text)
+    assert "".join(piece for piece, _ in parts) == text
+    assert [piece for piece, is_mask in parts if is_mask] == ["[số điện thoại]", "[email]"]
+    assert segments("") == [] and segments(None) == []
+
+
+def test_empty_text_gives_nothing():
+    assert redact(None).text == "" and redact("").masks == ()
+
+
+@given(st.text(max_size=300))
+def test_any_text_redacts_without_error_and_masks_do_not_overlap(text):
+    result = redact(text, known_names=["Lê Văn Tám"])
+    positions = [(mask.start, mask.end) for mask in result.masks]
+    pairs = zip(positions, positions[1:], strict=False)
+    assert all(end <= next_start for (_, end), (next_start, _) in pairs)
+    assert all(text[start:end] for start, end in positions)
+
+
+@pytest.mark.parametrize("text", ["Kính gửi: Sở Nông nghiệp và Môi trường",
+                                  "Kính gửi Ủy ban nhân dân phường Nam Nha Trang",
+                                  "Kính gửi: Quý cơ quan"])
+def test_letters_addressed_to_an_organisation_keep_its_name(text):
+    assert redact(text).text == text

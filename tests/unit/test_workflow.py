@@ -1,0 +1,74 @@
+import pytest
+
+from feedback import workflow as wf
+from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, ROLES, SECRETARIAT
+
+DETAILS = {"refusal_reason": "unclear", "agency": "UBND xã", "dispatch_number": "12/CV",
+           "dispatch_date": "2026-03-02", "ticket_class": wf.CLASS_COMPETENCE, "unit_id": 3,
+           "reason": "Không đúng thẩm quyền của phòng", "answer": "Trả lời",
+           "public_question": "Hỏi", "public_answer": "Đáp"}
+
+
+def test_the_whole_path_with_one_return_for_rework():
+    steps = [(wf.ACCEPT, RECEPTION, wf.ACCEPTED), (wf.ASSIGN, RECEPTION, wf.ASSIGNED),
+             (wf.START, HANDLER, wf.IN_PROGRESS), (wf.DRAFT, HANDLER, wf.DRAFTED),
+             (wf.SUBMIT, HANDLER, wf.IN_REVIEW), (wf.RETURN, SECRETARIAT, wf.RETURNED),
+             (wf.DRAFT, HANDLER, wf.DRAFTED), (wf.SUBMIT, HANDLER, wf.IN_REVIEW),
+             (wf.APPROVE, SECRETARIAT, wf.APPROVED), (wf.SEND, SECRETARIAT, wf.ANSWERED),
+             (wf.PUBLISH, SECRETARIAT, wf.PUBLISHED), (wf.ARCHIVE, SECRETARIAT, wf.ARCHIVED)]
+    state = wf.RECEIVED
+    for action, role, expected in steps:
+        state = wf.transition(state, action, {role}, DETAILS)
+        assert state == expected
+
+
+@pytest.mark.parametrize("action,target", [(wf.CLASSIFY_NOT_ACCEPTED, wf.NOT_ACCEPTED),
+                                           (wf.FORWARD, wf.FORWARDED)])
+def test_refused_and_forwarded_tickets_end_in_the_archive(action, target):
+    state = wf.transition(wf.RECEIVED, action, {RECEPTION}, DETAILS)
+    assert state == target
+    assert wf.transition(state, wf.ARCHIVE, {SECRETARIAT}) == wf.ARCHIVED
+
+
+def test_every_action_from_every_state_is_allowed_exactly_as_the_table_says():
+    for action, rule in wf.TRANSITIONS.items():
+        for state in wf.STATES:
+            if state in rule.sources:
+                assert wf.transition(state, action, rule.roles, DETAILS) == rule.target
+            else:
+                with pytest.raises(wf.IllegalTransition):
+                    wf.transition(state, action, set(ROLES), DETAILS)
+
+
+def test_roles_outside_the_table_are_refused_and_leaders_can_only_read():
+    for action, rule in wf.TRANSITIONS.items():
+        state = next(iter(rule.sources))
+        for role in set(ROLES) - rule.roles:
+            with pytest.raises(wf.RoleNotAllowed):
+                wf.transition(state, action, {role}, DETAILS)
+    assert all(not wf.available_actions(state, {LEADER}) for state in wf.STATES)
+
+
+def test_an_action_without_its_details_is_refused_naming_them():
+    with pytest.raises(wf.MissingDetails) as error:
+        wf.transition(wf.RECEIVED, wf.FORWARD, {RECEPTION},
+                      {"agency": "UBND", "dispatch_number": ""})
+    assert error.value.missing == ("dispatch_number", "dispatch_date")
+    with pytest.raises(wf.MissingDetails):
+        wf.transition(wf.IN_REVIEW, wf.RETURN, {SECRETARIAT}, {})
+    with pytest.raises(wf.UnknownAction):
+        wf.transition(wf.RECEIVED, "delete", {ADMIN})
+
+
+def test_every_state_is_reachable_and_finished_states_are_not_open():
+    reached, frontier = {wf.RECEIVED}, [wf.RECEIVED]
+    while frontier:
+        state = frontier.pop()
+        for rule in wf.available_actions(state, set(ROLES)):
+            if rule.target not in reached:
+                reached.add(rule.target)
+                frontier.append(rule.target)
+    assert reached == set(wf.STATES)
+    assert wf.OPEN_STATES.isdisjoint({wf.NOT_ACCEPTED, wf.FORWARDED, wf.ARCHIVED})
+    assert set(wf.STATE_LABELS) == set(wf.PUBLIC_STATE_LABELS) == set(wf.STATES)
+    assert wf.ARCHIVED not in {t for rule in wf.TRANSITIONS.values() for t in rule.sources}
