@@ -194,3 +194,19 @@ class Rollup(Base):
     item_code: Mapped[str] = mapped_column(String(20))
     value: Mapped[int] = mapped_column(SmallInteger)
     answers: Mapped[int]
+
+
+class OfficerRollup(Base):
+    """Answers credited to each officer, counted per Vietnam month (the first day of the
+    month), item and level: what the monthly officer report and the year summary add up.
+    Unflagged responses only, maintained with :class:`Rollup` in the same flush."""
+
+    __tablename__ = "survey_officer_rollup"
+    __table_args__ = (UniqueConstraint("month", "officer_id", "item_code", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date, index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    item_code: Mapped[str] = mapped_column(String(20))
+    value: Mapped[int] = mapped_column(SmallInteger)
+    answers: Mapped[int]

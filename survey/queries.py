@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.workdays import VIETNAM
-from survey.models import Answer, Counter, Questionnaire, Response, Rollup
+from survey.models import Answer, Counter, OfficerRollup, Questionnaire, Response, Rollup
 from survey.rollup import RESPONSES
 
 
@@ -108,6 +108,36 @@ def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tup
         if rollup:
             value = value or None
         groups[tuple(key)][code][value] = int(number)
+    return groups
+
+
+def _whole_months(filters: Filters) -> bool:
+    return filters.start.day == 1 and (filters.end + timedelta(days=1)).day == 1
+
+
+def officer_counts(session: Session, filters: Filters, monthly: bool) -> dict[tuple, dict]:
+    """Like ``answer_counts_by(session, filters, "officer"[, "month"])``, from the officer
+    rollup when the filters allow it (whole months, unflagged, nothing else narrowed), else
+    from the answers. Keys: (officer_id,) or (officer_id, 'YYYY-MM'); no None officer."""
+    narrowed = (filters.unit_id, filters.counter_id, filters.officer_id,
+                filters.procedure_field_id, filters.channel)
+    if filters.include_flagged or any(value is not None for value in narrowed) \
+            or not _whole_months(filters):
+        keys = ("officer", "month") if monthly else ("officer",)
+        return {key: counts for key, counts in answer_counts_by(session, filters, *keys).items()
+                if key[0] is not None}
+    if session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(OfficerRollup.month, "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", OfficerRollup.month)
+    columns = [OfficerRollup.officer_id] + ([month] if monthly else [])
+    statement = (select(*columns, OfficerRollup.item_code, OfficerRollup.value,
+                        func.sum(OfficerRollup.answers))
+                 .where(OfficerRollup.month >= filters.start, OfficerRollup.month <= filters.end)
+                 .group_by(*columns, OfficerRollup.item_code, OfficerRollup.value))
+    groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+    for *key, code, value, number in session.execute(statement):
+        groups[tuple(key)][code][value or None] = int(number)
     return groups
 
 

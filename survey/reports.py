@@ -86,15 +86,15 @@ def by_officer(session: Session, questionnaire: Questionnaire, filters: queries.
     """Every officer credited with answers in the period: overall index, and with
     ``monthly`` one per month (the officer's year summary, plan item B.3.3)."""
     shape = queries.structure(questionnaire)
-    totals = queries.answer_counts_by(session, filters, "officer")
+    totals = queries.officer_counts(session, filters, monthly=False)
     months: dict = {}
     if monthly:
-        for (officer_id, month_key), counts in queries.answer_counts_by(
-                session, filters, "officer", "month").items():
+        for (officer_id, month_key), counts in queries.officer_counts(
+                session, filters, monthly=True).items():
             months.setdefault(officer_id, {})[month_key] = sipas.index(shape, counts, rules)
-    ids = [key[0] for key in totals if key[0] is not None]
+    ids = [key[0] for key in totals]
     officers = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
     rows = [OfficerRow(officers[officer_id], sipas.index(shape, counts, rules),
                        dict(sorted(months.get(officer_id, {}).items())))
-            for (officer_id,), counts in totals.items() if officer_id is not None]
+            for (officer_id,), counts in totals.items()]
     return sorted(rows, key=lambda row: row.officer.full_name)

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal.workdays import today_in_vietnam
-from survey.models import Response, Rollup
+from survey.models import OfficerRollup, Response, Rollup
 
 RESPONSES = ""  # the item code under which responses themselves are counted
 
@@ -48,11 +48,27 @@ def _count_new_responses(session: Session, _flush_context) -> None:
                         "value"],
         set_={"answers": Rollup.answers + statement.excluded.answers})
     connection.execute(statement)
+    officer_rows: dict[tuple, int] = {}
+    for response in new:
+        if response.officer_id is None:
+            continue
+        month = today_in_vietnam(response.submitted_at).replace(day=1)
+        for answer in response.answers:
+            key = (month, response.officer_id, answer.item_code, answer.value or 0)
+            officer_rows[key] = officer_rows.get(key, 0) + 1
+    if officer_rows:
+        statement = insert(OfficerRollup).values([
+            {"month": month, "officer_id": officer, "item_code": code, "value": value,
+             "answers": number} for (month, officer, code, value), number in officer_rows.items()])
+        statement = statement.on_conflict_do_update(
+            index_elements=["month", "officer_id", "item_code", "value"],
+            set_={"answers": OfficerRollup.answers + statement.excluded.answers})
+        connection.execute(statement)
 
 
 def rebuild(connection) -> None:
-    """Recount the whole table from the stored answers (after a bulk load that bypassed the
-    ORM, or to repair it). The same counting as migration 0003."""
+    """Recount both tables from the stored answers (after a bulk load that bypassed the
+    ORM, or to repair it). The same counting as migrations 0003 and 0005."""
     if connection.dialect.name == "postgresql":
         day = "CAST(r.submitted_at + INTERVAL '7 hours' AS DATE)"
     else:
@@ -70,3 +86,18 @@ def rebuild(connection) -> None:
         INSERT INTO survey_rollup ({columns})
         SELECT {keys}, '', 0, count(*) FROM survey_response r
         WHERE r.flagged = false GROUP BY {keys}"""))
+    rebuild_officers(connection)
+
+
+def rebuild_officers(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        month = "CAST(date_trunc('month', r.submitted_at + INTERVAL '7 hours') AS DATE)"
+    else:
+        month = "date(r.submitted_at, '+7 hours', 'start of month')"
+    connection.execute(text("DELETE FROM survey_officer_rollup"))
+    connection.execute(text(f"""
+        INSERT INTO survey_officer_rollup (month, officer_id, item_code, value, answers)
+        SELECT {month}, r.officer_id, a.item_code, COALESCE(a.value, 0), count(*)
+        FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
+        WHERE r.flagged = false AND r.officer_id IS NOT NULL
+        GROUP BY {month}, r.officer_id, a.item_code, COALESCE(a.value, 0)"""))

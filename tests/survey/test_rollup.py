@@ -37,6 +37,38 @@ def test_rollup_counts_equal_the_raw_answers_under_every_filter(db):
             queries.answer_counts_by(db, raw, "officer"), extra
 
 
+def test_the_officer_rollup_gives_the_officer_report_the_answers_give(db):
+    rng = random.Random(5)
+    counter = make_counter(db)
+    officers = [make_user(db, roles=["reception"]) for _ in range(3)]
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    for _ in range(150):
+        make_response(
+            db, counter,
+            {code: rng.choice([1, 2, 3, 4, 5, None]) for code in rng.sample(ITEM_CODES, 8)},
+            # around month ends, where UTC and Vietnam months differ
+            when=start + timedelta(days=30 * rng.randrange(6) + 30, hours=rng.randrange(-9, 9)),
+            officer=rng.choice(officers + [None]), flagged=rng.random() < .1)
+    db.commit()
+    year = queries.Filters(start=date(2025, 1, 1), end=date(2025, 12, 31))
+    # A filter the rollup cannot serve (a part of a month) takes the answers themselves.
+    for monthly in (False, True):
+        rolled = queries.officer_counts(db, year, monthly)
+        raw = {key: counts for key, counts in queries.answer_counts_by(
+            db, year, *(("officer", "month") if monthly else ("officer",))).items()
+            if key[0] is not None}
+        assert rolled == raw and rolled
+    march = queries.Filters(start=date(2025, 3, 1), end=date(2025, 3, 31))
+    assert queries.officer_counts(db, march, False) == {
+        key: counts for key, counts in queries.answer_counts_by(db, march, "officer").items()
+        if key[0] is not None}
+    db.execute(text("DELETE FROM survey_officer_rollup"))
+    from survey.rollup import rebuild_officers
+
+    rebuild_officers(db.connection())
+    assert queries.officer_counts(db, year, True) == rolled
+
+
 def test_flagged_responses_stay_out_of_the_rollup(db):
     counter = make_counter(db)
     make_response(db, counter, {"CC1": 5}, flagged=True)
