@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, case, extract, func, select
-from sqlalchemy.orm import Session, defer, noload
+from sqlalchemy.orm import Session, defer, raiseload
 
 from feedback import workflow as wf
 from feedback.codes import BadCode, normalise_code
@@ -23,7 +23,8 @@ _PRIVATE_COLUMNS = (Ticket.name, Ticket.address, Ticket.phone, Ticket.email,
 
 def _public(statement: Select) -> Select:
     return statement.options(*(defer(column, raiseload=True) for column in _PRIVATE_COLUMNS),
-                             noload(Ticket.attachments), noload(Ticket.officer))
+                             raiseload(Ticket.attachments), raiseload(Ticket.officer),
+                             raiseload(Ticket.events))
 
 
 def _start_of(day: date) -> datetime:
@@ -133,7 +134,7 @@ class QueueFilters:
 
 def queue_statement(filters: QueueFilters, today: date, soon_until: date) -> Select:
     """Tickets for the staff queue, nearest deadline first (no deadline last)."""
-    statement = select(Ticket).options(defer(Ticket.search_text), noload(Ticket.attachments))
+    statement = select(Ticket).options(defer(Ticket.search_text))
     if filters.state:
         statement = statement.where(Ticket.state == filters.state)
     elif filters.open_only:

@@ -122,7 +122,7 @@ def feedback_form(**overrides) -> dict:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def make_ticket(db: Session, **fields):
+def make_ticket(app, db: Session, **fields):
     """A ticket received now (through the service, so code and deadlines are real)."""
     from feedback import services
     from feedback.services import DeadlineRules
@@ -136,9 +136,8 @@ def make_ticket(db: Session, **fields):
     intake = services.Intake(**values, received_at=received_at)
     from datetime import date
 
-    ticket = services.receive(db, intake, vietnam_calendar([date.today().year - 1,
-                                                            date.today().year,
-                                                            date.today().year + 1]),
-                              DeadlineRules())
+    with app.test_request_context():
+        ticket = services.receive(db, intake, vietnam_calendar(
+            [date.today().year - 1, date.today().year, date.today().year + 1]), DeadlineRules())
     db.commit()
     return ticket

@@ -1,0 +1,258 @@
+"""Handling a ticket through the staff pages: classify, assign, draft, review, answer,
+publish; roles, conflicts, history and personal data."""
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DatabaseError
+
+from feedback.models import OutboxMessage, Ticket, TicketEvent
+from portal.audit import AppendOnlyError
+from tests.factories import PASSWORD, make_ticket, make_unit, make_user
+
+
+@pytest.fixture
+def people(db):
+    unit, other_unit = make_unit(db, name="Phòng Đất đai"), make_unit(db, name="Phòng Nước")
+    return {
+        "reception": make_user(db, roles=["reception"], full_name="Tiếp Nhận"),
+        "handler": make_user(db, roles=["handler"], unit_id=unit.id, full_name="Xử Lý"),
+        "other_handler": make_user(db, roles=["handler"], unit_id=other_unit.id),
+        "secretariat": make_user(db, roles=["secretariat"], full_name="Văn Phòng"),
+        "leader": make_user(db, roles=["leader"]),
+        "unit": unit, "other_unit": other_unit,
+    }
+
+
+def act_as(client, user, code, action, **fields):
+    client.post("/staff/logout")
+    assert client.post("/staff/login", data={"username": user.username,
+                                             "password": PASSWORD}).status_code == 302
+    version = client.application.extensions["db"].sessionmaker().get(Ticket, _id(client, code))
+    data = {"action": action, "version": str(fields.pop("version", version.version))}
+    data.update({key: str(value) for key, value in fields.items()})
+    return client.post(f"/staff/feedback/{code}/act?lang=en", data=data)
+
+
+def _id(client, code):
+    session = client.application.extensions["db"].sessionmaker()
+    return session.scalar(select(Ticket.id).where(Ticket.code == code))
+
+
+def _handle_to_answered(client, db, people, ticket):
+    assert act_as(client, people["reception"], ticket.code, "accept", ticket_class="competence",
+                  unit_id=people["unit"].id).status_code == 302
+    assert act_as(client, people["handler"], ticket.code, "start").status_code == 302
+    assert act_as(client, people["handler"], ticket.code, "draft",
+                  answer="Kính gửi bà Lê Thị Hoa, Sở đã kiểm tra và cấp giấy ngày 5/3.") \
+        .status_code == 302
+    assert act_as(client, people["handler"], ticket.code, "submit").status_code == 302
+    assert act_as(client, people["secretariat"], ticket.code, "approve").status_code == 302
+    assert act_as(client, people["secretariat"], ticket.code, "send").status_code == 302
+
+
+def test_the_whole_handling_with_one_return_and_publication(app, client, db, people):
+    ticket = make_ticket(app, db, consent_publish=True,
+                         content="Tôi là Lê Thị Hoa, số nhà 45 Lê Lợi, điện thoại 0912345678; "
+                                 "hồ sơ đất đai của tôi bị trễ hẹn.")
+    code = ticket.code
+    response = act_as(client, people["reception"], code, "accept", ticket_class="competence",
+                      unit_id=people["unit"].id)
+    assert response.status_code == 302
+    stored = db.get(Ticket, ticket.id)
+    assert stored.state == "assigned" and stored.answer_due_on and stored.due_on == \
+        stored.answer_due_on
+    assert act_as(client, people["handler"], code, "start").status_code == 302
+    # the reply template is inserted without losing what was typed
+    page = act_as(client, people["handler"], code, "draft", answer="Câu mở đầu của tôi.",
+                  template="competence", insert_template="1")
+    text_ = page.get_data(as_text=True)
+    assert "Câu mở đầu của tôi." in text_ and "Sau khi xem xét, Sở trả lời" in text_
+    assert db.get(Ticket, ticket.id).state == "in_progress"
+    assert act_as(client, people["handler"], code, "draft",
+                  answer="Kính gửi bà Lê Thị Hoa, hồ sơ đã được giải quyết.").status_code == 302
+    assert act_as(client, people["handler"], code, "submit").status_code == 302
+    returned = act_as(client, people["secretariat"], code, "return", reason="")
+    assert returned.status_code == 400 and "This is needed here." in returned.get_data(
+        as_text=True)
+    assert act_as(client, people["secretariat"], code, "return",
+                  reason="Cần nêu căn cứ pháp lý").status_code == 302
+    assert db.get(Ticket, ticket.id).state == "returned"
+    assert act_as(client, people["handler"], code, "draft",
+                  answer="Kính gửi bà Lê Thị Hoa, căn cứ Điều 9 Nghị định số 20/2008/NĐ-CP, "
+                         "hồ sơ đã được giải quyết.").status_code == 302
+    assert act_as(client, people["handler"], code, "submit").status_code == 302
+    assert act_as(client, people["secretariat"], code, "approve").status_code == 302
+    assert act_as(client, people["secretariat"], code, "send").status_code == 302
+    stored = db.get(Ticket, ticket.id)
+    assert stored.state == "answered" and stored.answered_at and stored.on_time is True
+    mails = db.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id)).all()
+    assert len(mails) == 3  # received, accepted, answered
+    # publication: masks prepared and highlighted for review
+    prepared = client.get(f"/staff/feedback/{code}/publish").get_data(as_text=True)
+    assert "<mark>[họ tên]</mark>" in prepared and "<mark>[số điện thoại]</mark>" in prepared
+    assert "0912345678" not in prepared.split("Nội dung phản ánh công khai")[0]
+    response = act_as(client, people["secretariat"], code, "publish",
+                      public_question="[họ tên] phản ánh hồ sơ đất đai bị trễ hẹn.",
+                      public_answer="Căn cứ Điều 9 Nghị định số 20/2008/NĐ-CP, hồ sơ đã được "
+                                    "giải quyết.")
+    assert response.status_code == 302
+    public = client.get(f"/feedback/published/{code}").get_data(as_text=True)
+    assert "hồ sơ đất đai bị trễ hẹn" in public and "Lê Thị Hoa" not in public
+    assert "0912345678" not in public
+    history = [event.action for event in db.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))]
+    assert history == ["received", "accept", "start", "draft", "submit", "return", "draft",
+                       "submit", "approve", "send", "publish"]
+    # unpublishing needs a reason
+    assert act_as(client, people["secretariat"], code, "unpublish").status_code == 400
+    assert act_as(client, people["secretariat"], code, "unpublish",
+                  reason="Có thông tin chưa được che").status_code == 302
+    assert client.get(f"/feedback/published/{code}").status_code == 404
+
+
+def test_refusal_and_forwarding_tell_the_citizen_and_finish_on_time(app, client, db, people):
+    refused, forwarded = make_ticket(app, db), make_ticket(app, db)
+    assert act_as(client, people["reception"], refused.code, "refuse",
+                  refusal_reason="identity").status_code == 302
+    missing = act_as(client, people["reception"], forwarded.code, "forward",
+                     agency="UBND phường Nha Trang")
+    text_ = missing.get_data(as_text=True)
+    assert missing.status_code == 400 and "UBND phường Nha Trang" in text_
+    assert db.get(Ticket, forwarded.id).state == "received"
+    assert act_as(client, people["reception"], forwarded.code, "forward",
+                  agency="UBND phường Nha Trang", dispatch_number="12/STNMT",
+                  dispatch_date="2026-03-02").status_code == 302
+    for ticket, state in ((refused, "not_accepted"), (forwarded, "forwarded")):
+        stored = db.get(Ticket, ticket.id)
+        assert stored.state == state and stored.on_time is True and stored.due_on is None
+    bodies = db.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
+    assert any("không đúng họ tên" in body for body in bodies)
+    assert any("UBND phường Nha Trang" in body and "12/STNMT" in body for body in bodies)
+
+
+def test_an_illegal_transition_is_refused_with_the_current_state(app, client, db, people):
+    ticket = make_ticket(app, db)
+    response = act_as(client, people["secretariat"], ticket.code, "approve")
+    assert response.status_code == 409 and "current state" in response.get_data(as_text=True)
+    assert db.get(Ticket, ticket.id).state == "received"
+
+
+def test_a_stale_form_loses_nothing_typed_and_saves_nothing(app, client, db, people):
+    ticket = make_ticket(app, db)
+    act_as(client, people["reception"], ticket.code, "accept", ticket_class="competence",
+           unit_id=people["unit"].id)
+    act_as(client, people["handler"], ticket.code, "start")
+    old_version = db.get(Ticket, ticket.id).version
+    # someone else adds a note in between
+    client.post(f"/staff/feedback/{ticket.code}/note",
+                data={"note": "Đã gọi điện cho người dân", "version": str(old_version)})
+    response = act_as(client, people["handler"], ticket.code, "draft",
+                      answer="Bản trả lời dài tôi vừa gõ xong", version=old_version)
+    text_ = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Someone else changed this ticket" in text_
+    assert "Bản trả lời dài tôi vừa gõ xong" in text_
+    stored = db.get(Ticket, ticket.id)
+    assert stored.answer is None and stored.state == "in_progress"
+
+
+def test_two_sessions_updating_one_ticket_cannot_both_win(app, db):
+    """The version column turns a race between two commits into an error for the loser."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    ticket = make_ticket(app, db)
+    first = Session(bind=db.connection(), join_transaction_mode="create_savepoint")
+    second = Session(bind=db.connection(), join_transaction_mode="create_savepoint")
+    mine, theirs = first.get(Ticket, ticket.id), second.get(Ticket, ticket.id)
+    mine.answer = "A"
+    first.flush()
+    theirs.answer = "B"
+    with pytest.raises(StaleDataError):
+        second.flush()
+    second.close()
+    first.close()
+
+
+def test_handlers_see_only_their_units_tickets_and_leaders_no_tickets(app, client, db, people, auth):
+    ticket = make_ticket(app, db)
+    act_as(client, people["reception"], ticket.code, "accept", ticket_class="conduct",
+           unit_id=people["unit"].id)
+    client.post("/staff/logout")
+    auth.login(people["other_handler"].username)
+    assert client.get(f"/staff/feedback/{ticket.code}").status_code == 403
+    assert ticket.code not in client.get("/staff/feedback").get_data(as_text=True)
+    client.post("/staff/logout")
+    auth.login(people["handler"].username)
+    assert ticket.code in client.get("/staff/feedback").get_data(as_text=True)
+    client.post("/staff/logout")
+    auth.login(people["leader"].username)
+    assert client.get("/staff/feedback").status_code == 403
+    assert client.get(f"/staff/feedback/{ticket.code}").status_code == 403
+    assert client.get("/staff/feedback/reports").status_code == 200
+
+
+def test_every_view_of_the_senders_details_is_in_the_history(app, client, db, people, auth):
+    ticket = make_ticket(app, db, name="Phạm Sentinel", phone="0987000111")
+    auth.login(people["reception"].username)
+    page = client.get(f"/staff/feedback/{ticket.code}").get_data(as_text=True)
+    assert "Phạm Sentinel" not in page and "0987000111" not in page
+    shown = client.post(f"/staff/feedback/{ticket.code}/contact").get_data(as_text=True)
+    assert "Phạm Sentinel" in shown and "0987000111" in shown
+    views = db.scalars(select(TicketEvent).where(TicketEvent.action == "personal_data_viewed"))
+    assert [event.actor_id for event in views] == [people["reception"].id]
+
+
+def test_the_history_is_append_only(app, db):
+    ticket = make_ticket(app, db)
+    event = db.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))
+    event.note = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        db.flush()
+    db.rollback()
+    with pytest.raises(DatabaseError):
+        with db.begin_nested():
+            db.execute(update(TicketEvent).values(note="rewritten"))
+    with pytest.raises(DatabaseError):
+        with db.begin_nested():
+            db.execute(text("DELETE FROM ticket_event"))
+
+
+def test_staff_log_a_hotline_call_with_the_same_kind_of_code(app, client, db, people, auth):
+    auth.login(people["reception"].username)
+    response = client.post("/staff/feedback/new", data={
+        "channel": "hotline", "received_on": "2026-03-02", "kind": "report",
+        "content": "Người dân gọi điện phản ánh bộ phận một cửa hẹn trả kết quả sai ngày.",
+        "name": "", "address": "", "phone": ""})
+    assert response.status_code == 302
+    ticket = db.scalar(select(Ticket).where(Ticket.channel == "hotline"))
+    assert ticket.received_by_id == people["reception"].id and ticket.code.startswith("PA-2026-")
+    assert ticket.classify_due_on.isoformat() == "2026-03-04"
+    future = client.post("/staff/feedback/new?lang=en", data={
+        "channel": "letter", "received_on": "2999-01-01", "kind": "report",
+        "content": "Thư phản ánh về việc chậm trả kết quả hồ sơ đất đai."})
+    assert "cannot be in the future" in future.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_bulk_assignment_assigns_waiting_tickets_and_names_the_others(app, client, db, people, auth):
+    waiting, fresh = make_ticket(app, db), make_ticket(app, db)
+    act_as(client, people["reception"], waiting.code, "accept", ticket_class="competence")
+    response = client.post("/staff/feedback/assign", data={
+        "ticket_ids": [str(waiting.id), str(fresh.id)], "unit_id": str(people["unit"].id)},
+        follow_redirects=True)
+    text_ = response.get_data(as_text=True)
+    assert db.get(Ticket, waiting.id).state == "assigned"
+    assert db.get(Ticket, fresh.id).state == "received" and fresh.code in text_
+
+
+def test_the_queue_flags_overdue_tickets_and_filters_them(app, client, db, people, auth):
+    from datetime import datetime, timezone
+
+    late = make_ticket(app, db, received_at=datetime(2026, 1, 5, 3, tzinfo=timezone.utc))
+    on_time = make_ticket(app, db)
+    auth.login(people["reception"].username)
+    page = client.get("/staff/feedback?due=overdue&lang=en").get_data(as_text=True)
+    assert late.code in page and on_time.code not in page and "Overdue" in page
+    found = client.get(f"/staff/feedback?q={on_time.code.lower()}").get_data(as_text=True)
+    assert on_time.code in found and late.code not in found
+    assert client.get("/staff/feedback?q=%27%20OR%201%3D1%20--&state=x&unit=abc").status_code \
+        == 200
