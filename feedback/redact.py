@@ -55,6 +55,9 @@ _ADDRESSES = [
     re.compile(rf"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách)[ \t]+{_NUMBER}(?:[ \t]+{_NAME})?"),
     # "(số) 12 đường Trần Phú", "45, phố Lê Lợi"
     re.compile(rf"(?<![\w/.])(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREET_WORDS}[ \t]+{_NAME}"),
+    # "số 12 Yersin": after "số", one capitalised word is enough
+    re.compile(rf"(?<![\w/.])[Ss]ố[ \t]+{_NUMBER}[ \t]+"
+               rf"(?!(?:{'|'.join(_NOT_A_STREET)})\b){_WORD}"),
     # "(số) 12 Trần Phú": a number then two to five capitalised words, not a legal reference
     re.compile(rf"(?<![\w/.,])(?:[Ss]ố[ \t]+)?{_NUMBER}[ \t]+"
                rf"(?!(?:{'|'.join(_NOT_A_STREET)})\b){_WORD}(?:[ \t]+{_WORD}){{1,4}}"),
@@ -85,7 +88,15 @@ class Redaction:
     masks: tuple[Mask, ...]
 
 
-def find(text: str, known_names=()) -> list[Mask]:
+def _house_parts(address: str) -> list[str]:
+    """The parts of a known address that locate a house: the comma-separated parts with a
+    digit ("số 12 Trần Phú"), without a leading "số"; the ward and province are kept."""
+    parts = [part.strip() for part in address.split(",")]
+    return [re.sub(r"^(?:[Ss]ố nhà|[Ss]ố)\s+", "", part) for part in parts
+            if re.search(r"\d", part) and len(part) >= 3]
+
+
+def find(text: str, known_names=(), known_addresses=()) -> list[Mask]:
     """Every span to mask, sorted and not overlapping (earlier kinds in the list win)."""
     spans: list[Mask] = []
 
@@ -97,10 +108,12 @@ def find(text: str, known_names=()) -> list[Mask]:
                           (_ID_NUMBER, ID_NUMBER)):
         for match in pattern.finditer(text):
             add(kind, match.start(), match.end())
-    for name in sorted({n.strip() for n in known_names if n and len(n.strip()) >= 2},
-                       key=len, reverse=True):
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
-            add(NAME, match.start(), match.end())
+    known = [(NAME, n.strip()) for n in known_names if n and len(n.strip()) >= 2] + [
+        (ADDRESS, part) for address in known_addresses if address
+        for part in _house_parts(address)]
+    for kind, value in sorted(set(known), key=lambda pair: len(pair[1]), reverse=True):
+        for match in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE):
+            add(kind, match.start(), match.end())
     for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME):
         for match in pattern.finditer(text):
             if any(text.startswith(place, match.start()) for place in _PLACES):
@@ -112,14 +125,15 @@ def find(text: str, known_names=()) -> list[Mask]:
     return sorted(spans, key=lambda mask: mask.start)
 
 
-def redact(text: str | None, known_names=()) -> Redaction:
+def redact(text: str | None, known_names=(), known_addresses=()) -> Redaction:
     """``text`` with every personal detail found replaced by its label.
 
-    ``known_names``: names known to be in the text (the sender's), masked wherever they occur.
+    ``known_names``, ``known_addresses``: the sender's, masked wherever they occur (for an
+    address, its house-number parts).
     """
     if not text:
         return Redaction("", ())
-    masks = find(text, known_names)
+    masks = find(text, known_names, known_addresses)
     pieces, position = [], 0
     for mask in masks:
         pieces.append(text[position:mask.start])

@@ -314,10 +314,10 @@ def prepare_publication(code: str):
     """The de-identified version for review: every mask highlighted, editable."""
     ticket = _ticket(code)
     form = _action_form(ticket)
-    known = [ticket.name] if ticket.name else []
+    known = {"known_names": [ticket.name], "known_addresses": [ticket.address]}
     question = "\n\n".join(part for part in (ticket.content, ticket.proposed_solution) if part)
-    form.public_question.data = ticket.public_question or redact.redact(question, known).text
-    form.public_answer.data = ticket.public_answer or redact.redact(ticket.answer, known).text
+    form.public_question.data = ticket.public_question or redact.redact(question, **known).text
+    form.public_answer.data = ticket.public_answer or redact.redact(ticket.answer, **known).text
     return render_template("feedback/staff/publish.html", ticket=ticket, form=form,
                            segments=redact.segments)
 

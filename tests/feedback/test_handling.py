@@ -172,7 +172,8 @@ def test_two_sessions_updating_one_ticket_cannot_both_win(app, db):
     first.close()
 
 
-def test_handlers_see_only_their_units_tickets_and_leaders_no_tickets(app, client, db, people, auth):
+def test_handlers_see_only_their_units_tickets_and_leaders_no_tickets(app, client, db, people,
+                                                                      auth):
     ticket = make_ticket(app, db)
     act_as(client, people["reception"], ticket.code, "accept", ticket_class="conduct",
            unit_id=people["unit"].id)
@@ -233,7 +234,8 @@ def test_staff_log_a_hotline_call_with_the_same_kind_of_code(app, client, db, pe
     assert db.scalar(select(func.count()).select_from(Ticket)) == 1
 
 
-def test_bulk_assignment_assigns_waiting_tickets_and_names_the_others(app, client, db, people, auth):
+def test_bulk_assignment_assigns_waiting_tickets_and_names_the_others(app, client, db, people,
+                                                                     auth):
     waiting, fresh = make_ticket(app, db), make_ticket(app, db)
     act_as(client, people["reception"], waiting.code, "accept", ticket_class="competence")
     response = client.post("/staff/feedback/assign", data={

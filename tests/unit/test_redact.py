@@ -128,3 +128,13 @@ def test_any_text_redacts_without_error_and_masks_do_not_overlap(text):
                                   "Kính gửi: Quý cơ quan"])
 def test_letters_addressed_to_an_organisation_keep_its_name(text):
     assert redact(text).text == text
+
+
+def test_the_senders_known_address_is_masked_but_the_ward_kept():
+    text = "Nhà tôi ở 99 Sentinelroad, phường Nha Trang; số 99 Sentinelroad bị ngập."
+    result = redact(text, known_addresses=["số 99 Sentinelroad, phường Nha Trang, Khánh Hòa"])
+    assert "Sentinelroad" not in result.text and "phường Nha Trang" in result.text
+
+
+def test_one_capitalised_word_after_so_and_a_number_is_a_street():
+    assert redact("ở số 8 Yersin bị ngập").text == "ở [địa chỉ] bị ngập"

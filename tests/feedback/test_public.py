@@ -1,0 +1,205 @@
+"""What the public sees: the lookup by code and contact, the published list, one result, the
+feed and the open data; and that personal data never reaches any of them."""
+import html
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from feedback.codes import make_code
+from feedback.models import Ticket
+from tests.factories import PASSWORD, feedback_form, make_ticket, make_unit, make_user
+
+
+def _login(client, user):
+    client.post("/staff/logout")
+    assert client.post("/staff/login", data={"username": user.username,
+                                             "password": PASSWORD}).status_code == 302
+
+
+def _act(client, db, code, action, **fields):
+    version = db.scalar(select(Ticket.version).where(Ticket.code == code))
+    data = {"action": action, "version": str(version), **{k: str(v) for k, v in fields.items()}}
+    response = client.post(f"/staff/feedback/{code}/act", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.expire_all()
+
+
+def _answer(client, db, code, unit, *, answer):
+    reception = make_user(db, roles=["reception"])
+    handler = make_user(db, roles=["handler"], unit_id=unit.id)
+    secretariat = make_user(db, roles=["secretariat"])
+    _login(client, reception)
+    _act(client, db, code, "accept", ticket_class="competence", unit_id=unit.id)
+    _login(client, handler)
+    _act(client, db, code, "start")
+    _act(client, db, code, "draft", answer=answer)
+    _act(client, db, code, "submit")
+    _login(client, secretariat)
+    _act(client, db, code, "approve")
+    _act(client, db, code, "send")
+    return secretariat
+
+
+def test_the_citizen_looks_up_status_and_answer_with_code_and_contact(app, client, db):
+    ticket = make_ticket(app, db, phone="0905 123 456", email="Hoa@Example.vn")
+    for contact in ("0905123456", "+84 905 123 456", "hoa@example.vn"):
+        page = client.post("/feedback/track?lang=en", data={"code": ticket.code.lower(),
+                                                            "contact": contact})
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Received, being classified" in text, contact
+        assert ticket.classify_due_on.strftime("%d/%m/%Y") in text
+        assert "Lê Thị Hoa" not in text  # the page never shows the sender's details
+    unit = make_unit(db)
+    _answer(client, db, ticket.code, unit, answer="Sở đã cấp giấy chứng nhận ngày 5/3.")
+    client.post("/staff/logout")
+    text = client.post("/feedback/track?lang=en", data={
+        "code": ticket.code, "contact": "0905123456"}).get_data(as_text=True)
+    assert "Answered" in text and "Sở đã cấp giấy chứng nhận ngày 5/3." in text
+
+
+@pytest.mark.parametrize("code,contact", [
+    ("right", "0999999999"),        # right code, wrong phone
+    ("right", "khac@example.vn"),   # right code, wrong email
+    ("unknown", "0905123456"),      # a code never given
+    ("bad-letter", "0905123456"),   # the check letter does not match
+    ("right", "0"),                 # too short to be anyone's phone
+])
+def test_a_wrong_pair_reveals_nothing(app, client, db, code, contact):
+    ticket = make_ticket(app, db, phone="0905123456")
+    codes = {"right": ticket.code, "unknown": make_code(2026, 999_998),
+             "bad-letter": ticket.code[:-1] + ("A" if ticket.code[-1] != "A" else "B")}
+    response = client.post("/feedback/track?lang=en", data={"code": codes[code],
+                                                            "contact": contact})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "No feedback matches this code and this phone number or email" in text
+    assert "Received, being classified" not in text
+
+
+def test_repeated_failed_lookups_are_rate_limited(app, client, db):
+    app.config["FEEDBACK_LOOKUP_FAILURES"] = "3/hour"
+    ticket = make_ticket(app, db, phone="0905123456")
+    for _ in range(3):
+        assert client.post("/feedback/track", data={"code": ticket.code,
+                                                    "contact": "0911111111"}).status_code == 404
+    blocked = client.post("/feedback/track?lang=en", data={"code": ticket.code,
+                                                           "contact": "0905123456"})
+    assert blocked.status_code == 429 and "Too many lookups" in blocked.get_data(as_text=True)
+
+
+def test_empty_lookup_fields_are_refused_with_a_message(client):
+    page = client.post("/feedback/track?lang=en", data={"code": "", "contact": ""})
+    text = page.get_data(as_text=True)
+    assert "Enter the code you received." in text and "Enter the phone number or email" in text
+
+
+def test_without_consent_only_the_field_dates_and_outcome_are_published(app, client, db):
+    ticket = make_ticket(app, db, consent_publish=False,
+                         content="Nội dung riêng tư không được công khai theo ý người gửi.")
+    unit = make_unit(db)
+    _answer(client, db, ticket.code, unit, answer="Trả lời riêng cho người gửi.")
+    _act(client, db, ticket.code, "publish")
+    stored = db.get(Ticket, ticket.id)
+    assert stored.published_at and stored.public_question is None
+    client.post("/staff/logout")
+    for url in ("/feedback/published", f"/feedback/published/{ticket.code}",
+                "/feedback/published.atom", "/feedback/published.csv",
+                "/feedback/published.json"):
+        with client.get(url) as response:
+            text = response.get_data(as_text=True)
+        assert ticket.code in text, url
+        assert "Nội dung riêng tư" not in text and "Trả lời riêng" not in text, url
+
+
+def test_unpublished_and_internal_tickets_are_never_public(app, client, db):
+    ticket = make_ticket(app, db, consent_publish=True)
+    assert client.get(f"/feedback/published/{ticket.code}").status_code == 404
+    for url in ("/feedback/published", "/feedback/published.atom", "/feedback/published.json"):
+        with client.get(url) as response:
+            assert ticket.code not in response.get_data(as_text=True)
+    assert client.get("/feedback/published/not-a-code").status_code == 404
+
+
+def test_the_feed_and_open_data_are_well_formed(app, client, db):
+    from xml.etree import ElementTree
+
+    ticket = make_ticket(app, db, consent_publish=True)
+    unit = make_unit(db, name="Phòng <Thử> & Co")
+    _answer(client, db, ticket.code, unit, answer="Trả lời <b>đậm</b> & rõ.")
+    _act(client, db, ticket.code, "publish", public_question="Câu hỏi <script>x</script>",
+         public_answer="=cmd|' /C calc'!A0")
+    client.post("/staff/logout")
+    feed = client.get("/feedback/published.atom")
+    assert feed.mimetype == "application/atom+xml"
+    root = ElementTree.fromstring(feed.data)
+    entries = root.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 1 and ticket.code in entries[0].find(
+        "{http://www.w3.org/2005/Atom}title").text
+    with client.get("/feedback/published.json") as response:
+        rows = json.loads(response.get_data(as_text=True))
+    assert rows[0]["code"] == ticket.code and rows[0]["question"].startswith("Câu hỏi")
+    assert rows[0]["on_time"] is True and rows[0]["unit"] == "Phòng <Thử> & Co"
+    with client.get("/feedback/published.csv") as response:
+        csv_text = response.get_data(as_text=True)
+    assert csv_text.startswith("\ufeffcode,") and "'=cmd" in csv_text
+    page = client.get(f"/feedback/published/{ticket.code}").get_data(as_text=True)
+    assert "<script>x</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_published_list_searches_without_accents_and_filters(app, client, db):
+    unit = make_unit(db)
+    tickets = [make_ticket(app, db, consent_publish=True) for _ in range(2)]
+    texts = ["Ô nhiễm tiếng ồn từ xưởng gỗ", "Cấp giấy phép khai thác nước"]
+    for ticket, question in zip(tickets, texts, strict=True):
+        _answer(client, db, ticket.code, unit, answer="Đã xử lý.")
+        _act(client, db, ticket.code, "publish", public_question=question,
+             public_answer="Đã xử lý.")
+    found = client.get("/feedback/published?q=o+nhiem+tieng+on").get_data(as_text=True)
+    assert tickets[0].code in found and tickets[1].code not in found
+    for query in ("?q=%25", "?q=_", "?year=abc&month=13&field=-1", "?page=999999"):
+        assert client.get("/feedback/published" + query).status_code == 200
+
+
+SENTINELS = {"name": "Zzsentinel Quahog", "phone": "0987654321",
+             "email": "sentinel.person@example.vn", "id": "079123456789",
+             "address": "99 Sentinelroad"}
+
+
+def test_sentinel_personal_data_never_reaches_a_public_page_feed_or_export(app, client, db):
+    """A citizen puts personal data in every field; the secretariat publishes what the system
+    proposes; none of it appears anywhere public."""
+    content = (f"Tôi là {SENTINELS['name']}, CCCD {SENTINELS['id']}, nhà ở số "
+               f"{SENTINELS['address']}, gọi {SENTINELS['phone']} hoặc {SENTINELS['email']}. "
+               "Hồ sơ đất đai của tôi bị trễ hẹn ba tuần.")
+    response = client.post("/feedback/new", data=feedback_form(
+        name=SENTINELS["name"], phone=SENTINELS["phone"], email=SENTINELS["email"],
+        address=f"số {SENTINELS['address']}, phường Nha Trang", content=content,
+        proposed_solution=f"Liên hệ {SENTINELS['name']} qua {SENTINELS['phone']}",
+        consent_publish="y"))
+    assert response.status_code == 302
+    ticket = db.scalar(select(Ticket))
+    unit = make_unit(db)
+    secretariat = _answer(client, db, ticket.code, unit,
+                          answer=f"Kính gửi ông {SENTINELS['name']}, hồ sơ đã được giải quyết.")
+    _login(client, secretariat)
+    prepared = client.get(f"/staff/feedback/{ticket.code}/publish").get_data(as_text=True)
+    fields = {name: html.unescape(re.search(
+        rf'<textarea[^>]*name="{name}"[^>]*>\s*(.*?)</textarea>', prepared, re.S).group(1))
+        for name in ("public_question", "public_answer")}
+    _act(client, db, ticket.code, "publish", **fields)
+    client.post("/staff/logout")
+    urls = ["/", "/feedback/published", f"/feedback/published/{ticket.code}",
+            "/feedback/published.atom", "/feedback/published.csv", "/feedback/published.json",
+            "/feedback/published?q=sentinel", "/results", "/hotline", "/procedures"]
+    for url in urls:
+        for language in ("vi", "en"):
+            separator = "&" if "?" in url else "?"
+            with client.get(f"{url}{separator}lang={language}") as response:
+                text = response.get_data(as_text=True)
+            assert response.status_code == 200, url
+            for kind, value in SENTINELS.items():
+                assert value not in text, (url, kind)
+                assert value.split()[0] not in text, (url, kind)
+    assert ticket.code in client.get("/feedback/published").get_data(as_text=True)
