@@ -77,7 +77,7 @@ def test_a_low_rating_offers_the_way_to_send_feedback(client, db, app):
                                                     CC1="1"))
     thanks = client.get(f"/q/{counter.token}/thanks").get_data(as_text=True)
     assert "Ông/Bà có muốn được trả lời không?" in thanks
-    assert 'href="/hotline"' in thanks
+    assert 'href="/feedback/new?from_survey=' in thanks
 
 
 def test_every_statement_may_be_left_unanswered(client, db, app):

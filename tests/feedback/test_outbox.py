@@ -1,0 +1,134 @@
+"""The outbox: emails written with the change, sent by `send-outbox` to a real SMTP server on
+loopback (aiosmtpd), kept and retried while the server is down, and the daily digest."""
+import asyncio
+import socket
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from feedback import notify
+from feedback.models import OutboxMessage
+from portal.db import utcnow
+from tests.factories import make_ticket, make_unit, make_user
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    """An SMTP server on loopback, not started: tests start and stop it."""
+    port = _free_port()
+    inbox = Inbox()
+    loop = asyncio.new_event_loop()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, loop=loop)
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False,
+                      MAIL_FROM="gopy@example.vn")
+    yield controller, inbox
+    if getattr(controller, "_thread", None) is not None:
+        controller.stop()
+    loop.close()
+
+
+def test_an_smtp_outage_loses_nothing_and_the_mail_goes_when_it_is_back(app, db, runner, smtp):
+    controller, inbox = smtp
+    ticket = make_ticket(app, db, email="hoa@example.vn")
+    message = db.scalar(select(OutboxMessage))
+    assert message.ticket_id == ticket.id and message.sent_at is None
+    # the server is down: the attempt fails, the message waits for a later try
+    result = runner.invoke(args=["send-outbox"])
+    assert result.exit_code == 0 and "sent 0, to retry 1" in result.output
+    db.expire_all()
+    message = db.get(OutboxMessage, message.id)
+    assert message.attempts == 1 and message.sent_at is None and message.last_error
+    assert message.next_attempt_at > utcnow()
+    # not due yet: nothing is tried
+    assert "sent 0, to retry 0" in runner.invoke(args=["send-outbox"]).output
+    controller.start()
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.commit()
+    result = runner.invoke(args=["send-outbox"])
+    assert "sent 1" in result.output
+    db.expire_all()
+    assert db.get(OutboxMessage, message.id).sent_at is not None
+    (recipients, content), = inbox.messages
+    assert recipients == ["hoa@example.vn"] and ticket.code in content
+    # sent messages are never sent twice
+    assert "sent 0" in runner.invoke(args=["send-outbox"]).output
+
+
+def test_a_message_that_keeps_failing_is_given_up_and_can_be_retried(app, db, smtp, client,
+                                                                     auth):
+    make_ticket(app, db, email="hoa@example.vn")
+    message = db.scalar(select(OutboxMessage))
+    transport = notify.transport_from_config(app.config)
+    for _ in range(len(notify.BACKOFF) + 1):
+        message.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.commit()
+        result = notify.send_due(db, transport)
+    assert result.given_up == 1 and message.failed
+    auth.as_role("admin")
+    page = client.get("/staff/feedback/outbox?lang=en").get_data(as_text=True)
+    assert "Given up" in page and "hoa@example.vn" in page
+    client.post(f"/staff/feedback/outbox/{message.id}/retry")
+    db.expire_all()
+    assert not db.get(OutboxMessage, message.id).failed
+
+
+def test_without_smtp_settings_mail_goes_to_the_log(app, db, runner, caplog):
+    app.config["SMTP_HOST"] = ""
+    make_ticket(app, db, email="hoa@example.vn")
+    with caplog.at_level("INFO"):
+        assert "sent 1" in runner.invoke(args=["send-outbox"]).output
+    assert "hoa@example.vn" in caplog.text
+
+
+def test_bad_options_of_send_outbox_are_refused(runner):
+    result = runner.invoke(args=["send-outbox", "--limit", "0"])
+    assert result.exit_code == 2 and "--limit" in result.output
+
+
+def test_the_daily_digest_lists_each_units_overdue_tickets_for_its_handlers(app, db, runner):
+    from datetime import date, datetime, timezone
+
+    from feedback import services
+    from portal.auth.roles import RECEPTION
+
+    unit = make_unit(db, name="Phòng Đất đai")
+    make_user(db, roles=["handler"], unit_id=unit.id, email="xuly@example.vn")
+    reception = make_user(db, roles=[RECEPTION], email="tiepnhan@example.vn")
+    waiting = make_ticket(app, db, email=None,
+                          received_at=datetime(2026, 1, 5, 3, tzinfo=timezone.utc))
+    assigned = make_ticket(app, db, email=None,
+                           received_at=datetime(2026, 1, 5, 3, tzinfo=timezone.utc))
+    with app.test_request_context():
+        services.act(db, assigned, "accept", reception,
+                     {"ticket_class": "competence", "unit_id": unit.id}, shown_version=None)
+    assigned.due_on = assigned.answer_due_on = date(2026, 1, 26)  # accepted long ago
+    db.commit()
+    dry = runner.invoke(args=["feedback-digest", "--dry-run"])
+    assert dry.exit_code == 0 and "2 digests (dry run" in dry.output
+    assert db.scalar(select(OutboxMessage).where(OutboxMessage.recipient.like("%@example.vn")
+                                                 & OutboxMessage.subject.like("%hạn%"))) is None
+    result = runner.invoke(args=["feedback-digest"])
+    assert "2 digests queued" in result.output
+    db.expire_all()
+    mails = {mail.recipient: mail for mail in db.scalars(select(OutboxMessage))}
+    assert waiting.code in mails["tiepnhan@example.vn"].body
+    assert assigned.code in mails["xuly@example.vn"].body
+    assert "QUÁ HẠN" in mails["xuly@example.vn"].body
+    assert "/staff/feedback/" in mails["xuly@example.vn"].body
