@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import feedback_pages  # noqa: E402
 import import_procedures  # noqa: E402
 import survey_dashboard  # noqa: E402
 import survey_submit  # noqa: E402
@@ -28,6 +29,11 @@ def main() -> None:
     print("| survey data | database | dashboard computation | median of 3 |")
     print("|---|---|---|---|")
     for line in survey_dashboard.main():
+        print(line)
+    print()
+    print("| feedback data | database | page | median of 5 |")
+    print("|---|---|---|---|")
+    for line in feedback_pages.main():
         print(line)
     print()
     print("| under gunicorn, 2 workers, 4 clients | database | submissions | median | p95 |")
