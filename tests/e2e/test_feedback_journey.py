@@ -1,0 +1,120 @@
+"""A citizen sends feedback with an attachment from a phone and gets a code; reception
+classifies and assigns it; the handler drafts an answer; the secretariat returns it once, then
+approves, sends and publishes it; the public list shows the de-identified text and the
+citizen's lookup shows the answer. Real Chromium, CSRF on."""
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_survey_journey import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _photo(path) -> str:
+    image = Image.new("RGB", (60, 40), "blue")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (12.0, 14.0, 30.0), 3: "E", 4: (109.0, 11.0, 40.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def _act(page, heading: str, button: str | None = None):
+    section = page.locator("section.action", has=page.get_by_role("heading", name=heading))
+    section.get_by_role("button", name=button or heading).click()
+    page.wait_for_load_state()
+    return section
+
+
+def test_feedback_from_phone_to_publication(live_server, desktop, phone, tmp_path):
+    phone.goto(live_server + "/feedback/new")
+    screenshot(phone, "feedback-new-vi-phone")
+    phone.get_by_label("Phản ánh", exact=True).check()
+    phone.get_by_label("Nội dung phản ánh", exact=True).fill(
+        "Tôi là Trần Văn Bình, điện thoại 0905 123 456. Hồ sơ đăng ký đất đai của tôi tại "
+        "bộ phận một cửa bị trễ hẹn hai tuần mà không có thư xin lỗi.")
+    phone.get_by_label("Họ và tên", exact=True).fill("Trần Văn Bình")
+    phone.get_by_label("Địa chỉ", exact=True).fill("số 12 Trần Phú, phường Nha Trang, Khánh Hòa")
+    phone.get_by_label("Số điện thoại", exact=True).fill("0905 123 456")
+    phone.get_by_label("Tệp đính kèm (không bắt buộc)").set_input_files(
+        _photo(tmp_path / "anh.jpg"))
+    phone.get_by_label("Tôi đồng ý để nội dung phản ánh").check()
+    phone.get_by_role("button", name="Gửi", exact=True).tap()
+    phone.wait_for_url("**/feedback/receipt/**")
+    code = phone.locator(".tracking-code").inner_text().strip()
+    assert re.fullmatch(r"PA-\d{4}-\d{6}[A-Z]", code)
+    screenshot(phone, "feedback-receipt-vi-phone")
+
+    sign_in(desktop, live_server, "reception")
+    desktop.goto(live_server + "/staff/feedback")
+    desktop.get_by_role("link", name=code).click()
+    section = desktop.locator("section.action", has=desktop.get_by_role(
+        "heading", name="Tiếp nhận xử lý"))
+    section.get_by_label("Phân loại").select_option("competence")
+    section.get_by_label("Đơn vị").select_option(label="Chi cục Quản lý đất đai")
+    _act(desktop, "Tiếp nhận xử lý")
+    assert "Đã giao đơn vị xử lý" in desktop.locator("h1").inner_text()
+    screenshot(desktop, "feedback-ticket-vi-desktop")
+
+    desktop.context.clear_cookies()
+    sign_in(desktop, live_server, "handler")
+    desktop.goto(live_server + f"/staff/feedback/{code}")
+    _act(desktop, "Bắt đầu xử lý")
+    section = desktop.locator("section.action", has=desktop.get_by_role(
+        "heading", name="Lưu dự thảo trả lời"))
+    section.get_by_label("Trả lời người dân").fill(
+        "Kính gửi ông Trần Văn Bình, Sở xin lỗi về việc trễ hẹn; hồ sơ đã được giải quyết.")
+    _act(desktop, "Lưu dự thảo trả lời")
+    _act(desktop, "Trình duyệt")
+
+    desktop.context.clear_cookies()
+    sign_in(desktop, live_server, "secretariat")
+    desktop.goto(live_server + f"/staff/feedback/{code}")
+    section = desktop.locator("section.action", has=desktop.get_by_role(
+        "heading", name="Trả lại để sửa"))
+    section.get_by_label("Lý do").fill("Cần nêu căn cứ và ngày trả kết quả.")
+    _act(desktop, "Trả lại để sửa")
+    assert "Trả lời bị trả lại để sửa" in desktop.locator("h1").inner_text()
+
+    desktop.context.clear_cookies()
+    sign_in(desktop, live_server, "handler")
+    desktop.goto(live_server + f"/staff/feedback/{code}")
+    section = desktop.locator("section.action", has=desktop.get_by_role(
+        "heading", name="Lưu dự thảo trả lời"))
+    section.get_by_label("Trả lời người dân").fill(
+        "Kính gửi ông Trần Văn Bình, Sở xin lỗi về việc trễ hẹn; hồ sơ đã được giải quyết "
+        "và trả kết quả ngày 05/03.")
+    _act(desktop, "Lưu dự thảo trả lời")
+    _act(desktop, "Trình duyệt")
+
+    desktop.context.clear_cookies()
+    sign_in(desktop, live_server, "secretariat")
+    desktop.goto(live_server + f"/staff/feedback/{code}")
+    _act(desktop, "Duyệt")
+    _act(desktop, "Gửi trả lời cho người dân")
+    desktop.get_by_role("link", name="Chuẩn bị bản công khai").click()
+    assert desktop.locator("mark").count() >= 2  # the name and the phone are highlighted
+    screenshot(desktop, "feedback-publish-vi-desktop")
+    desktop.get_by_role("button", name="Công bố").click()
+    desktop.wait_for_url(f"**/staff/feedback/{code}")
+
+    phone.goto(live_server + "/feedback/published")
+    public = phone.locator("main").inner_text()
+    assert code in public and "Trần Văn Bình" not in public and "0905" not in public
+    phone.get_by_role("link", name=code).tap()
+    assert "hồ sơ đã được giải quyết" in phone.locator("main").inner_text()
+    screenshot(phone, "feedback-published-vi-phone")
+
+    phone.goto(live_server + "/feedback/track")
+    phone.get_by_label("Mã tra cứu").fill(code.lower())
+    phone.get_by_label("Số điện thoại hoặc email bạn đã cung cấp").fill("0905123456")
+    phone.get_by_role("button", name="Tra cứu").tap()
+    phone.locator(".ticket-status").wait_for()
+    assert "trả kết quả ngày 05/03" in phone.locator("main").inner_text()
+    screenshot(phone, "feedback-track-vi-phone")
+    assert phone.console_problems == []
