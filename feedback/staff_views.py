@@ -74,13 +74,19 @@ def _unit_choices(blank: str | None = None):
     return ([SelectChoice("", blank)] if blank is not None else []) + choices
 
 
+def _handlers(unit_id: int | None = None) -> list[User]:
+    """Active handling officers (of one unit, if given)."""
+    statement = select(User).where(User.active.is_(True), User.unit_id.is_not(None))
+    if unit_id is not None:
+        statement = statement.where(User.unit_id == unit_id)
+    users = get_session().scalars(statement.order_by(User.full_name)).all()
+    return [user for user in users if user.has_role(HANDLER)]
+
+
 def _officer_choices():
-    officers = get_session().scalars(
-        select(User).where(User.active.is_(True), User.unit_id.is_not(None))
-        .order_by(User.full_name)).all()
     return [SelectChoice("", "—")] + [
         SelectChoice(str(user.id), f"{user.full_name} ({pick(user.unit.name, user.unit.name_en)})")
-        for user in officers if user.has_role(HANDLER)]
+        for user in _handlers()]
 
 
 def _deadline_context():
@@ -103,6 +109,7 @@ def queue():
     return render_template(
         "feedback/staff/queue.html", page=page, filters=filters, today=today, soon=soon,
         due_flag=queries.due_flag, units=_units(), fields=all_fields(get_session()),
+        officers=_handlers(current_user.unit_id if _handler_only(current_user) else None),
         bulk=bulk, can_assign=current_user.has_role(*DISPATCHERS),
         handler_only=_handler_only(current_user))
 

@@ -184,6 +184,12 @@ def test_handlers_see_only_their_units_tickets_and_leaders_no_tickets(app, clien
     client.post("/staff/logout")
     auth.login(people["handler"].username)
     assert ticket.code in client.get("/staff/feedback").get_data(as_text=True)
+    client.post(f"/staff/feedback/{ticket.code}/act", data={
+        "action": "start", "version": str(db.get(Ticket, ticket.id).version)})
+    mine = client.get(f"/staff/feedback?officer={people['handler'].id}").get_data(as_text=True)
+    assert ticket.code in mine and "Xử Lý" in mine
+    assert ticket.code not in client.get(
+        f"/staff/feedback?officer={people['other_handler'].id}").get_data(as_text=True)
     client.post("/staff/logout")
     auth.login(people["leader"].username)
     assert client.get("/staff/feedback").status_code == 403
