@@ -127,6 +127,15 @@ class StaffIntakeForm(_SenderFields):
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
 
 
+class EditForm(_SenderFields):
+    """Corrections by reception or the secretariat; every change is in the history."""
+
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    reason = StringField(_l("Why this correction?"), filters=[clean_text],
+                         validators=[InputRequired(_l("Say why the ticket is corrected.")),
+                                     Length(max=500)])
+
+
 class ActionForm(Form):
     """The details a workflow action may need; which ones it needs is the workflow's
     ``REQUIRED_DETAILS``, checked by the view with :func:`feedback.workflow.missing_details`."""

@@ -306,6 +306,45 @@ def _notify_citizen(session: Session, ticket: Ticket, action: str) -> None:
                               ticket_id=ticket.id, ticket=ticket)
 
 
+EDITABLE = ("kind", "procedure_field_id", "procedure_id", "content", "proposed_solution",
+            "name", "address", "phone", "email", "reply_by_post")
+PERSONAL_FIELDS = ("name", "address", "phone", "email", "reply_by_post")
+
+
+def edit(session: Session, ticket: Ticket, actor: User, values: dict, *,
+         shown_version: int | None, reason: str) -> list[str]:
+    """Correct a ticket (a transcription, the field, the sender's details given later).
+    The history keeps what changed and why; old and new values for everything but the
+    personal details, of which it names the fields only.
+
+    :raise Conflict: the ticket changed since the form was shown.
+    :return: the names of the fields that changed (nothing is written when none did).
+    """
+    check_version(ticket, shown_version)
+    changes: dict = {}
+    for name in EDITABLE:
+        if name not in values:
+            continue
+        new = values[name] if values[name] not in ("",) else None
+        if name in ("name", "address"):
+            new = new or ""
+        old = getattr(ticket, name)
+        if new != old:
+            changes[name] = None if name in PERSONAL_FIELDS else {"from": old, "to": new}
+            setattr(ticket, name, new)
+    if not changes:
+        return []
+    if "phone" in changes:
+        ticket.phone_digits = phone_digits(ticket.phone)
+    if "email" in changes:
+        ticket.email = (ticket.email or "").strip().lower() or None
+    ticket.search_text = fold(f"{ticket.code} {ticket.content}")
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, "edit", actor, note=reason, details={"changed": changes})
+    return list(changes)
+
+
 def add_note(session: Session, ticket: Ticket, actor: User, note: str) -> None:
     """An internal note: in the history, never shown to the citizen or published."""
     _touch(ticket)

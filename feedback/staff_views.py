@@ -26,8 +26,15 @@ from wtforms import SelectChoice
 
 from feedback import exports, notify, queries, redact, reports, services
 from feedback import workflow as wf
-from feedback.forms import ActionForm, AttachmentForm, BulkAssignForm, NoteForm, StaffIntakeForm
-from feedback.models import Attachment, OutboxMessage, Ticket
+from feedback.forms import (
+    ActionForm,
+    AttachmentForm,
+    BulkAssignForm,
+    EditForm,
+    NoteForm,
+    StaffIntakeForm,
+)
+from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, Ticket
 from feedback.replies import REPLY_TEMPLATES, reply_text
 from feedback.views import checked_files, fill_choices
 from portal import tabular
@@ -257,6 +264,44 @@ def _conflict(ticket: Ticket, form: ActionForm):
     return _render_ticket(ticket, form, status=409, error=_(
         "Someone else changed this ticket while you were working on it (see the history). "
         "Nothing was saved; what you typed is kept below. Check the ticket and send again."))
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@role_required(*DISPATCHERS)
+def edit(code: str):
+    """Correct a transcription, the field or procedure, or the sender's details. A citizen's
+    own words sent through the website are theirs: only staff transcriptions are editable."""
+    ticket = _ticket(code)
+    form = EditForm(obj=ticket if request.method == "GET" else None)
+    del form.attachments, form.consent_publish  # files have their own form; consent is theirs
+    fill_choices(form)
+    if request.method == "GET":
+        form.version.data = ticket.version
+        form.procedure_field.data = str(ticket.procedure_field_id or "")
+        form.procedure.data = str(ticket.procedure_id or "")
+    editable_text = ticket.channel != CHANNEL_WEB
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in services.EDITABLE
+                  if name in form and name not in ("procedure_field_id", "procedure_id")}
+        values["procedure_field_id"] = int(form.procedure_field.data) \
+            if form.procedure_field.data else None
+        values["procedure_id"] = int(form.procedure.data) if form.procedure.data else None
+        if not editable_text:
+            values.pop("content"), values.pop("proposed_solution")
+        try:
+            changed = services.edit(get_session(), ticket, current_user, values,
+                                    shown_version=form.version.data, reason=form.reason.data)
+        except (services.Conflict, StaleDataError):
+            get_session().rollback()
+            return render_template("feedback/staff/edit.html", ticket=ticket, form=form,
+                                   editable_text=editable_text, error=_(
+                "Someone else changed this ticket while you were editing. Nothing was saved; "
+                "your corrections are kept below: check the ticket and save again.")), 409
+        flash(_("Corrected: %(fields)s.", fields=", ".join(changed)) if changed
+              else _("Nothing was changed."), "success")
+        return redirect(url_for(".ticket", code=ticket.code))
+    return render_template("feedback/staff/edit.html", ticket=ticket, form=form,
+                           editable_text=editable_text, error=None)
 
 
 @bp.post("/<code>/note")

@@ -84,6 +84,7 @@ EVENT_LABELS = {
     "note": _l("Internal note"),
     "personal_data_viewed": _l("Viewed the sender's details"),
     "attachment": _l("Added files"),
+    "edit": _l("Corrected"),
 }
 
 # Classes of NĐ 20/2008 Điều 9

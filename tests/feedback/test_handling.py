@@ -264,3 +264,51 @@ def test_the_queue_flags_overdue_tickets_and_filters_them(app, client, db, peopl
     assert on_time.code in found and late.code not in found
     assert client.get("/staff/feedback?q=%27%20OR%201%3D1%20--&state=x&unit=abc").status_code \
         == 200
+
+
+def test_corrections_are_in_the_history_and_web_content_stays_the_citizens(app, client, db,
+                                                                           people, auth):
+    from tests.factories import make_procedure
+
+    procedure = make_procedure(db)
+    transcribed = make_ticket(app, db, channel="hotline", phone=None,
+                              content="Nội dung ghi lại từ cuộc gọi có lỗi chính tả nhỏ.")
+    auth.login(people["reception"].username)
+    form = client.get(f"/staff/feedback/{transcribed.code}/edit").get_data(as_text=True)
+    assert "Nội dung ghi lại từ cuộc gọi" in form
+    shown_version = transcribed.version
+    response = client.post(f"/staff/feedback/{transcribed.code}/edit", data={
+        "version": str(shown_version), "kind": "proposal",
+        "procedure": str(procedure.id), "procedure_field": "",
+        "content": "Nội dung ghi lại từ cuộc gọi, đã sửa lỗi chính tả.",
+        "name": "Lê Thị Hoa", "address": "45 Lê Lợi, phường Nha Trang",
+        "phone": "0912 345 678", "email": "hoa@example.vn",
+        "reason": "Người dân gọi lại bổ sung số điện thoại"})
+    assert response.status_code == 302
+    stored = db.get(Ticket, transcribed.id)
+    assert stored.kind == "proposal" and stored.phone_digits == "0912345678"
+    assert stored.procedure_id == procedure.id and "da sua loi" in stored.search_text
+    event = db.scalar(select(TicketEvent).where(TicketEvent.action == "edit"))
+    assert event.note == "Người dân gọi lại bổ sung số điện thoại"
+    changed = event.details["changed"]
+    assert changed["phone"] is None and changed["kind"] == {"from": "report", "to": "proposal"}
+    # a stale correction keeps what was typed and saves nothing
+    stale = client.post(f"/staff/feedback/{transcribed.code}/edit?lang=en", data={
+        "version": str(shown_version), "kind": "report", "content": "Bản sửa cũ hơn nữa, đủ hai mươi ký tự.",
+        "name": "Lê Thị Hoa", "address": "45 Lê Lợi", "reason": "Sửa lại"})
+    assert stale.status_code == 409 and "Bản sửa cũ hơn nữa, đủ hai mươi ký tự." in stale.get_data(as_text=True)
+    assert db.get(Ticket, transcribed.id).kind == "proposal"
+    # the web form's content is the citizen's own: it cannot be changed
+    web = make_ticket(app, db)
+    client.post(f"/staff/feedback/{web.code}/edit", data={
+        "version": str(web.version), "kind": "report", "content": "Nội dung bị sửa bởi cán bộ.",
+        "name": web.name, "address": web.address, "phone": web.phone, "email": web.email,
+        "reason": "Thử"})
+    assert db.get(Ticket, web.id).content == web.content
+    missing_reason = client.post(f"/staff/feedback/{web.code}/edit?lang=en", data={
+        "version": str(db.get(Ticket, web.id).version), "kind": "report", "name": "x",
+        "address": "y", "reason": ""})
+    assert "Say why the ticket is corrected." in missing_reason.get_data(as_text=True)
+    client.post("/staff/logout")
+    auth.login(people["handler"].username)
+    assert client.get(f"/staff/feedback/{web.code}/edit").status_code == 403
