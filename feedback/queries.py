@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, extract, func, select
+from sqlalchemy import Select, case, extract, func, literal_column, select
 from sqlalchemy.orm import Session, defer, raiseload
 
 from feedback import workflow as wf
@@ -213,9 +213,11 @@ def counts_by(session: Session, period: Period, column) -> list[tuple]:
 
 def monthly_counts(session: Session, period: Period) -> list[tuple]:
     start, end = period.bounds
-    # received_at is stored in UTC; a month in Vietnam is close enough by UTC+7 shift.
-    shifted = Ticket.received_at + timedelta(hours=7) if session.get_bind().dialect.name \
-        == "postgresql" else func.datetime(Ticket.received_at, "+7 hours")
+    # received_at is stored in UTC; Vietnam is UTC+7 all year (no daylight saving).
+    if session.get_bind().dialect.name == "postgresql":
+        shifted = Ticket.received_at + literal_column("interval '7 hours'")
+    else:
+        shifted = func.datetime(Ticket.received_at, "+7 hours")
     year, month = extract("year", shifted), extract("month", shifted)
     statement = (select(year, month, func.count(Ticket.id),
                         func.sum(case((Ticket.on_time.is_(True), 1), else_=0)),
