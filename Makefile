@@ -35,7 +35,13 @@ run: setup instance/secret_key
 	$(RUN_ENV) $(FLASK) demo-data --if-empty
 	$(RUN_ENV) $(FLASK) run --port $(PORT)
 
-test: setup
+# axe-core for the accessibility tests, from the npm registry (never a CDN at run time).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --silent \
+		|| echo "npm is not available: the accessibility tests cannot run"
+
+test: setup $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

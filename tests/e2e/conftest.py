@@ -23,6 +23,15 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 DEMO_PASSWORD = "demo password for e2e"
 
 
+class LiveServer(str):
+    """The server's base URL, carrying the app (to arrange data in its database)."""
+
+    def __new__(cls, url: str, app):
+        server = super().__new__(cls, url)
+        server.app = app
+        return server
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
@@ -37,7 +46,7 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
     app.extensions["db"].engine.dispose()
 

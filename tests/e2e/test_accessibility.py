@@ -1,0 +1,183 @@
+"""Accessibility: axe-core (installed from npm by `make test`, injected from disk) on every
+public page, the survey form and its error state, the feedback form and its error state, in
+both languages: no serious or critical WCAG 2.1 A/AA violation. And the survey and the feedback
+form completed with the keyboard alone, focus always visible."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import require_or_skip
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def sample(live_server):
+    """A counter's survey token, a procedure code and a published ticket on the live server."""
+    from feedback import services
+    from portal.auth.models import User
+    from portal.db import get_session
+    from portal.pages.models import Procedure
+    from survey.models import Counter
+
+    app = live_server.app
+    with app.test_request_context():
+        session = get_session()
+        users = {user.username: user for user in session.scalars(select(User))}
+        ticket = services.receive(session, services.Intake(
+            kind="report", channel="web", name="Nguyễn Văn Kiểm", address="Nha Trang",
+            phone="0905000111", consent_publish=True,
+            content="Hồ sơ đo đạc bản đồ của tôi bị trễ hẹn; đề nghị Sở kiểm tra."))
+        steps = [("accept", "reception", {"ticket_class": "competence",
+                                          "unit_id": users["handler"].unit_id}),
+                 ("start", "handler", {}), ("draft", "handler", {"answer": "Đã giải quyết."}),
+                 ("submit", "handler", {}), ("approve", "secretariat", {}),
+                 ("send", "secretariat", {}),
+                 ("publish", "secretariat", {"public_question": "Hồ sơ bị trễ hẹn.",
+                                             "public_answer": "Đã giải quyết."})]
+        for action, who, details in steps:
+            services.act(session, ticket, action, users[who], details, shown_version=None)
+        session.commit()
+        return {"token": session.scalar(select(Counter.token).where(Counter.token.is_not(None))),
+                "procedure": session.scalar(select(Procedure.code)), "ticket": ticket.code}
+
+
+@pytest.fixture
+def audited(browser):
+    """A phone-sized page allowed to run the injected axe script (the site's CSP forbids
+    inline scripts, rightly)."""
+    if not AXE.exists():
+        require_or_skip(f"axe-core is not installed at {AXE} (make test runs npm ci)")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, locale="vi-VN", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => "
+        "n.target.join(' ')).slice(0, 3)}))", WCAG_TAGS)
+    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in violations
+            if v["impact"] in ("serious", "critical")]
+
+
+PAGES = ["/", "/hotline", "/procedures", "/procedures?q=dat+dai", "/procedures/{procedure}",
+         "/q/{token}", "/results", "/feedback/new", "/feedback/track", "/feedback/published",
+         "/feedback/published/{ticket}", "/staff/login"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_public_pages_have_no_serious_accessibility_violations(live_server, sample, audited,
+                                                               language):
+    problems = {}
+    for path in PAGES:
+        url = live_server + path.format(**sample)
+        audited.goto(url + ("&" if "?" in url else "?") + f"lang={language}")
+        found = serious_violations(audited)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_error_states_have_no_serious_accessibility_violations(live_server, sample, audited,
+                                                              language):
+    page = audited
+    page.goto(f"{live_server}/q/{sample['token']}?lang={language}")
+    page.evaluate("document.querySelector('input[name=nonce]').value = 'forged'")
+    page.locator("form.survey button[type=submit], form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("[role=alert]").count() >= 1
+    assert serious_violations(page) == []
+    screenshot(page, f"survey-error-{language}-phone")
+    page.goto(f"{live_server}/feedback/new?lang={language}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".field-error").count() >= 3
+    assert serious_violations(page) == []
+    screenshot(page, f"feedback-error-{language}-phone")
+    page.goto(f"{live_server}/feedback/track?lang={language}")
+    page.locator("main form input[name=code]").fill("PA-2026-000001A")
+    page.locator("main form input[name=contact]").fill("0900000000")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert serious_violations(page) == []
+
+
+def _focus_is_visible(page) -> bool:
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        const shown = (node) => {
+            if (!node) return false;
+            const style = getComputedStyle(node);
+            return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                || style.boxShadow !== 'none';
+        };
+        const label = el.id ? document.querySelector(`label[for="${el.id}"]`) : null;
+        return shown(el) || shown(label);
+    }""")
+
+
+def _tab(page):
+    page.keyboard.press("Tab")
+    return page.evaluate("""() => { const el = document.activeElement;
+        return {tag: el.tagName, type: el.type || '', name: el.name || '',
+                checked: !!el.checked, text: (el.innerText || '').trim()}; }""")
+
+
+def test_the_survey_can_be_completed_with_the_keyboard_alone(live_server, sample, desktop):
+    page = desktop
+    page.goto(f"{live_server}/q/{sample['token']}")
+    answered = set()
+    for _ in range(400):
+        focused = _tab(page)
+        assert _focus_is_visible(page), focused
+        if focused["type"] == "radio" and focused["name"] not in answered:
+            for _ in range(3):  # arrows move and select: level 1 → 4
+                page.keyboard.press("ArrowRight")
+            answered.add(focused["name"])
+        if focused["tag"] == "BUTTON" and focused["type"] == "submit":
+            break
+    assert len(answered) == 19
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/thanks")
+    assert "Xin cảm ơn Ông/Bà!" in page.locator("h1").inner_text()
+
+
+def test_the_feedback_form_can_be_completed_with_the_keyboard_alone(live_server, desktop):
+    page = desktop
+    page.goto(f"{live_server}/feedback/new")
+    values = {"content": "Bộ phận một cửa hẹn trả kết quả nhưng đến hẹn vẫn chưa có, không "
+                         "ai báo trước.",
+              "name": "Hồ Thị Phím", "address": "số 3 Lý Tự Trọng, phường Nha Trang",
+              "phone": "0905 777 888"}
+    for _ in range(200):
+        focused = _tab(page)
+        assert _focus_is_visible(page), focused
+        if focused["name"] == "kind" and not focused["checked"]:
+            page.keyboard.press("Space")
+        elif focused["name"] in values:
+            page.keyboard.type(values.pop(focused["name"]))
+        if focused["tag"] == "BUTTON" and focused["type"] == "submit":
+            break
+    assert values == {}
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/feedback/receipt/**")
+    assert page.locator(".tracking-code").inner_text().startswith("PA-")
+
+
+def test_the_audit_does_find_violations(audited):
+    """The check can fail: a page with an image without a text alternative and an unlabeled
+    input is caught."""
+    audited.set_content('<html lang="vi"><body><main><img src="a.png"><input type="text">'
+                        '</main></body></html>')
+    found = " ".join(serious_violations(audited))
+    assert "image-alt" in found and "label" in found
