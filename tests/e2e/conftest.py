@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -87,3 +88,34 @@ def desktop(browser):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def sample(live_server):
+    """A counter's survey token, a procedure code and a published ticket on the live server."""
+    from feedback import services
+    from portal.auth.models import User
+    from portal.db import get_session
+    from portal.pages.models import Procedure
+    from survey.models import Counter
+
+    app = live_server.app
+    with app.test_request_context():
+        session = get_session()
+        users = {user.username: user for user in session.scalars(select(User))}
+        ticket = services.receive(session, services.Intake(
+            kind="report", channel="web", name="Nguyễn Văn Kiểm", address="Nha Trang",
+            phone="0905000111", consent_publish=True,
+            content="Hồ sơ đo đạc bản đồ của tôi bị trễ hẹn; đề nghị Sở kiểm tra."))
+        steps = [("accept", "reception", {"ticket_class": "competence",
+                                          "unit_id": users["handler"].unit_id}),
+                 ("start", "handler", {}), ("draft", "handler", {"answer": "Đã giải quyết."}),
+                 ("submit", "handler", {}), ("approve", "secretariat", {}),
+                 ("send", "secretariat", {}),
+                 ("publish", "secretariat", {"public_question": "Hồ sơ bị trễ hẹn.",
+                                             "public_answer": "Đã giải quyết."})]
+        for action, who, details in steps:
+            services.act(session, ticket, action, users[who], details, shown_version=None)
+        session.commit()
+        return {"token": session.scalar(select(Counter.token).where(Counter.token.is_not(None))),
+                "procedure": session.scalar(select(Procedure.code)), "ticket": ticket.code}
