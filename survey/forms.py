@@ -55,8 +55,11 @@ class SurveyForm(Form):
         return [self[code] for code in self.item_codes]
 
     def answers(self) -> dict[str, int | None]:
-        return {code: (None if self[code].data in (None, "", NO_ANSWER)
-                       else int(self[code].data)) for code in self.item_codes}
+        # WTForms' Optional() lets blank input through without the choice check (it clears
+        # that error), so a blank value reaches here: it means no answer, like "na".
+        values = {code: (self[code].data or "").strip() for code in self.item_codes}
+        return {code: None if value in ("", NO_ANSWER) else int(value)
+                for code, value in values.items()}
 
 
 def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs) -> SurveyForm:

@@ -267,3 +267,13 @@ def test_admins_see_the_flagged_answers_with_their_reasons(auth, client, db, app
     auth.logout()
     auth.as_role("leader")
     assert client.get("/staff/survey/flagged").status_code == 403
+
+
+def test_a_blank_answer_counts_as_no_answer(client, db, app):
+    """Found by fuzzing: a space as the value of a statement used to raise a server error."""
+    counter = make_counter(db)
+    response = client.post(f"/q/{counter.token}", data=answers(
+        nonce=aged_nonce(app, counter.token, 60), TC1=" "))
+    assert response.status_code == 302
+    stored = responses(db)[-1]
+    assert {a.item_code: a.value for a in stored.answers}["TC1"] is None
