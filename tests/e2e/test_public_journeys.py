@@ -41,11 +41,20 @@ def test_a_citizen_finds_and_prints_a_procedure_on_a_phone(live_server, phone):
     assert not page.locator(".site-footer").is_visible()
     assert not page.get_by_role("button", name="Print this page").is_visible()
     assert page.locator("h1").is_visible() and page.locator("#legal").is_visible()
+    # legible on paper: body text at least 10 pt (13.3 px), dark on white
+    sizes = page.evaluate("""() => [...document.querySelectorAll('main p, main li, main td')]
+        .filter(el => el.offsetParent !== null)
+        .map(el => parseFloat(getComputedStyle(el).fontSize))""")
+    assert sizes and min(sizes) >= 13.3, min(sizes)
     screenshot(page, "procedure-en-print")
     page.emulate_media(media="screen")
 
     page.goto(live_server + "/procedures")
     assert page.get_attribute("html", "lang") == "en", "the choice of English sticks"
+    page.get_by_label("Search by name or code").fill("moi truong")
+    page.get_by_role("button", name="Search").tap()
+    page.wait_for_url("**/procedures?q=moi+truong*")
+    assert page.locator(".procedure-list a").count() > 0, "found in English without accents"
     assert page.console_problems == []
 
 

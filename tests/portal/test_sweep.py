@@ -181,6 +181,18 @@ def test_xss_sentinels_in_every_free_text_field_come_out_escaped(app, client, db
                 "/staff/survey/counters", "/staff/admin/units", "/staff/admin/users",
                 "/staff/admin/audit", "/staff/survey/officers"]:
         _assert_escaped(client.get(url).get_data(as_text=True), url)
+    # exports carry the text as data, never as a page a browser would run: a download type,
+    # nosniff, and formula cells neutralised in the spreadsheets
+    for url, kind in [("/staff/survey/export/responses.csv", "text/csv"),
+                      ("/staff/survey/export/responses.xlsx", "spreadsheetml"),
+                      (f"/staff/feedback/reports?year={db.scalar(select(Ticket.year))}&format=csv",
+                       "text/csv"),
+                      ("/feedback/published.csv", "text/csv"),
+                      ("/feedback/published.json", "application/json")]:
+        with client.get(url) as response:
+            assert kind in response.headers["Content-Type"], url
+            assert response.headers["X-Content-Type-Options"] == "nosniff", url
+            assert "html" not in response.headers["Content-Type"], url
     client.post("/staff/logout")
     track = client.post("/feedback/track", data={"code": code, "contact": "0905123456"})
     _assert_escaped(track.get_data(as_text=True), "track")
