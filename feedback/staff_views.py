@@ -279,6 +279,8 @@ def edit(code: str):
         form.version.data = ticket.version
         form.procedure_field.data = str(ticket.procedure_field_id or "")
         form.procedure.data = str(ticket.procedure_id or "")
+        # the form shows the sender's details: a view of personal data, like /contact
+        services.record_personal_data_view(get_session(), ticket, current_user)
     editable_text = ticket.channel != CHANNEL_WEB
     if form.validate_on_submit():
         values = {name: form[name].data for name in services.EDITABLE

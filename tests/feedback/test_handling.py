@@ -276,7 +276,9 @@ def test_corrections_are_in_the_history_and_web_content_stays_the_citizens(app, 
     auth.login(people["reception"].username)
     form = client.get(f"/staff/feedback/{transcribed.code}/edit").get_data(as_text=True)
     assert "Nội dung ghi lại từ cuộc gọi" in form
-    shown_version = transcribed.version
+    assert db.scalar(select(TicketEvent.actor_id).where(
+        TicketEvent.action == "personal_data_viewed")) == people["reception"].id
+    shown_version = db.get(Ticket, transcribed.id).version
     response = client.post(f"/staff/feedback/{transcribed.code}/edit", data={
         "version": str(shown_version), "kind": "proposal",
         "procedure": str(procedure.id), "procedure_field": "",
