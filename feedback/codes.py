@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 PREFIX = "PA"
+FIRST_YEAR = 2000  # no ticket is older than the portal's law (NĐ 20/2008)
 CHECK_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # 23 letters: no I, O, Q
 
 _PATTERN = re.compile(r"^PA-?(\d{4})-?(\d{6,7})-?([A-Z])$")
@@ -43,6 +44,6 @@ def normalise_code(raw: str) -> str:
     if not match:
         raise BadCode("not a tracking code")
     year, number, letter = int(match.group(1)), int(match.group(2)), match.group(3)
-    if number == 0 or check_letter(year, number) != letter:
+    if not FIRST_YEAR <= year <= 2999 or number == 0 or check_letter(year, number) != letter:
         raise BadCode("wrong check letter")
     return make_code(year, number)

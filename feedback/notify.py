@@ -105,25 +105,37 @@ class SendResult:
     given_up: int = 0
 
 
-def due_messages(session: Session, now: datetime, limit: int):
-    return session.scalars(
+# How long a run holds the messages it took: another run (cron every minute, a slow SMTP
+# server) leaves them alone meanwhile, so nothing is sent twice.
+LEASE = timedelta(minutes=30)
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Take the messages that are due for this run and commit the lease at once (rows locked
+    while taking them on PostgreSQL; SQLite serialises writers anyway)."""
+    messages = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False),
                OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)).all()
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    for message in messages:
+        message.next_attempt_at = now + LEASE
+    session.commit()
+    return messages
 
 
 def send_due(session: Session, transport: Transport, now: datetime | None = None,
              limit: int = 200) -> SendResult:
-    """Try every message that is due; commit after each, so a crash mid-run neither loses
-    nor repeats what was already sent."""
+    """Send every message that is due; commit after each, so a crash mid-run neither loses
+    nor repeats what was already sent (an unfinished lease expires and is retried)."""
     now = now or utcnow()
     result = SendResult()
-    for message in due_messages(session, now, limit):
+    for message in claim_due(session, now, limit):
         message.attempts += 1
         try:
             transport.send(message)
-        except (OSError, smtplib.SMTPException) as error:
+        except Exception as error:  # noqa: BLE001 - one bad message must not stop the rest
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             if message.attempts > len(BACKOFF):
                 message.failed = True

@@ -11,7 +11,7 @@ from feedback import workflow as wf
 from feedback.codes import BadCode, normalise_code
 from feedback.models import CHANNELS, Ticket, TicketEvent
 from portal.pagination import Page, paginate
-from portal.text import fold, like_escape, query_text
+from portal.text import fold, like_escape, query_text, whole_number
 from portal.workdays import VIETNAM, Calendar
 
 # What the public pages may read of a ticket: never the sender, the content as sent, the
@@ -42,7 +42,8 @@ class PublicFilters:
     def from_args(cls, args) -> PublicFilters:
         def number(name, low, high):
             raw = args.get(name, "")
-            return int(raw) if raw.isdigit() and low <= int(raw) <= high else None
+            value = whole_number(raw)
+            return value if value is not None and low <= value <= high else None
 
         return cls(q=query_text(args.get("q"), 200), field_id=number("field", 1, 10**9),
                    year=number("year", 2000, 2100), month=number("month", 1, 12))
@@ -119,7 +120,7 @@ class QueueFilters:
     def from_args(cls, args) -> QueueFilters:
         def number(name):
             raw = args.get(name, "")
-            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+            return whole_number(raw)
 
         def choice(name, allowed):
             raw = args.get(name, "")

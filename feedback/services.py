@@ -82,8 +82,12 @@ class NotYourUnit(Exception):
 def phone_digits(phone: str | None) -> str | None:
     """The digits of a Vietnamese phone number in national form (+84 905… → 0905…)."""
     digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("0084"):
+        digits = digits[2:]
     if digits.startswith("84") and len(digits) >= 11:
-        digits = "0" + digits[2:]
+        digits = digits[2:]
+        if not digits.startswith("0"):  # "+84 905…", but also "+84 0905…" as people write
+            digits = "0" + digits
     return digits or None
 
 

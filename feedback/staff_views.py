@@ -26,6 +26,7 @@ from wtforms import SelectChoice
 
 from feedback import exports, notify, queries, redact, reports, services
 from feedback import workflow as wf
+from feedback.codes import FIRST_YEAR
 from feedback.forms import (
     ActionForm,
     AttachmentForm,
@@ -45,6 +46,7 @@ from portal.db import get_session, utcnow
 from portal.i18n import current_language, pick
 from portal.pages.queries import all_fields
 from portal.pagination import page_number, paginate
+from portal.text import whole_number
 from portal.workcalendar.services import working_calendar
 from portal.workdays import VIETNAM, today_in_vietnam
 
@@ -131,12 +133,14 @@ def bulk_assign():
         return redirect(url_for(".queue"))
     session = get_session()
     done, skipped = 0, []
-    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(form.ticket_ids.data))):
-        action = wf.ASSIGN if ticket.state in wf.TRANSITIONS[wf.ASSIGN].sources else None
-        if action is None:
+    ids = [number for number in form.ticket_ids.data if 0 < number < 2**31]
+    for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(ids))):
+        # Only tickets waiting for assignment: moving one already assigned (perhaps a moment
+        # ago, by someone else) is done on its own page, where the version is checked.
+        if ticket.state != wf.ACCEPTED:
             skipped.append(ticket.code)
             continue
-        services.act(session, ticket, action, current_user, {"unit_id": form.unit_id.data},
+        services.act(session, ticket, wf.ASSIGN, current_user, {"unit_id": form.unit_id.data},
                      shown_version=None)
         done += 1
     flash(_("%(n)s tickets assigned.", n=done), "success")
@@ -157,6 +161,8 @@ def intake():
     if form.validate_on_submit():
         if form.received_on.data > today_in_vietnam():
             form.received_on.errors.append(_("The day of receipt cannot be in the future."))
+        elif form.received_on.data.year < FIRST_YEAR:
+            form.received_on.errors.append(_("The day of receipt is too far in the past."))
         elif (checked := checked_files(form)) is not None:
             received_at = utcnow() if form.received_on.data == today_in_vietnam() \
                 else datetime.combine(form.received_on.data, time(8), VIETNAM)
@@ -381,8 +387,8 @@ def prepare_publication(code: str):
 def report():
     today = today_in_vietnam()
     year_arg, half_arg = request.args.get("year", ""), request.args.get("half", "")
-    year = int(year_arg) if year_arg.isdigit() and 2000 <= int(year_arg) <= today.year \
-        else today.year
+    year = whole_number(year_arg, 4) or 0
+    year = year if 2000 <= year <= today.year else today.year
     half = int(half_arg) if half_arg in ("1", "2") else (1 if today.month <= 6 else 2)
     config = current_app.config
     built = reports.build(get_session(), reports.six_months(year, half),

@@ -27,6 +27,7 @@ from portal.i18n import current_language, pick
 from portal.pages.models import Procedure
 from portal.pages.queries import all_fields
 from portal.pagination import page_number
+from portal.text import whole_number
 from portal.throttle import get_throttle
 
 bp = Blueprint("feedback", __name__, template_folder="templates")
@@ -80,7 +81,7 @@ def _survey_response():
 
     wanted = request.values.get("from_survey", "")
     own = session.get(SURVEY_RESPONSE_KEY)
-    if not wanted.isdigit() or own != int(wanted):
+    if whole_number(wanted) is None or own != whole_number(wanted):
         return None
     response = get_session().get(SurveyResponse, own)
     if response is None or get_session().scalar(

@@ -14,7 +14,7 @@ the table forbids it. What each action needs (a reason, an agency, a unit) is ch
     in review ─ return (reason) → returned | approve → approved                 │
     approved ─ send → answered ─ publish → published | close (reason) → closed  │
     published ─ unpublish (reason) → closed                                     │
-    not accepted | forwarded | published | closed ─ archive → archived ◄────────┘
+    not accepted | forwarded | closed ─ archive → archived ◄────────────────────┘
 """
 from __future__ import annotations
 
@@ -162,7 +162,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t(PUBLISH, [ANSWERED], PUBLISHED, _REVIEW, _l("Publish")),
     _t(CLOSE, [ANSWERED], CLOSED, _REVIEW, _l("Close without publishing")),
     _t(UNPUBLISH, [PUBLISHED], CLOSED, _REVIEW, _l("Unpublish")),
-    _t(ARCHIVE, [NOT_ACCEPTED, FORWARDED, PUBLISHED, CLOSED], ARCHIVED, _REVIEW, _l("Archive")),
+    # A published ticket is not archived: it stays public until someone unpublishes it,
+    # which must stay possible (a personal detail found late).
+    _t(ARCHIVE, [NOT_ACCEPTED, FORWARDED, CLOSED], ARCHIVED, _REVIEW, _l("Archive")),
 )}
 
 # Details each action must carry (the service stores them; the forms ask for them).

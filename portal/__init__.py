@@ -5,8 +5,18 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` in every route, bounded to what a database integer holds: a larger number
+    is simply not found (404) instead of overflowing the database driver (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -14,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
                 static_folder=str(PROJECT_ROOT / "static"), static_url_path="/static")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
     from portal import config as settings
 

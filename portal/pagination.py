@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.text import whole_number
+
 
 @dataclass
 class Page:
@@ -29,8 +31,9 @@ class Page:
 
 def page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd means page 1."""
-    if raw and raw.isdigit() and len(raw) < 7:
-        return max(1, int(raw))
+    number = whole_number(raw, 6)
+    if number is not None:
+        return max(1, number)
     return 1
 
 

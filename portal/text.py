@@ -6,8 +6,21 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 # Deliberately loose: one @, a dot in the domain, no spaces. Delivery proves the rest.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# A plain mailbox: local part of the usual characters, a domain of dot-separated labels. Stricter
+# than RFC 5322 on purpose: nothing that could be a list, a comment or a route in a header.
+EMAIL_PATTERN = (r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                 r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                 r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def whole_number(raw: str | None, max_digits: int = 9) -> int | None:
+    """The number written in ``raw`` with ASCII digits only (``str.isdigit`` also accepts
+    "²" and other digits ``int`` refuses), or None; at most ``max_digits`` digits so that it
+    fits any database integer."""
+    if raw and re.fullmatch(rf"[0-9]{{1,{max_digits}}}", raw):
+        return int(raw)
+    return None
 
 
 def fold(text: str | None) -> str:

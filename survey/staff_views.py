@@ -32,7 +32,7 @@ from portal.i18n import pick
 from portal.pages.queries import all_fields
 from portal.pagination import page_number, paginate
 from portal.qrcodes import public_url, qr_response
-from portal.text import query_text
+from portal.text import query_text, whole_number
 from portal.workdays import today_in_vietnam
 from survey import dossier_batch as dossier_batch_file
 from survey import exports, queries, reports, services
@@ -205,7 +205,7 @@ DASHBOARD_READERS = (LEADER, SECRETARIAT, ADMIN)
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value)
 
 
 def dashboard_filters() -> tuple[queries.Filters, list[str]]:
@@ -296,7 +296,7 @@ def officer_report():
     session = get_session()
     today = today_in_vietnam()
     year_arg, month_arg = request.args.get("year", ""), request.args.get("month", "")
-    if year_arg.isdigit() and 2000 <= int(year_arg) <= today.year:
+    if 2000 <= (whole_number(year_arg, 4) or 0) <= today.year:
         year, month = int(year_arg), None
         start, end = date(year, 1, 1), date(year, 12, 31)
     else:

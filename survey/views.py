@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from portal.db import get_session
 from portal.pages.queries import all_fields
+from portal.text import whole_number
 from portal.throttle import get_throttle
 from portal.workdays import today_in_vietnam
 from survey import nonce as nonces
@@ -121,7 +122,8 @@ def results():
     session_ = get_session()
     today = today_in_vietnam()
     year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
+    year = whole_number(year, 4) or 0
+    year = year if 2000 <= year <= today.year else today.year
     quarter = request.args.get("quarter", "")
     quarter = int(quarter) if quarter in ("1", "2", "3", "4") else None
     if quarter:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
 from portal.db import get_session
+from portal.text import whole_number
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -21,9 +22,9 @@ def _load_user(user_id: str):
     from portal.auth.models import User
 
     number, _, _fingerprint = user_id.partition("-")
-    if not number.isdigit() or len(number) > 12:
+    if whole_number(number) is None:
         return None
-    user = get_session().get(User, int(number))
+    user = get_session().get(User, whole_number(number))
     if user is None or not user.active or user.get_id() != user_id:
         return None  # gone, deactivated, or the password changed since this session began
     return user

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from portal.pages.models import LEVEL_FULL, LEVEL_NONE, LEVEL_PARTIAL
-from portal.text import clean_text
+from portal.text import clean_text, whole_number
 
 REQUIRED = ("code", "name", "field", "processing_body", "steps", "method", "dossier",
             "dossier_quantity", "time_limit", "subjects", "result", "legal_basis")
@@ -223,8 +223,8 @@ def _check_row(raw: dict, line: int, problems: list[Problem]) -> dict | None:
     days = row.get("time_limit_days") or ""
     if days == "":
         row["time_limit_days"] = None
-    elif days.isdigit() and 0 <= int(days) <= 365:
-        row["time_limit_days"] = int(days)
+    elif (number := whole_number(days, 3)) is not None and number <= 365:
+        row["time_limit_days"] = number
     else:
         errors.append(_l("time_limit_days must be a whole number from 0 to 365."))
     row["internal_process"] = _check_process(raw.get("internal_process"), errors)

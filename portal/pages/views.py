@@ -9,7 +9,7 @@ from portal.pages.models import LEVELS
 from portal.pages.procedure_import import CODE_PATTERN
 from portal.pagination import page_number, paginate
 from portal.qrcodes import public_url, qr_response
-from portal.text import query_text
+from portal.text import query_text, whole_number
 
 bp = Blueprint("pages", __name__)
 
@@ -32,7 +32,7 @@ def catalogue_filters() -> dict:
     level = request.args.get("level", "")
     return {
         "q": query_text(request.args.get("q"), MAX_QUERY_LENGTH),
-        "field_id": int(field) if field.isdigit() and len(field) < 10 else None,
+        "field_id": whole_number(field),
         "level": level if level in LEVELS else None,
         "body": query_text(request.args.get("body"), 300) or None,
     }

@@ -315,3 +315,21 @@ def test_corrections_are_in_the_history_and_web_content_stays_the_citizens(app, 
     client.post("/staff/logout")
     auth.login(people["handler"].username)
     assert client.get(f"/staff/feedback/{web.code}/edit").status_code == 403
+
+
+def test_huge_ids_in_addresses_are_not_found_instead_of_crashing(app, client, db, people, auth):
+    ticket = make_ticket(app, db)
+    auth.login(people["reception"].username)
+    huge = "9" * 30
+    assert client.get(f"/staff/feedback/{ticket.code}/attachments/{huge}").status_code == 404
+    response = client.post("/staff/feedback/assign", data={
+        "ticket_ids": [huge, str(2**31)], "unit_id": str(people["unit"].id)})
+    assert response.status_code == 302
+
+
+def test_staff_intake_refuses_a_day_before_the_year_2000(app, client, db, people, auth):
+    auth.login(people["reception"].username)
+    response = client.post("/staff/feedback/new?lang=en", data={
+        "channel": "letter", "received_on": "0999-01-01", "kind": "report",
+        "content": "Thư phản ánh về việc chậm trả kết quả hồ sơ đất đai."})
+    assert "too far in the past" in response.get_data(as_text=True)

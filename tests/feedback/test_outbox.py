@@ -132,3 +132,42 @@ def test_the_daily_digest_lists_each_units_overdue_tickets_for_its_handlers(app,
     assert assigned.code in mails["xuly@example.vn"].body
     assert "QUÁ HẠN" in mails["xuly@example.vn"].body
     assert "/staff/feedback/" in mails["xuly@example.vn"].body
+
+
+def test_one_bad_message_does_not_stop_the_others(app, db):
+    from feedback.models import OutboxMessage as Message
+
+    class Picky(notify.Transport):
+        sent = []
+
+        def send(self, message):
+            if "bad" in message.recipient:
+                raise AttributeError("the mail library refused the address")
+            self.sent.append(message.recipient)
+
+    db.add_all([Message(recipient="bad@example.vn", subject="1", body="x"),
+                Message(recipient="good@example.vn", subject="2", body="y")])
+    db.commit()
+    result = notify.send_due(db, Picky())
+    assert (result.sent, result.failed) == (1, 1) and Picky.sent == ["good@example.vn"]
+
+
+def test_a_run_leases_what_it_takes_so_a_second_run_does_not_send_it_again(app, db):
+    from feedback.models import OutboxMessage as Message
+
+    db.add(Message(recipient="hoa@example.vn", subject="s", body="b"))
+    db.commit()
+    taken = notify.claim_due(db, utcnow(), 10)
+    assert len(taken) == 1
+    assert notify.claim_due(db, utcnow(), 10) == []  # a parallel run finds nothing due
+    assert notify.claim_due(db, utcnow() + notify.LEASE + timedelta(seconds=1), 10) == taken
+
+
+@pytest.mark.parametrize("address", ["a@[b.cd", "x@example.com,postmaster", "a b@c.vn",
+                                     "a@b", "<a@b.vn>", "a@b.vn\nBcc: c@d.vn"])
+def test_addresses_that_could_break_a_mail_header_are_refused(client, db, address):
+    from tests.factories import feedback_form
+
+    response = client.post("/feedback/new?lang=en", data=feedback_form(email=address))
+    assert response.status_code == 200 and "ten@example.com" in response.get_data(as_text=True)
+    assert db.scalar(select(OutboxMessage)) is None

@@ -203,3 +203,42 @@ def test_sentinel_personal_data_never_reaches_a_public_page_feed_or_export(app, 
                 assert value not in text, (url, kind)
                 assert value.split()[0] not in text, (url, kind)
     assert ticket.code in client.get("/feedback/published").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", [
+    "/feedback/published/PA-0999-000001Z", "/feedback/published?field=²",
+    "/feedback/published?page=²&year=²&month=³", "/feedback/new?from_survey=²",
+    "/procedures?page=²&field=²", "/results?year=²"])
+def test_odd_numbers_and_impossible_codes_give_normal_answers(client, url):
+    """Found by review: "²".isdigit() is true but int("²") fails; a year-999 code crashed."""
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_an_impossible_year_in_a_code_is_not_a_code(client):
+    from feedback.codes import check_letter
+
+    code = f"PA-0999-000001{check_letter(999, 1)}"
+    response = client.post("/feedback/track", data={"code": code, "contact": "0905123456"})
+    assert response.status_code == 404
+
+
+def test_phone_numbers_written_with_84_and_a_zero_still_match(app, client, db):
+    ticket = make_ticket(app, db, phone="+84 0905 123 456")
+    assert ticket.phone_digits == "0905123456"
+    for contact in ("0905 123 456", "+84905123456", "0084 905 123 456"):
+        response = client.post("/feedback/track", data={"code": ticket.code,
+                                                        "contact": contact})
+        assert response.status_code == 200, contact
+
+
+def test_a_published_ticket_can_always_be_taken_down(app, client, db):
+    ticket = make_ticket(app, db, consent_publish=True)
+    unit = make_unit(db)
+    _answer(client, db, ticket.code, unit, answer="Đã xử lý.")
+    _act(client, db, ticket.code, "publish", public_question="Hỏi.", public_answer="Đáp.")
+    archive = client.post(f"/staff/feedback/{ticket.code}/act", data={
+        "action": "archive", "version": str(db.get(Ticket, ticket.id).version)})
+    assert archive.status_code == 409  # published tickets are not archived away
+    _act(client, db, ticket.code, "unpublish", reason="Còn sót tên người")
+    _act(client, db, ticket.code, "archive")
+    assert client.get(f"/feedback/published/{ticket.code}").status_code == 404

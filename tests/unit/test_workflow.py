@@ -15,7 +15,8 @@ def test_the_whole_path_with_one_return_for_rework():
              (wf.SUBMIT, HANDLER, wf.IN_REVIEW), (wf.RETURN, SECRETARIAT, wf.RETURNED),
              (wf.DRAFT, HANDLER, wf.DRAFTED), (wf.SUBMIT, HANDLER, wf.IN_REVIEW),
              (wf.APPROVE, SECRETARIAT, wf.APPROVED), (wf.SEND, SECRETARIAT, wf.ANSWERED),
-             (wf.PUBLISH, SECRETARIAT, wf.PUBLISHED), (wf.ARCHIVE, SECRETARIAT, wf.ARCHIVED)]
+             (wf.PUBLISH, SECRETARIAT, wf.PUBLISHED), (wf.UNPUBLISH, SECRETARIAT, wf.CLOSED),
+             (wf.ARCHIVE, SECRETARIAT, wf.ARCHIVED)]
     state = wf.RECEIVED
     for action, role, expected in steps:
         state = wf.transition(state, action, {role}, DETAILS)
@@ -72,3 +73,6 @@ def test_every_state_is_reachable_and_finished_states_are_not_open():
     assert wf.OPEN_STATES.isdisjoint({wf.NOT_ACCEPTED, wf.FORWARDED, wf.ARCHIVED})
     assert set(wf.STATE_LABELS) == set(wf.PUBLIC_STATE_LABELS) == set(wf.STATES)
     assert wf.ARCHIVED not in {t for rule in wf.TRANSITIONS.values() for t in rule.sources}
+    # what is public can always be taken down: nothing leads from published except unpublish
+    assert [rule.action for rule in wf.TRANSITIONS.values()
+            if wf.PUBLISHED in rule.sources] == [wf.UNPUBLISH]
