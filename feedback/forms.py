@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from feedback import workflow as wf
-from feedback.attachments import MAX_FILES
+from feedback.attachments import MAX_FILE_BYTES, MAX_FILES
 from feedback.models import CHANNEL_LABELS, KIND_LABELS, KINDS, STAFF_CHANNELS
 from portal.forms import Form
 from portal.text import EMAIL_PATTERN, clean_text
@@ -77,7 +77,11 @@ class _SenderFields(Form):
                        "Location and camera data are removed from photos."),
         render_kw={"accept": ".pdf,.jpg,.jpeg,.png,.docx,application/pdf,image/jpeg,image/png,"
                              "application/vnd.openxmlformats-officedocument."
-                             "wordprocessingml.document"})
+                             "wordprocessingml.document",
+                   # for static/js/attachments.js, which warns before a long upload
+                   "data-max-files": MAX_FILES, "data-max-bytes": MAX_FILE_BYTES,
+                   "data-too-many": _l("Attach at most 5 files."),
+                   "data-too-large": _l("“%(name)s” is larger than 10 MB.")})
     consent_publish = BooleanField(_l(
         "I agree that a de-identified version of my feedback and its answer (without my name, "
         "phone, email or address) may be published on this site."))

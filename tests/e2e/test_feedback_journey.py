@@ -118,3 +118,21 @@ def test_feedback_from_phone_to_publication(live_server, desktop, phone, tmp_pat
     assert "trả kết quả ngày 05/03" in phone.locator("main").inner_text()
     screenshot(phone, "feedback-track-vi-phone")
     assert phone.console_problems == []
+
+
+def test_a_file_too_large_is_said_before_the_upload_and_nothing_typed_is_lost(live_server,
+                                                                              phone, tmp_path):
+    big = tmp_path / "ban-scan.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1))
+    phone.goto(live_server + "/feedback/new")
+    phone.get_by_label("Nội dung phản ánh", exact=True).fill(
+        "Nội dung tôi đã gõ rất lâu trên điện thoại và không muốn mất.")
+    phone.get_by_label("Tệp đính kèm (không bắt buộc)").set_input_files(str(big))
+    alert = phone.locator("#attachments-size-error")
+    assert "ban-scan.pdf" in alert.inner_text() and "10 MB" in alert.inner_text()
+    phone.get_by_role("button", name="Gửi", exact=True).tap()
+    assert phone.url.endswith("/feedback/new")
+    assert "không muốn mất" in phone.get_by_label("Nội dung phản ánh", exact=True).input_value()
+    phone.get_by_label("Tệp đính kèm (không bắt buộc)").set_input_files([])
+    assert alert.is_hidden()
+    assert phone.console_problems == []
