@@ -103,6 +103,12 @@ class FeedbackForm(_SenderFields):
     website = StringField(_l("Leave this empty"), render_kw={"autocomplete": "off",
                                                               "tabindex": "-1"})
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Marked required for people (the * and the HTML attribute); the checks below give
+        # the legal reason when they are missing.
+        self.name.flags.required = self.address.flags.required = True
+
     def validate_name(self, field):
         if not field.data:
             raise ValidationError(_l("Your name is required: the law (NĐ 20/2008, Article 7) "
