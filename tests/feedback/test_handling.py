@@ -333,3 +333,10 @@ def test_staff_intake_refuses_a_day_before_the_year_2000(app, client, db, people
         "channel": "letter", "received_on": "0999-01-01", "kind": "report",
         "content": "Thư phản ánh về việc chậm trả kết quả hồ sơ đất đai."})
     assert "too far in the past" in response.get_data(as_text=True)
+
+
+def test_a_handlers_start_page_leads_to_the_queue(app, client, db, people, auth):
+    auth.login(people["handler"].username)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/feedback"' in page
+    assert 'href="/staff/feedback/reports"' not in page and 'href="/staff/admin/users"' not in page
