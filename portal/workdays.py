@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_tables
@@ -84,13 +85,22 @@ class Calendar:
         return self.add_working_days(today_in_vietnam(event), working_days)
 
 
+@lru_cache(maxsize=32)
+def _package_days(years: tuple[int, ...]) -> tuple[frozenset[date], frozenset[date]]:
+    """The ``holidays`` package's weekdays off and worked weekend days for ``years``.
+    Building its table takes milliseconds (lunar dates) and deadlines are computed on every
+    intake and action, so each set of years is built once per process."""
+    table = holiday_tables.Vietnam(years=years)
+    return (frozenset(day for day in table if day.weekday() < 5),
+            frozenset(day for day in table.weekend_workdays if day.year in table.years))
+
+
 def vietnam_calendar(years, exceptions: dict[date, str] | None = None) -> Calendar:
     """Vietnam's calendar for ``years`` (an iterable of years): the public holidays of the
     ``holidays`` package and its known make-up days, then ``exceptions`` (date → ``DAY_OFF``
     or ``WORKING_DAY``) on top."""
-    table = holiday_tables.Vietnam(years=sorted(set(years)))
-    days_off = {day for day in table if day.weekday() < 5}
-    working = {day for day in table.weekend_workdays if day.year in table.years}
+    package_off, package_working = _package_days(tuple(sorted(set(years))))
+    days_off, working = set(package_off), set(package_working)
     for day, kind in (exceptions or {}).items():
         if kind == DAY_OFF:
             days_off.add(day)
