@@ -96,6 +96,16 @@ def app(app_config, connection):
 
 
 @pytest.fixture
+def csrf_app(app_config, connection):
+    """The app with CSRF protection on (off in the other tests), on the test's transaction."""
+    app_config["WTF_CSRF_ENABLED"] = True
+    app = create_app(app_config)
+    app.extensions["db"].sessionmaker.configure(bind=connection,
+                                                join_transaction_mode="create_savepoint")
+    return app
+
+
+@pytest.fixture
 def db(app, connection) -> Session:
     """A session on the test's transaction, for arranging data and reading what was stored."""
     session = Session(bind=connection, join_transaction_mode="create_savepoint",

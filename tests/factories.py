@@ -141,3 +141,23 @@ def make_ticket(app, db: Session, **fields):
             [date.today().year - 1, date.today().year, date.today().year + 1]), DeadlineRules())
     db.commit()
     return ticket
+
+
+def sign_in_as(client, user) -> None:
+    """Sign ``client`` out, then in as ``user`` (made with the factory's password)."""
+    client.post("/staff/logout")
+    assert client.post("/staff/login", data={"username": user.username,
+                                             "password": PASSWORD}).status_code == 302
+
+
+def act_on(client, db: Session, code: str, action: str, **fields) -> None:
+    """Take a workflow action on a ticket through its page, with its current version."""
+    from sqlalchemy import select
+
+    from feedback.models import Ticket
+
+    version = db.scalar(select(Ticket.version).where(Ticket.code == code))
+    data = {"action": action, "version": str(version), **{k: str(v) for k, v in fields.items()}}
+    response = client.post(f"/staff/feedback/{code}/act", data=data)
+    assert response.status_code == 302, (action, response.get_data(as_text=True)[:2000])
+    db.expire_all()

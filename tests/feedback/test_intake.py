@@ -182,15 +182,10 @@ def test_many_feedbacks_from_one_address_are_slowed_down_with_the_text_kept(clie
     assert _count(db, Ticket) == 2
 
 
-def test_a_forged_csrf_token_is_refused_and_nothing_is_saved(app_config, connection, db):
-    from portal import create_app
+def test_a_forged_csrf_token_is_refused_and_nothing_is_saved(csrf_app, db):
     from tests.portal.test_security import csrf_token
 
-    app_config["WTF_CSRF_ENABLED"] = True
-    app = create_app(app_config)
-    app.extensions["db"].sessionmaker.configure(bind=connection,
-                                                join_transaction_mode="create_savepoint")
-    client = app.test_client()
+    client = csrf_app.test_client()
     forged = client.post("/feedback/new", data=feedback_form(csrf_token="forged"))
     assert forged.status_code == 400 and _count(db, Ticket) == 0
     token = csrf_token(client.get("/feedback/new").get_data(as_text=True))

@@ -9,36 +9,29 @@ from sqlalchemy import select
 
 from feedback.codes import make_code
 from feedback.models import Ticket
-from tests.factories import PASSWORD, feedback_form, make_ticket, make_unit, make_user
-
-
-def _login(client, user):
-    client.post("/staff/logout")
-    assert client.post("/staff/login", data={"username": user.username,
-                                             "password": PASSWORD}).status_code == 302
-
-
-def _act(client, db, code, action, **fields):
-    version = db.scalar(select(Ticket.version).where(Ticket.code == code))
-    data = {"action": action, "version": str(version), **{k: str(v) for k, v in fields.items()}}
-    response = client.post(f"/staff/feedback/{code}/act", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    db.expire_all()
+from tests.factories import (
+    act_on,
+    feedback_form,
+    make_ticket,
+    make_unit,
+    make_user,
+    sign_in_as,
+)
 
 
 def _answer(client, db, code, unit, *, answer):
     reception = make_user(db, roles=["reception"])
     handler = make_user(db, roles=["handler"], unit_id=unit.id)
     secretariat = make_user(db, roles=["secretariat"])
-    _login(client, reception)
-    _act(client, db, code, "accept", ticket_class="competence", unit_id=unit.id)
-    _login(client, handler)
-    _act(client, db, code, "start")
-    _act(client, db, code, "draft", answer=answer)
-    _act(client, db, code, "submit")
-    _login(client, secretariat)
-    _act(client, db, code, "approve")
-    _act(client, db, code, "send")
+    sign_in_as(client, reception)
+    act_on(client, db, code, "accept", ticket_class="competence", unit_id=unit.id)
+    sign_in_as(client, handler)
+    act_on(client, db, code, "start")
+    act_on(client, db, code, "draft", answer=answer)
+    act_on(client, db, code, "submit")
+    sign_in_as(client, secretariat)
+    act_on(client, db, code, "approve")
+    act_on(client, db, code, "send")
     return secretariat
 
 
@@ -100,7 +93,7 @@ def test_without_consent_only_the_field_dates_and_outcome_are_published(app, cli
                          content="Nội dung riêng tư không được công khai theo ý người gửi.")
     unit = make_unit(db)
     _answer(client, db, ticket.code, unit, answer="Trả lời riêng cho người gửi.")
-    _act(client, db, ticket.code, "publish")
+    act_on(client, db, ticket.code, "publish")
     stored = db.get(Ticket, ticket.id)
     assert stored.published_at and stored.public_question is None
     client.post("/staff/logout")
@@ -128,7 +121,7 @@ def test_the_feed_and_open_data_are_well_formed(app, client, db):
     ticket = make_ticket(app, db, consent_publish=True)
     unit = make_unit(db, name="Phòng <Thử> & Co")
     _answer(client, db, ticket.code, unit, answer="Trả lời <b>đậm</b> & rõ.")
-    _act(client, db, ticket.code, "publish", public_question="Câu hỏi <script>x</script>",
+    act_on(client, db, ticket.code, "publish", public_question="Câu hỏi <script>x</script>",
          public_answer="=cmd|' /C calc'!A0")
     client.post("/staff/logout")
     feed = client.get("/feedback/published.atom")
@@ -154,7 +147,7 @@ def test_the_published_list_searches_without_accents_and_filters(app, client, db
     texts = ["Ô nhiễm tiếng ồn từ xưởng gỗ", "Cấp giấy phép khai thác nước"]
     for ticket, question in zip(tickets, texts, strict=True):
         _answer(client, db, ticket.code, unit, answer="Đã xử lý.")
-        _act(client, db, ticket.code, "publish", public_question=question,
+        act_on(client, db, ticket.code, "publish", public_question=question,
              public_answer="Đã xử lý.")
     found = client.get("/feedback/published?q=o+nhiem+tieng+on").get_data(as_text=True)
     assert tickets[0].code in found and tickets[1].code not in found
@@ -183,12 +176,12 @@ def test_sentinel_personal_data_never_reaches_a_public_page_feed_or_export(app, 
     unit = make_unit(db)
     secretariat = _answer(client, db, ticket.code, unit,
                           answer=f"Kính gửi ông {SENTINELS['name']}, hồ sơ đã được giải quyết.")
-    _login(client, secretariat)
+    sign_in_as(client, secretariat)
     prepared = client.get(f"/staff/feedback/{ticket.code}/publish").get_data(as_text=True)
     fields = {name: html.unescape(re.search(
         rf'<textarea[^>]*name="{name}"[^>]*>\s*(.*?)</textarea>', prepared, re.S).group(1))
         for name in ("public_question", "public_answer")}
-    _act(client, db, ticket.code, "publish", **fields)
+    act_on(client, db, ticket.code, "publish", **fields)
     client.post("/staff/logout")
     urls = ["/", "/feedback/published", f"/feedback/published/{ticket.code}",
             "/feedback/published.atom", "/feedback/published.csv", "/feedback/published.json",
@@ -235,10 +228,10 @@ def test_a_published_ticket_can_always_be_taken_down(app, client, db):
     ticket = make_ticket(app, db, consent_publish=True)
     unit = make_unit(db)
     _answer(client, db, ticket.code, unit, answer="Đã xử lý.")
-    _act(client, db, ticket.code, "publish", public_question="Hỏi.", public_answer="Đáp.")
+    act_on(client, db, ticket.code, "publish", public_question="Hỏi.", public_answer="Đáp.")
     archive = client.post(f"/staff/feedback/{ticket.code}/act", data={
         "action": "archive", "version": str(db.get(Ticket, ticket.id).version)})
     assert archive.status_code == 409  # published tickets are not archived away
-    _act(client, db, ticket.code, "unpublish", reason="Còn sót tên người")
-    _act(client, db, ticket.code, "archive")
+    act_on(client, db, ticket.code, "unpublish", reason="Còn sót tên người")
+    act_on(client, db, ticket.code, "archive")
     assert client.get(f"/feedback/published/{ticket.code}").status_code == 404

@@ -8,15 +8,6 @@ from tests.conftest import make_config
 from tests.factories import PASSWORD, make_user
 
 
-@pytest.fixture
-def csrf_app(app_config, connection):
-    app_config["WTF_CSRF_ENABLED"] = True
-    app = create_app(app_config)
-    app.extensions["db"].sessionmaker.configure(bind=connection,
-                                                join_transaction_mode="create_savepoint")
-    return app
-
-
 def csrf_token(page: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 

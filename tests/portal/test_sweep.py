@@ -4,7 +4,6 @@ search and filter, oversized bodies, and XSS sentinels typed into every free-tex
 out escaped wherever they are shown (staff pages, public pages, the feed)."""
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from feedback.models import OutboxMessage, Ticket, TicketEvent
@@ -12,11 +11,13 @@ from portal.audit import AuditEntry
 from portal.auth.roles import ROLES
 from tests.factories import (
     PASSWORD,
+    act_on,
     feedback_form,
     make_counter,
     make_procedure,
     make_unit,
     make_user,
+    sign_in_as,
 )
 from tests.portal.test_security import SAMPLE_VALUES, csrf_token
 
@@ -113,18 +114,6 @@ def test_request_bodies_over_the_limit_get_the_413_page(app, client, db):
             as_text=True)
 
 
-def _login(client, user):
-    client.post("/staff/logout")
-    client.post("/staff/login", data={"username": user.username, "password": PASSWORD})
-
-
-def _act(client, db, code, action, **fields):
-    version = db.scalar(select(Ticket.version).where(Ticket.code == code))
-    response = client.post(f"/staff/feedback/{code}/act", data={
-        "action": action, "version": str(version), **fields})
-    assert response.status_code == 302, (action, response.get_data(as_text=True)[:500])
-    db.expire_all()
-
 
 def _assert_escaped(text: str, where: str):
     assert "<script>alert" not in text, where
@@ -148,23 +137,23 @@ def test_xss_sentinels_in_every_free_text_field_come_out_escaped(app, client, db
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
     _assert_escaped(receipt, "receipt")
     # so does an officer, in every field of the handling
-    _login(client, reception)
+    sign_in_as(client, reception)
     client.post(f"/staff/feedback/{code}/note", data={
         "note": XSS, "version": str(db.scalar(select(Ticket.version)))})
-    _act(client, db, code, "accept", ticket_class="competence", unit_id=str(unit.id))
-    _login(client, handler)
-    _act(client, db, code, "start")
-    _act(client, db, code, "draft", answer="Trả lời " + XSS)
-    _act(client, db, code, "submit")
-    _login(client, secretariat)
-    _act(client, db, code, "return", reason=XSS)
-    _login(client, handler)
-    _act(client, db, code, "draft", answer="Trả lời " + XSS)
-    _act(client, db, code, "submit")
-    _login(client, secretariat)
-    _act(client, db, code, "approve")
-    _act(client, db, code, "send")
-    _act(client, db, code, "publish", public_question="Hỏi " + XSS, public_answer="Đáp " + XSS)
+    act_on(client, db, code, "accept", ticket_class="competence", unit_id=str(unit.id))
+    sign_in_as(client, handler)
+    act_on(client, db, code, "start")
+    act_on(client, db, code, "draft", answer="Trả lời " + XSS)
+    act_on(client, db, code, "submit")
+    sign_in_as(client, secretariat)
+    act_on(client, db, code, "return", reason=XSS)
+    sign_in_as(client, handler)
+    act_on(client, db, code, "draft", answer="Trả lời " + XSS)
+    act_on(client, db, code, "submit")
+    sign_in_as(client, secretariat)
+    act_on(client, db, code, "approve")
+    act_on(client, db, code, "send")
+    act_on(client, db, code, "publish", public_question="Hỏi " + XSS, public_answer="Đáp " + XSS)
     # and the survey comment
     from tests.survey.test_citizen_form import aged_nonce, answers
 
@@ -172,7 +161,7 @@ def test_xss_sentinels_in_every_free_text_field_come_out_escaped(app, client, db
     client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 60),
                                                     comment=XSS))
     client.post("/feedback/track", data={"code": code, "contact": "0905123456"})
-    _login(client, admin)
+    sign_in_as(client, admin)
     contact = client.post(f"/staff/feedback/{code}/contact").get_data(as_text=True)
     _assert_escaped(contact, "ticket with contact")
     assert "&lt;script&gt;" in contact
@@ -199,15 +188,4 @@ def test_xss_sentinels_in_every_free_text_field_come_out_escaped(app, client, db
     for url in ["/", "/feedback/published", f"/feedback/published/{code}",
                 "/feedback/published.atom", "/results"]:
         _assert_escaped(client.get(url).get_data(as_text=True), url)
-
-
-@pytest.fixture
-def csrf_app(app_config, connection):
-    from portal import create_app
-
-    app_config["WTF_CSRF_ENABLED"] = True
-    app = create_app(app_config)
-    app.extensions["db"].sessionmaker.configure(bind=connection,
-                                                join_transaction_mode="create_savepoint")
-    return app
 
