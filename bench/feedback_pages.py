@@ -10,7 +10,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,14 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_login import login_user  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from fresh_database import analyze, fresh_app  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from feedback import workflow as wf  # noqa: E402
 from feedback.codes import make_code  # noqa: E402
 from feedback.models import Ticket  # noqa: E402
-from portal import create_app  # noqa: E402
 from portal.auth.models import Unit, User  # noqa: E402
-from portal.cli import upgrade_database  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from portal.text import fold  # noqa: E402
 
@@ -107,23 +105,12 @@ def timed_view(app, user_id: int, path: str, repeat: int = 5) -> float:
 def main() -> list[str]:
     sizes = [int(size) for size in os.environ.get("BENCH_FEEDBACK_SIZES", "1000,100000")
              .split(",")]
-    url = os.environ.get("BENCH_DATABASE_URL")
     lines = []
     for size in sizes:
-        workdir = tempfile.mkdtemp(prefix="bench-feedback-")
-        database = url or f"sqlite:///{workdir}/bench.sqlite3"
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": database,
-                          "PUBLIC_BASE_URL": "https://gopy.example.vn"})
-        engine = app.extensions["db"].engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade_database(engine)
+        app, engine = fresh_app("bench-feedback-", PUBLIC_BASE_URL="https://gopy.example.vn")
         started = time.perf_counter()
         generate(engine, size)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("ANALYZE"))
+        analyze(engine)
         generated = time.perf_counter() - started
         client = app.test_client()
         with app.app_context():

@@ -12,7 +12,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,11 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fresh_database import analyze, fresh_app  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from portal import create_app  # noqa: E402
 from portal.auth.models import Unit, User  # noqa: E402
-from portal.cli import upgrade_database  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from survey import queries, reports  # noqa: E402
 from survey.models import Answer, Counter, Response  # noqa: E402
@@ -121,17 +119,9 @@ def measure(app, size: int, dialect: str) -> list[str]:
 def main() -> list[str]:
     sizes = [int(size) for size in os.environ.get("BENCH_SURVEY_SIZES", "10000,100000")
              .split(",")]
-    url = os.environ.get("BENCH_DATABASE_URL")
     lines = []
     for size in sizes:
-        workdir = tempfile.mkdtemp(prefix="bench-survey-")
-        database = url or f"sqlite:///{workdir}/bench.sqlite3"
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": database})
-        engine = app.extensions["db"].engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade_database(engine)
+        app, engine = fresh_app("bench-survey-")
         with app.app_context():
             questionnaire = current_questionnaire(get_session())
             codes = [item.code for d in questionnaire.dimensions for item in d.items]
@@ -139,9 +129,7 @@ def main() -> list[str]:
         generate(engine, size, codes)
         with engine.begin() as connection:  # the bulk load bypassed the ORM's counting
             rebuild(connection)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("ANALYZE"))
+        analyze(engine)
         generated = time.perf_counter() - started
         lines += measure(app, size, engine.dialect.name)
         lines.append(f"| {size:,} responses | {engine.dialect.name} | (generating) "

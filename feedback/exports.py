@@ -9,6 +9,7 @@ from flask import current_app
 
 from feedback import queries
 from feedback.models import Ticket
+from portal.tabular import csv_stream as table_stream
 from portal.workdays import VIETNAM
 
 CHUNK = 1000
@@ -56,8 +57,6 @@ def published_rows() -> Iterator[dict]:
 
 
 def csv_stream(rows: Iterator[dict]) -> Iterator[str]:
-    from portal.tabular import csv_stream as table_stream
-
     def table():
         yield list(OPEN_DATA_COLUMNS)
         for row in rows:
