@@ -1,7 +1,10 @@
 """Languages: Vietnamese by default, English complete.
 
-The locale comes from ``?lang=`` (which then sticks in a cookie), the cookie, the browser's
-Accept-Language, and finally Vietnamese. Dates are shown dd/mm/yyyy in Asia/Ho_Chi_Minh.
+The locale comes from ``?lang=`` (which then sticks in a cookie), then the cookie, else
+Vietnamese. The browser's Accept-Language is deliberately not consulted: many phones in Vietnam
+are set to English while their owners read Vietnamese, and the department's pages and survey
+are Vietnamese first (issue 9); English is one tap away on every page. Dates are shown
+dd/mm/yyyy in Asia/Ho_Chi_Minh.
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ def select_locale() -> str:
     remembered = request.cookies.get(LANG_COOKIE, "")
     if remembered in LANGUAGES:
         return remembered
-    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
+    return DEFAULT_LANGUAGE
 
 
 def current_language() -> str:

@@ -54,6 +54,18 @@ class SurveyForm(Form):
     def item_fields(self):
         return [self[code] for code in self.item_codes]
 
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then: something must have been said. A form with no
+        statement answered and no comment is refused (issue 9, point 4): thanking and storing
+        it would count a response that says nothing."""
+        if not super().validate(extra_validators):
+            return False
+        if all(value is None for value in self.answers().values()) and not self.comment.data:
+            self.form_errors.append(_l("Nothing was answered. Please tap an answer for at "
+                                       "least one statement, or write a comment, then send."))
+            return False
+        return True
+
     def answers(self) -> dict[str, int | None]:
         # WTForms' Optional() lets blank input through without the choice check (it clears
         # that error), so a blank value reaches here: it means no answer, like "na".

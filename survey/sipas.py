@@ -44,6 +44,13 @@ class Rate:
     low: float | None
     high: float | None
     sufficient: bool  # n reaches the minimum sample: may be ranked and compared
+    # The fewest valid answers behind the rate: n for a statement, the smallest n among the
+    # statements of a dimension or the index. A group is sufficient exactly when this is.
+    fewest: int | None = None
+
+    @property
+    def smallest_n(self) -> int:
+        return self.n if self.fewest is None else self.fewest
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,7 @@ def rate_of(satisfied: int, n: int, rules: IndexRules) -> Rate:
         return Rate(n=0, rate=None, low=None, high=None, sufficient=False)
     low, high = wilson_interval(satisfied, n, rules.z)
     return Rate(n=n, rate=100 * satisfied / n, low=100 * low, high=100 * high,
-                sufficient=n >= rules.min_sample)
+                sufficient=n >= rules.min_sample, fewest=n)
 
 
 def item_result(code: str, counts: Mapping[int | None, int],
@@ -137,7 +144,8 @@ def mean_of_rates(code: str, parts: Sequence, rules: IndexRules = IndexRules()) 
     # The interval must contain the rate itself even after rounding the success count.
     low, high = min(100 * low, rate), max(100 * high, rate)
     sufficient = all(part.result.sufficient for part in counted)
-    return GroupResult(code=code, result=Rate(n, rate, low, high, sufficient),
+    fewest = min(part.result.smallest_n for part in counted)
+    return GroupResult(code=code, result=Rate(n, rate, low, high, sufficient, fewest),
                        parts=tuple(parts))
 
 
@@ -201,7 +209,7 @@ def equal_weight_item(code: str, per_group: Sequence[ItemResult],
     mean = sum(item.mean for item in answered) / len(answered)
     return ItemResult(code, distribution, not_applicable, mean, satisfied,
                       Rate(n, rate, min(100 * low, rate), max(100 * high, rate),
-                           n >= rules.min_sample))
+                           n >= rules.min_sample, n))
 
 
 def index_equal_groups(dimensions: Mapping[str, Sequence[str]],

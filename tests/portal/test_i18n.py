@@ -19,11 +19,18 @@ def test_lang_parameter_switches_and_sticks_in_a_cookie(client):
     assert '<html lang="vi">' in client.get("/hotline").get_data(as_text=True)
 
 
-def test_the_browser_language_is_used_when_nothing_was_chosen(client):
-    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="en">' in page
-    page = client.get("/", headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)
-    assert '<html lang="vi">' in page
+def test_an_english_phone_still_gets_vietnamese_until_english_is_chosen(client, db):
+    from tests.factories import make_counter
+
+    counter = make_counter(db)
+    english_phone = {"Accept-Language": "en-US,en;q=0.9"}
+    for path in ("/", f"/q/{counter.token}", "/feedback/new", "/results"):
+        page = client.get(path, headers=english_phone).get_data(as_text=True)
+        assert '<html lang="vi">' in page, path
+    chosen = client.get(f"/q/{counter.token}?lang=en", headers=english_phone)
+    assert '<html lang="en">' in chosen.get_data(as_text=True)
+    again = client.get(f"/q/{counter.token}", headers=english_phone).get_data(as_text=True)
+    assert '<html lang="en">' in again and "Staff communicate politely" in again
 
 
 def test_an_unknown_language_is_ignored(client):

@@ -80,14 +80,29 @@ def test_a_low_rating_offers_the_way_to_send_feedback(client, db, app):
     assert 'href="/feedback/new?from_survey=' in thanks
 
 
-def test_every_statement_may_be_left_unanswered(client, db, app):
+def test_every_statement_may_be_left_unanswered_when_a_comment_is_given(client, db, app):
     counter = make_counter(db)
-    response = client.post(f"/q/{counter.token}",
-                           data={"nonce": aged_nonce(app, counter.token, 30)})
+    response = client.post(f"/q/{counter.token}", data={
+        "nonce": aged_nonce(app, counter.token, 30), "comment": "Chỗ để xe quá chật."})
     assert response.status_code == 302
     [stored] = responses(db)
     assert {answer.value for answer in stored.answers} == {None}
-    assert len(stored.answers) == 19
+    assert len(stored.answers) == 19 and stored.comment == "Chỗ để xe quá chật."
+
+
+@pytest.mark.parametrize("data", [
+    {},
+    {code: "na" for code in ITEM_CODES},
+    {"TC1": "", "comment": "   "},
+])
+def test_a_form_with_nothing_answered_is_refused_and_nothing_stored(client, db, app, data):
+    counter = make_counter(db)
+    response = client.post(f"/q/{counter.token}",
+                           data={"nonce": aged_nonce(app, counter.token, 30), **data})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Chưa có câu trả lời nào." in page and "Xin cảm ơn" not in page
+    assert responses(db) == []
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -35,7 +35,14 @@ def test_the_dashboard_shows_the_index_with_n_and_interval(auth, client, db):
     assert "Tính 40 phiếu" in page
     assert "Khoảng tin cậy 95%" in page and "59,8 %" in page  # Wilson lower bound for 30/40
     dimensions = page[page.index('id="dimensions-title"'):page.index('id="trend-title"')]
-    assert dimensions.count("<strong>75,0 %</strong>") == 5
+    table = dimensions[dimensions.index("<table"):]
+    assert table.count("<strong>75,0 %</strong>") == 5
+    bars = re.findall(r'<span class="bar-label">([^<]+)</span>.*?<span class="bar-value">'
+                      r'<strong>([^<]+)</strong>', dimensions, re.S)
+    assert [label for label, _ in bars] == [
+        "Tiếp cận dịch vụ", "Thủ tục hành chính", "Công chức", "Kết quả",
+        "Phản ánh, kiến nghị"], "every bar carries its label"
+    assert {value for _, value in bars} == {"75,0 %"}
 
 
 def test_flagged_answers_are_left_out_unless_asked_for(auth, client, db):
@@ -52,8 +59,20 @@ def test_small_samples_are_shown_but_marked(auth, client, db):
     auth.as_role("secretariat")
     fill(db, make_counter(db), 12, 4)
     page = dashboard(client)
-    assert "chưa đủ số phiếu" in page and "n = 12" in page
+    overall = page[page.index('class="big-figure"'):page.index('id="dimensions-title"')]
+    assert "chưa đủ số phiếu (n = 12, cần ít nhất 30)" in overall
+    assert "%" not in overall.split("</p>")[0], "no percentage that looks meaningful"
     assert "Chưa có nội dung nào đủ số phiếu." in page
+    dimensions = page[page.index('id="dimensions-title"'):page.index('id="trend-title"')]
+    assert 'class="bar"' not in dimensions, "no bar drawn from 12 answers"
+    assert dimensions.count("chưa đủ số phiếu (n = 12, cần ít nhất 30)") == 10  # bars, table
+
+
+def test_two_answers_are_not_shown_as_a_percentage_on_the_published_results(client, db):
+    fill(db, make_counter(db), 2, 5)
+    page = client.get(f"/results?year={THIS_YEAR - 1}").get_data(as_text=True)
+    assert "chưa đủ số phiếu (n = 2, cần ít nhất 30)" in page
+    assert "100,0 %" not in page and "100.0" not in page
 
 
 def test_filters_narrow_by_unit_counter_officer_and_channel(auth, client, db):

@@ -118,6 +118,20 @@ def test_a_dimension_with_an_item_under_the_minimum_is_flagged():
     structure = {"D": ["A", "B"]}
     result = index(structure, {"A": {5: 100}, "B": {5: 5}})
     assert result.parts[0].result.rate == 100.0 and not result.parts[0].result.sufficient
+    # The mean n (52) reaches 30, yet one statement has 5: the figure says the smaller one.
+    assert result.parts[0].result.n == 52 and result.parts[0].result.smallest_n == 5
+    assert result.result.smallest_n == 5 and not result.result.sufficient
+
+
+@given(st.lists(st.integers(0, 80), min_size=1, max_size=6))
+def test_a_group_is_sufficient_exactly_when_its_smallest_sample_is(sizes):
+    structure = {"D": [f"I{number}" for number in range(len(sizes))]}
+    counts = {f"I{number}": {4: size} for number, size in enumerate(sizes)}
+    result = index(structure, counts).result
+    answered = [size for size in sizes if size]
+    if answered:
+        assert result.smallest_n == min(answered)
+        assert result.sufficient == (min(answered) >= 30)
 
 
 def test_nothing_answered_gives_no_rate():
