@@ -29,6 +29,19 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {value!r}") from error
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as error:
+        raise RuntimeError(f"{name} must be a number like 0.4, got {value!r}") from error
+    if not number >= 0:  # also refuses NaN
+        raise RuntimeError(f"{name} cannot be negative, got {value!r}")
+    return number
+
+
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
     value = (os.environ.get(name) or allowed[0]).strip().lower()
     if value not in allowed:
@@ -79,6 +92,14 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_LIMIT_PER_LINK": env("SURVEY_LIMIT_PER_LINK", "30/minute"),
         "SURVEY_LIMIT_PER_ADDRESS": env("SURVEY_LIMIT_PER_ADDRESS", "120/hour"),
         "SURVEY_ASK_DEMOGRAPHICS": _bool(env("SURVEY_ASK_DEMOGRAPHICS"), False),
+        # Screening (survey/screening.py explains each rule): an answer is left out only when
+        # every statement has the same answer and the form came faster than this many
+        # seconds per answer; or a browser sent more than the day's maximum; or an address
+        # more than the hour's (a ceiling high enough for an office behind one address).
+        "SURVEY_SECONDS_PER_TAP": _float("SURVEY_SECONDS_PER_TAP", 0.4),
+        "SURVEY_UNIFORM_MIN_ANSWERS": _int("SURVEY_UNIFORM_MIN_ANSWERS", 10),
+        "SURVEY_DEVICE_MAX_PER_DAY": _int("SURVEY_DEVICE_MAX_PER_DAY", 3),
+        "SURVEY_ADDRESS_MAX_PER_HOUR": _int("SURVEY_ADDRESS_MAX_PER_HOUR", 30),
         # The index formula's configurable parts (the official SIPAS formula is unconfirmed).
         "SIPAS_SATISFIED_LEVELS": _levels(env("SIPAS_SATISFIED_LEVELS", "4,5")),
         "SIPAS_MIN_SAMPLE": _int("SIPAS_MIN_SAMPLE", 30),

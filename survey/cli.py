@@ -99,7 +99,34 @@ def survey_rollup_command():
     click.echo("Survey rollup recounted.")
 
 
+@click.command("survey-rescreen")
+@click.option("--dry-run", is_flag=True, help="Say what would change, change nothing.")
+@with_appcontext
+def survey_rescreen_command(dry_run: bool):
+    """Apply the screening rules (survey/screening.py, current settings) to every stored
+    answer again and recount the rollups; answers an administrator decided keep their
+    decision."""
+    from survey.rescreen import rescreen
+    from survey.screening import rules_from
+
+    session = get_session()
+    result = rescreen(session, rules_from(current_app.config))
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    click.echo(f"{'Would re-screen' if dry_run else 'Re-screened'} {result.examined} answers: "
+               f"{result.now_counted} left out before are counted now, "
+               f"{result.now_excluded} counted before are left out now, "
+               f"{result.decided} decided by an administrator kept as they were.")
+    for reason, number in sorted(result.excluded_by_reason.items()):
+        click.echo(f"  left out: {number}\t{reason}")
+    if not dry_run:
+        click.echo("Rollups recounted.")
+
+
 def init_app(app) -> None:
+    app.cli.add_command(survey_rescreen_command)
     app.cli.add_command(survey_rollup_command)
     app.cli.add_command(counters_command)
     app.cli.add_command(dossier_qr_command)

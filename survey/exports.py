@@ -26,7 +26,7 @@ def response_rows(session: Session, filters: queries.Filters, codes: list[str]) 
     """The header, then one row per response (keyset-paged by id, answers fetched per chunk)."""
     yield (["response_id", "submitted_at", "questionnaire_version", "channel", "unit",
             "counter", "officer", "procedure_field", "flagged", "flag_reasons", "seconds"]
-           + codes + ["comment"])
+           + codes + ["review", "signals", "comment"])
     versions = dict(session.execute(select(Questionnaire.id, Questionnaire.version)).all())
     counters = {counter.id: counter for counter in session.scalars(select(Counter))}
     units = dict(session.execute(select(Unit.id, Unit.code)).all())
@@ -59,9 +59,16 @@ def response_rows(session: Session, filters: queries.Filters, codes: list[str]) 
                    # 1-5; "na" = "no answer"; empty = not asked in that version
                    + [("na" if given[code] is None else given[code]) if code in given else ""
                       for code in codes]
-                   + [neutralise(response.comment or "")])
+                   + [response.review or "", _signals(response.signals),
+                      neutralise(response.comment or "")])
         last_id = ids[-1]
         session.expunge_all()  # keep memory flat across chunks (a session of its own)
+
+
+def _signals(signals: dict | None) -> str:
+    """The screening signals as "answered=19 uniform=4 quick" (survey/screening.py)."""
+    return " ".join(name if value is True else f"{name}={value}"
+                    for name, value in (signals or {}).items())
 
 
 def aggregate_rows(questionnaire: Questionnaire, figures) -> Iterator[list]:

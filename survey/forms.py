@@ -103,6 +103,24 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs
     return form
 
 
+class ReviewForm(Form):
+    """An administrator's decision on one answer the checks left out (or one counted)."""
+
+    response_id = HiddenField()
+    version = HiddenField()
+    decision = RadioField(_l("Decision"), choices=[
+        SelectChoice("count", _l("Count it")), SelectChoice("exclude", _l("Leave it out"))],
+        validators=[InputRequired(_l("Choose whether to count it or leave it out."))],
+        validate_choice=True)
+    reason = StringField(_l("Reason (kept in the audit log)"), filters=[clean_text],
+                         validators=[InputRequired(_l("Give the reason for the decision.")),
+                                     Length(max=500)])
+
+    def whole(self, name: str) -> int | None:
+        value = (self[name].data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 class CounterForm(Form):
     code = StringField(_l("Code"), filters=[clean_text], validators=[
         InputRequired(), Length(max=30),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,7 +12,19 @@ from portal.db import Base, utcnow
 
 CHANNEL_COUNTER = "counter"  # the QR code posted at a counter
 CHANNEL_DOSSIER = "dossier"  # the single-use QR code printed on a dossier receipt
-CHANNELS = (CHANNEL_COUNTER, CHANNEL_DOSSIER)
+CHANNEL_TABLET = "tablet"  # the rating tablet facing the citizen at the counter
+CHANNEL_PAPER = "paper"  # a printed form, keyed in by staff
+CHANNELS = (CHANNEL_COUNTER, CHANNEL_DOSSIER, CHANNEL_TABLET, CHANNEL_PAPER)
+CHANNEL_LABELS = {
+    CHANNEL_COUNTER: _l("Counter QR code"),
+    CHANNEL_DOSSIER: _l("Dossier QR code"),
+    CHANNEL_TABLET: _l("Counter tablet"),
+    CHANNEL_PAPER: _l("Paper form"),
+}
+
+# An administrator's decision on a response (Response.review).
+REVIEW_COUNTED = "counted"
+REVIEW_EXCLUDED = "excluded"
 
 
 class Counter(Base):
@@ -130,6 +143,8 @@ class Response(Base):
     __table_args__ = (
         Index("ix_survey_response_counter_submitted", "counter_id", "submitted_at"),
         Index("ix_survey_response_officer_submitted", "officer_id", "submitted_at"),
+        Index("ix_survey_response_flagged_submitted", "flagged", "submitted_at"),
+        Index("ix_survey_response_device_submitted", "device_hash", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,15 +164,32 @@ class Response(Base):
     procedure_field_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_field.id"))
     gender: Mapped[str | None] = mapped_column(String(10))
     age_group: Mapped[str | None] = mapped_column(String(10))
-    # Suspicious answers are kept, flagged, and left out of the indices by default.
+    # Left out of the counts (survey/screening.py says on what evidence): kept, shown to
+    # administrators, who may count it. ``flag_reasons`` lists the rules that left it out;
+    # ``exclusion`` is the main one (for the summaries), None while it counts.
     flagged: Mapped[bool] = mapped_column(default=False, index=True)
     flag_reasons: Mapped[list | None] = mapped_column(JSON)
-    # A keyed hash of the address, only to spot bursts; never shown, never reversible.
+    exclusion: Mapped[str | None] = mapped_column(String(20))
+    # What was measured (speed, uniform answers, repeats per browser and address): signals
+    # for the review page, never a reason on their own.
+    signals: Mapped[dict | None] = mapped_column(JSON)
+    # Keyed hashes of the address and of the browser's random cookie, only to count repeats;
+    # never shown, never reversible.
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    device_hash: Mapped[str | None] = mapped_column(String(32))
+    # An administrator's decision (REVIEW_COUNTED / REVIEW_EXCLUDED), with its reason; the
+    # re-screening command leaves decided answers as they are. review_version changes with
+    # every decision, so a decision made on a stale page is refused.
+    review: Mapped[str | None] = mapped_column(String(10))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_version: Mapped[int] = mapped_column(default=0)
 
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan",
                                                  lazy="selectin")
     counter: Mapped[Counter] = relationship(lazy="joined")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
 class Answer(Base):

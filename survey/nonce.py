@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 
@@ -45,9 +46,35 @@ def check(nonce: str, token: str) -> int:
     return seconds
 
 
+def _keyed_hash(kind: str, value: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def client_hash(address: str | None) -> str | None:
-    """A keyed hash of the visitor's address: enough to spot a burst, useless to identify."""
+    """A keyed hash of the visitor's address: enough to count repeats, useless to identify."""
     if not address:
         return None
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# A random value the survey page leaves in the browser for two years, to count repeated
+# answers from one browser (survey/screening.py). It identifies no one: it is random, and
+# only its keyed hash is stored with a response.
+DEVICE_COOKIE = "survey_device"
+DEVICE_COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
+_DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def new_device_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def valid_device_id(value: str | None) -> str | None:
+    return value if value and _DEVICE_PATTERN.match(value) else None
+
+
+def device_hash(device_id: str | None) -> str | None:
+    device_id = valid_device_id(device_id)
+    return _keyed_hash("device", device_id) if device_id else None

@@ -167,10 +167,23 @@ def response_count(session: Session, filters: Filters) -> int:
         select(func.sum(Rollup.answers)).where(Rollup.item_code == RESPONSES), filters)) or 0)
 
 
-def flagged_count(session: Session, filters: Filters) -> int:
+def exclusions(session: Session, filters: Filters) -> dict[str, int]:
+    """The answers left out of the counts in the selection, by main reason (most first)."""
     flagged = Filters(**{**filters.__dict__, "include_flagged": True})
-    return session.scalar(_where(select(func.count(Response.id)), flagged)
-                          .where(Response.flagged.is_(True))) or 0
+    rows = session.execute(_where(select(Response.exclusion, func.count(Response.id)), flagged)
+                           .where(Response.flagged.is_(True)).group_by(Response.exclusion))
+    counted = {reason or "unknown": int(number) for reason, number in rows}
+    return dict(sorted(counted.items(), key=lambda entry: (-entry[1], entry[0])))
+
+
+def review_list(shown: str) -> Select:
+    """The answers for the review page: 'pending' (left out, not yet decided) or 'decided'
+    (by an administrator), newest first."""
+    if shown == "decided":
+        return (select(Response).where(Response.review.is_not(None))
+                .order_by(Response.reviewed_at.desc(), Response.id.desc()))
+    return (select(Response).where(Response.flagged.is_(True), Response.review.is_(None))
+            .order_by(Response.submitted_at.desc(), Response.id.desc()))
 
 
 def _month_of(session: Session):

@@ -30,18 +30,23 @@ def rows_of(response: Response) -> list[dict]:
 @event.listens_for(Session, "after_flush")
 def _count_new_responses(session: Session, _flush_context) -> None:
     new = [obj for obj in session.new if isinstance(obj, Response) and not obj.flagged]
-    if not new:
-        return
+    if new:
+        add(session, new)
+
+
+def add(session: Session, responses, sign: int = 1) -> None:
+    """Add the responses' answers to both rollup tables (``sign`` -1: take them away, when
+    an administrator leaves a counted answer out)."""
     connection = session.connection()
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     merged: dict[tuple, dict] = {}  # one row per key: ON CONFLICT may touch a row only once
-    for response in new:
+    for response in responses:
         for row in rows_of(response):
             key = tuple(value for name, value in row.items() if name != "answers")
             if key in merged:
-                merged[key]["answers"] += row["answers"]
+                merged[key]["answers"] += sign * row["answers"]
             else:
-                merged[key] = row
+                merged[key] = {**row, "answers": sign * row["answers"]}
     statement = insert(Rollup).values(list(merged.values()))
     statement = statement.on_conflict_do_update(
         index_elements=["day", "counter_id", "channel", "procedure_field_id", "item_code",
@@ -49,13 +54,13 @@ def _count_new_responses(session: Session, _flush_context) -> None:
         set_={"answers": Rollup.answers + statement.excluded.answers})
     connection.execute(statement)
     officer_rows: dict[tuple, int] = {}
-    for response in new:
+    for response in responses:
         if response.officer_id is None:
             continue
         month = today_in_vietnam(response.submitted_at).replace(day=1)
         for answer in response.answers:
             key = (month, response.officer_id, answer.item_code, answer.value or 0)
-            officer_rows[key] = officer_rows.get(key, 0) + 1
+            officer_rows[key] = officer_rows.get(key, 0) + sign
     if officer_rows:
         statement = insert(OfficerRollup).values([
             {"month": month, "officer_id": officer, "item_code": code, "value": value,

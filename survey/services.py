@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.auth.models import User
 from portal.db import utcnow
-from survey import screening
+from survey import rollup, screening
 from survey.links import new_token
 from survey.models import (
     CHANNEL_COUNTER,
     CHANNEL_DOSSIER,
+    REVIEW_COUNTED,
+    REVIEW_EXCLUDED,
     Answer,
     Counter,
     CounterDuty,
@@ -70,10 +72,11 @@ class Target:
 
     counter: Counter
     dossier: DossierLink | None = None
+    channel: str = CHANNEL_COUNTER
 
-    @property
-    def channel(self) -> str:
-        return CHANNEL_DOSSIER if self.dossier is not None else CHANNEL_COUNTER
+    def __post_init__(self):
+        if self.dossier is not None:
+            self.channel = CHANNEL_DOSSIER
 
 
 def resolve(session: Session, token: str) -> Target | None:
@@ -131,7 +134,9 @@ class Submission:
     gender: str | None = None
     age_group: str | None = None
     honeypot_filled: bool = False
-    client_hash: str | None = None
+    client_hash: str | None = None  # keyed hash of the address
+    device_hash: str | None = None  # keyed hash of the browser's random cookie; None: none
+    submitted_at: datetime | None = None  # when it was answered, if not now (tablet queue)
 
 
 @dataclass
@@ -141,30 +146,43 @@ class Outcome:
     already_rated: bool = False  # the dossier had its answer already
 
 
+DEVICE_WINDOW = timedelta(hours=24)
+ADDRESS_WINDOW = timedelta(hours=1)
+
+
+def earlier_answers(session: Session, column, value: str | None, since: datetime,
+                    until: datetime) -> int | None:
+    """How many responses carry ``value`` in ``column`` (device or address hash) in
+    [since, until); None when there is no value to count by."""
+    if not value:
+        return None
+    return session.scalar(select(func.count()).select_from(Response).where(
+        column == value, Response.submitted_at >= since, Response.submitted_at < until)) or 0
+
+
 def submit(session: Session, target: Target, questionnaire: Questionnaire,
            submission: Submission, rules: screening.ScreeningRules,
            now: datetime | None = None) -> Outcome:
-    """Store one response exactly once.
+    """Store one response exactly once, screened (survey/screening.py).
 
     A replayed nonce returns the response it made; a second answer for a dossier, even from
     a simultaneous submit, is refused by the database's unique constraint and reported as
     already rated. Both happen in a SAVEPOINT, so the caller's transaction stays usable.
     """
-    now = now or utcnow()
+    now = submission.submitted_at or now or utcnow()
     nonce_digest = hashlib.sha256(submission.nonce.encode()).hexdigest()
     earlier = session.scalar(select(Response).where(Response.nonce == nonce_digest))
     if earlier is not None:
         return Outcome(earlier, repeated=True)
     if target.dossier is not None and dossier_already_rated(session, target.dossier):
         return Outcome(None, already_rated=True)
-    recent = 0
-    if submission.client_hash:
-        recent = session.scalar(select(func.count()).select_from(Response).where(
-            Response.client_hash == submission.client_hash,
-            Response.submitted_at >= now - timedelta(minutes=rules.burst_minutes))) or 0
-    reasons = screening.flags(submission.answers, seconds=submission.seconds,
-                              honeypot_filled=submission.honeypot_filled,
-                              recent_from_same_client=recent, rules=rules)
+    verdict = screening.screen(screening.Evidence(
+        answers=submission.answers, seconds=submission.seconds, channel=target.channel,
+        honeypot_filled=submission.honeypot_filled,
+        device_earlier=earlier_answers(session, Response.device_hash, submission.device_hash,
+                                       now - DEVICE_WINDOW, now),
+        address_earlier=earlier_answers(session, Response.client_hash, submission.client_hash,
+                                        now - ADDRESS_WINDOW, now) or 0), rules)
     response = Response(
         questionnaire_id=questionnaire.id, counter_id=target.counter.id,
         officer_id=submission.officer_id, channel=target.channel,
@@ -172,8 +190,9 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
         nonce=nonce_digest, submitted_at=now, seconds_to_answer=submission.seconds,
         comment=submission.comment or None, procedure_field_id=submission.procedure_field_id,
         gender=submission.gender, age_group=submission.age_group,
-        flagged=bool(reasons), flag_reasons=reasons or None,
-        client_hash=submission.client_hash,
+        flagged=verdict.excluded, flag_reasons=list(verdict.exclusions) or None,
+        exclusion=screening.main_reason(verdict.exclusions), signals=verdict.signals,
+        client_hash=submission.client_hash, device_hash=submission.device_hash,
         answers=[Answer(item_code=code, value=value)
                  for code, value in submission.answers.items()],
     )
@@ -189,6 +208,41 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
         return Outcome(None, already_rated=True)
     savepoint.commit()
     return Outcome(response)
+
+
+class StaleReview(Exception):
+    """The response was decided by someone else after the page was shown."""
+
+
+def review_response(session: Session, response: Response, *, count: bool, reason: str,
+                    actor: User, shown_version: int) -> None:
+    """An administrator counts a left-out answer, or leaves one out (confirming the rules'
+    exclusion, or excluding a counted one); the rollups follow in the same transaction.
+
+    :raise StaleReview: when ``shown_version`` is not the response's current review version.
+    """
+    if response.review_version != shown_version:
+        raise StaleReview
+    was_counted = not response.flagged
+    if count:
+        response.flagged, response.exclusion = False, None
+    else:
+        reasons = list(response.flag_reasons or [])
+        if not response.flagged:
+            reasons.append(screening.ADMIN)
+        response.flagged, response.flag_reasons = True, reasons
+        response.exclusion = screening.main_reason(reasons)
+    response.review = REVIEW_COUNTED if count else REVIEW_EXCLUDED
+    response.review_reason, response.reviewed_by_id = reason, actor.id
+    response.reviewed_at = utcnow()
+    response.review_version += 1
+    session.flush()
+    if was_counted != count:
+        rollup.add(session, [response], sign=1 if count else -1)
+    audit.record(session, "survey_response.count" if count else "survey_response.exclude",
+                 target_type="survey_response", target_id=response.id, actor=actor,
+                 details={"reason": reason, "rules": response.flag_reasons,
+                          "signals": response.signals})
 
 
 def save_counter(session: Session, counter: Counter | None, *, code: str, name: str,

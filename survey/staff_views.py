@@ -43,10 +43,12 @@ from survey.forms import (
     DossierLinkForm,
     DutyForm,
     QuestionnaireUploadForm,
+    ReviewForm,
 )
-from survey.models import CHANNELS, Counter, CounterDuty, Questionnaire
+from survey.models import CHANNEL_LABELS, CHANNELS, Counter, CounterDuty, Questionnaire
 from survey.models import Response as SurveyResponse
-from survey.screening import FLAG_REASONS
+from survey.screening import EXCLUSION_REASONS
+from survey.screening import describe as describe_signals
 
 bp = Blueprint("survey_staff", __name__, url_prefix="/staff/survey",
                template_folder="templates")
@@ -248,7 +250,8 @@ def dashboard():
         weakest=reports.weakest_items(questionnaire, figures),
         trend=reports.monthly_trend(session, questionnaire, filters, rules),
         comments=queries.comments(session, filters, search), search=search,
-        flagged=queries.flagged_count(session, filters),
+        exclusions=queries.exclusions(session, filters), reasons=EXCLUSION_REASONS,
+        channel_labels=CHANNEL_LABELS,
         units=session.scalars(Unit.ordered()).all(),
         counters=session.scalars(select(Counter).order_by(Counter.code)).all(),
         officers=queries.officers_with_answers(session), fields=all_fields(session))
@@ -360,14 +363,39 @@ def counter_duty_remove(counter_id: int, duty_id: int):
     return redirect(url_for("survey_staff.counter_duty", counter_id=counter_id))
 
 
-@bp.get("/flagged")
+REVIEW_LISTS = ("pending", "decided")
+
+
+@bp.route("/flagged", methods=["GET", "POST"])
 @role_required(ADMIN)
 def flagged_responses():
-    """Responses the automatic checks flagged: kept, left out of the indices, shown here."""
-    statement = (select(SurveyResponse).where(SurveyResponse.flagged.is_(True))
-                 .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc()))
-    page = paginate(get_session(), statement, page_number(request.args.get("page")), 50)
-    return render_template("survey/flagged.html", page=page, reasons=FLAG_REASONS)
+    """The answers the checks left out, with their signals: an administrator counts one or
+    confirms its exclusion, with a reason (issue 9, point 1). ``?show=decided`` lists the
+    decisions made."""
+    session = get_session()
+    form, problem, status = ReviewForm(), None, 200
+    if form.validate_on_submit():
+        response = session.get(SurveyResponse, form.whole("response_id") or 0) or abort(404)
+        try:
+            services.review_response(session, response, count=form.decision.data == "count",
+                                     reason=form.reason.data, actor=current_user,
+                                     shown_version=form.whole("version") or 0)
+        except services.StaleReview:
+            problem, status = _("Someone else decided on this answer after your page was "
+                                "shown: its decision is below. Nothing was changed."), 409
+        else:
+            flash(_("The answer is counted.") if form.decision.data == "count" else
+                  _("The answer stays left out."), "success")
+            return redirect(url_for("survey_staff.flagged_responses",
+                                    show=request.args.get("show")))
+    elif form.is_submitted():
+        status = 400
+    shown = request.args.get("show") if request.args.get("show") in REVIEW_LISTS else "pending"
+    page = paginate(session, queries.review_list(shown), page_number(request.args.get("page")),
+                    50)
+    return render_template("survey/flagged.html", page=page, reasons=EXCLUSION_REASONS,
+                           describe=describe_signals, shown=shown, form=form, problem=problem,
+                           channel_labels=CHANNEL_LABELS), status
 
 
 QUESTIONNAIRE_MAX_BYTES = 512 * 1024

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from portal.db import get_session
@@ -12,11 +21,10 @@ from portal.text import whole_number
 from portal.throttle import get_throttle
 from portal.workdays import today_in_vietnam
 from survey import nonce as nonces
-from survey import queries, reports, services
+from survey import queries, reports, screening, services
 from survey.forms import make_survey_form
 from survey.links import normalise_token
 from survey.models import Response
-from survey.screening import ScreeningRules
 
 bp = Blueprint("survey", __name__, template_folder="templates")
 
@@ -58,7 +66,19 @@ def answer(token: str):
         form.nonce.data = nonces.issue(token)
     elif form.validate_on_submit():
         return _store(token, target, form, officers)
-    return render_template("survey/form.html", form=form, target=target, error=None)
+    return _with_device_cookie(
+        render_template("survey/form.html", form=form, target=target, error=None))
+
+
+def _with_device_cookie(page):
+    """The page as a response carrying the browser's random survey cookie (made on the first
+    visit), by which repeated answers from one browser are counted."""
+    response = make_response(page)
+    if nonces.valid_device_id(request.cookies.get(nonces.DEVICE_COOKIE)) is None:
+        response.set_cookie(nonces.DEVICE_COOKIE, nonces.new_device_id(),
+                            max_age=nonces.DEVICE_COOKIE_MAX_AGE, httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+    return response
 
 
 def _store(token, target, form, officers):
@@ -91,9 +111,10 @@ def _store(token, target, form, officers):
         officer_id=officer_id,
         gender=form.gender.data or None if "gender" in form else None,
         age_group=form.age_group.data or None if "age_group" in form else None,
-        honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address))
-    outcome = services.submit(session_, target, form.questionnaire,
-                              submission, ScreeningRules())
+        honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address),
+        device_hash=nonces.device_hash(request.cookies.get(nonces.DEVICE_COOKIE)))
+    outcome = services.submit(session_, target, form.questionnaire, submission,
+                              screening.rules_from(current_app.config))
     if outcome.already_rated:
         return render_template("survey/already_rated.html")
     session[LAST_RESPONSE_KEY] = outcome.response.id
@@ -137,5 +158,7 @@ def results():
     return render_template(
         "survey/results.html", year=year, quarter=quarter, start=start, end=end, rules=rules,
         figures=reports.figures(session_, questionnaire, filters, rules),
+        exclusions=queries.exclusions(session_, filters),
+        reasons=screening.EXCLUSION_REASONS,
         units=reports.by_unit(session_, questionnaire, filters, rules),
         years=range(today.year, max(today.year - 5, 2000) - 1, -1))

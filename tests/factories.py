@@ -90,8 +90,9 @@ def make_counter(db: Session, *, with_link: bool = True, **fields):
 
 def make_response(db: Session, counter, values: dict, *, when=None, officer=None,
                   flagged: bool = False, comment: str | None = None, channel: str = "counter",
-                  field=None):
-    """A stored survey response; ``values`` maps item codes to 1-5 or None."""
+                  field=None, reasons=("honeypot",), **fields):
+    """A stored survey response; ``values`` maps item codes to 1-5 or None; a ``flagged``
+    one is left out for ``reasons``."""
     from portal.db import utcnow
     from survey.models import Answer, Response
     from survey.services import current_questionnaire
@@ -100,8 +101,9 @@ def make_response(db: Session, counter, values: dict, *, when=None, officer=None
         questionnaire_id=current_questionnaire(db).id, counter_id=counter.id,
         officer_id=officer.id if officer else None, channel=channel,
         nonce=f"test-{next(_numbers)}-{id(values)}", submitted_at=when or utcnow(),
-        comment=comment, flagged=flagged, flag_reasons=["test"] if flagged else None,
-        procedure_field_id=field.id if field else None,
+        comment=comment, flagged=flagged, flag_reasons=list(reasons) if flagged else None,
+        exclusion=reasons[0] if flagged else None, procedure_field_id=field.id if field else None,
+        **fields,
         answers=[Answer(item_code=code, value=value) for code, value in values.items()])
     db.add(response)
     return response
@@ -161,3 +163,35 @@ def act_on(client, db: Session, code: str, action: str, **fields) -> None:
     response = client.post(f"/staff/feedback/{code}/act", data=data)
     assert response.status_code == 302, (action, response.get_data(as_text=True)[:2000])
     db.expire_all()
+
+
+# The current questionnaire's statements, in order.
+ITEM_CODES = ["TC1", "TC2", "TC3", "TC4", "TT1", "TT2", "TT3", "TT4", "CC1", "CC2", "CC3",
+              "CC4", "CC5", "KQ1", "KQ2", "KQ3", "PA1", "PA2", "PA3"]
+
+
+def nonce_of(page: str) -> str:
+    """The survey form's nonce in a page."""
+    import re
+
+    return re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def aged_nonce(app, token, seconds):
+    """A nonce as if the form had been shown ``seconds`` ago (citizens take time to read)."""
+    import time
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    from survey.nonce import SALT
+
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=SALT)
+    return serializer.dumps({"t": token, "r": f"test{time.time_ns()}",
+                             "at": int(time.time()) - seconds})
+
+
+def survey_answers(value="4", **overrides):
+    """A survey form's POST data: every statement at ``value`` unless overridden."""
+    data = {code: value for code in ITEM_CODES}
+    data.update(overrides)
+    return data

@@ -2,8 +2,8 @@
 from sqlalchemy import func, select
 
 from feedback.models import Ticket
-from tests.factories import feedback_form, make_counter
-from tests.survey.test_citizen_form import aged_nonce, answers
+from tests.factories import aged_nonce, feedback_form, make_counter
+from tests.factories import survey_answers as answers
 
 
 def test_a_low_rating_becomes_a_ticket_from_the_thank_you_page(app, client, db):

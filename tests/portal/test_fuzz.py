@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from feedback.models import Attachment, OutboxMessage, Ticket, TicketEvent
 from survey.models import Answer, Response
-from tests.factories import make_counter, make_procedure
-from tests.survey.test_citizen_form import ITEM_CODES, aged_nonce
+from tests.factories import ITEM_CODES, aged_nonce, make_counter, make_procedure
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,

@@ -155,7 +155,8 @@ def test_xss_sentinels_in_every_free_text_field_come_out_escaped(app, client, db
     act_on(client, db, code, "send")
     act_on(client, db, code, "publish", public_question="Hỏi " + XSS, public_answer="Đáp " + XSS)
     # and the survey comment
-    from tests.survey.test_citizen_form import aged_nonce, answers
+    from tests.factories import aged_nonce
+    from tests.factories import survey_answers as answers
 
     client.post("/staff/logout")
     client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 60),

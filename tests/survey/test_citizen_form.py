@@ -1,37 +1,13 @@
 """The citizen's survey at /q/<token>: what a citizen sees and what is stored."""
 import re
-import time
 
 import pytest
 from sqlalchemy import func, select
 
 from survey.models import Answer, CounterDuty, Response
 from survey.services import create_dossier_link, revoke_counter_link
-from tests.factories import make_counter, make_user
-
-ITEM_CODES = ["TC1", "TC2", "TC3", "TC4", "TT1", "TT2", "TT3", "TT4", "CC1", "CC2", "CC3",
-              "CC4", "CC5", "KQ1", "KQ2", "KQ3", "PA1", "PA2", "PA3"]
-
-
-def nonce_of(page: str) -> str:
-    return re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
-
-
-def aged_nonce(app, token, seconds):
-    """A nonce as if the form had been shown ``seconds`` ago (citizens take time to read)."""
-    from itsdangerous import URLSafeTimedSerializer
-
-    from survey.nonce import SALT
-
-    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=SALT)
-    return serializer.dumps({"t": token, "r": f"test{time.time_ns()}",
-                             "at": int(time.time()) - seconds})
-
-
-def answers(value="4", **overrides):
-    data = {code: value for code in ITEM_CODES}
-    data.update(overrides)
-    return data
+from tests.factories import ITEM_CODES, aged_nonce, make_counter, make_user, nonce_of
+from tests.factories import survey_answers as answers
 
 
 def responses(db):
@@ -153,27 +129,6 @@ def test_an_expired_form_is_refused(client, db, app):
     assert responses(db) == []
 
 
-def test_suspicious_answers_are_kept_but_flagged(client, db, app):
-    counter = make_counter(db)
-    client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 2)))
-    client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 60),
-                                                    website="http://spam.example"))
-    fast, honeypot = responses(db)
-    assert fast.flagged and set(fast.flag_reasons) == {"too_fast", "straight_line"}
-    assert honeypot.flagged and honeypot.flag_reasons == ["honeypot"]
-
-
-def test_a_burst_from_one_address_is_flagged(client, db, app):
-    counter = make_counter(db)
-    for _ in range(6):
-        client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 60),
-                                                        CC1="5"))
-    stored = responses(db)
-    assert [r.flagged for r in stored] == [False] * 5 + [True]
-    assert stored[-1].flag_reasons == ["burst"]
-    assert stored[0].client_hash and "127.0.0.1" not in stored[0].client_hash
-
-
 def test_the_rate_limit_per_link_keeps_the_answers(client, db, app):
     app.config["SURVEY_LIMIT_PER_LINK"] = "2/minute"
     counter = make_counter(db)
@@ -269,19 +224,6 @@ def test_a_dossier_link_is_made_once_and_reprinted(db):
     first, created = create_dossier_link(db, "HS-1", counter)
     again, created_again = create_dossier_link(db, "HS-1", counter)
     assert created and not created_again and first.token == again.token
-
-
-def test_admins_see_the_flagged_answers_with_their_reasons(auth, client, db, app):
-    counter = make_counter(db)
-    client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 2),
-                                                    comment="bot text"))
-    auth.as_role("admin")
-    page = client.get("/staff/survey/flagged").get_data(as_text=True)
-    assert "1 phiếu bị đánh dấu nghi vấn" in page and "bot text" in page
-    assert "trả lời nhanh hơn thời gian đọc các nội dung" in page
-    auth.logout()
-    auth.as_role("leader")
-    assert client.get("/staff/survey/flagged").status_code == 403
 
 
 def test_a_blank_answer_counts_as_no_answer(client, db, app):

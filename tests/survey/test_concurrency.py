@@ -11,7 +11,8 @@ from portal.auth.models import Unit
 from survey.links import new_token
 from survey.models import Answer, Counter, DossierLink, Response, Rollup
 from tests.conftest import make_config
-from tests.survey.test_citizen_form import aged_nonce, answers
+from tests.factories import aged_nonce
+from tests.factories import survey_answers as answers
 
 
 def test_simultaneous_submits_of_one_dossier_count_once(engine, database_url):

@@ -2,8 +2,7 @@
 import re
 from datetime import datetime, timezone
 
-from tests.factories import make_counter, make_response, make_unit, make_user
-from tests.survey.test_citizen_form import ITEM_CODES
+from tests.factories import ITEM_CODES, make_counter, make_response, make_unit, make_user
 
 THIS_YEAR = datetime.now(timezone.utc).year
 YEAR = THIS_YEAR - 1
@@ -51,7 +50,9 @@ def test_flagged_answers_are_left_out_unless_asked_for(auth, client, db):
     fill(db, counter, 30, 5)
     fill(db, counter, 30, 1, flagged=True)
     page = dashboard(client)
-    assert "<strong>100,0 %</strong>" in page and "Không tính 30 phiếu bị đánh dấu" in page
+    assert "<strong>100,0 %</strong>" in page
+    assert "30 phiếu đã không được tính vào các số liệu này:" in page
+    assert 'href="/staff/survey/flagged"' in page, "an administrator may review them"
     assert "<strong>50,0 %</strong>" in dashboard(client, flagged="1")
 
 

@@ -7,8 +7,7 @@ from openpyxl import load_workbook
 
 from portal import tabular
 from survey import exports
-from tests.factories import make_counter, make_response, make_user
-from tests.survey.test_citizen_form import ITEM_CODES
+from tests.factories import ITEM_CODES, make_counter, make_response, make_user
 
 YEAR = datetime.now(timezone.utc).year - 1
 RANGE = {"start": f"{YEAR}-01-01", "end": f"{YEAR}-12-31"}
@@ -19,7 +18,8 @@ def stored(db):
     officer = make_user(db, username="canbo.a", roles=["reception"])
     make_response(db, counter, {**{c: 4 for c in ITEM_CODES}, "CC1": 5, "PA3": None},
                   when=datetime(YEAR, 3, 31, 18, 30, tzinfo=timezone.utc), officer=officer,
-                  comment="=HYPERLINK(\"http://evil.example\")")
+                  comment="=HYPERLINK(\"http://evil.example\")",
+                  signals={"answered": 18, "quick": True, "address_earlier": 2})
     make_response(db, counter, {"TC1": 1, "OLD9": 3},
                   when=datetime(YEAR, 5, 1, 2, 0, tzinfo=timezone.utc))
     db.commit()
@@ -45,6 +45,7 @@ def test_responses_csv_has_one_column_per_item_code_and_neutralised_cells(auth, 
     assert row["counter"] == "Q01" and row["officer"] == "canbo.a"
     assert row["CC1"] == "5" and row["TC1"] == "4" and row["PA3"] == "na" and row["OLD9"] == ""
     assert row["comment"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row["signals"] == "answered=18 quick address_earlier=2" and row["review"] == ""
     later = dict(zip(header, second, strict=True))
     assert later["TC1"] == "1" and later["OLD9"] == "3" and later["CC1"] == ""
 

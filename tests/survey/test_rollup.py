@@ -8,8 +8,7 @@ from sqlalchemy import text
 from portal.cli import alembic_config
 from portal.db import make_engine
 from survey import queries
-from tests.factories import make_counter, make_response, make_user
-from tests.survey.test_citizen_form import ITEM_CODES
+from tests.factories import ITEM_CODES, make_counter, make_response, make_user
 
 
 def test_rollup_counts_equal_the_raw_answers_under_every_filter(db):

@@ -51,3 +51,18 @@ def test_a_bad_number_setting_names_the_variable(monkeypatch):
     monkeypatch.setenv("IMPORT_MAX_BYTES", "ten")
     with pytest.raises(RuntimeError, match="IMPORT_MAX_BYTES"):
         from_environment("/tmp/instance")
+
+
+def test_screening_thresholds_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SURVEY_SECONDS_PER_TAP", "0.6")
+    monkeypatch.setenv("SURVEY_ADDRESS_MAX_PER_HOUR", "50")
+    config = from_environment("/tmp/instance")
+    assert config["SURVEY_SECONDS_PER_TAP"] == 0.6 and config["SURVEY_ADDRESS_MAX_PER_HOUR"] == 50
+    assert config["SURVEY_DEVICE_MAX_PER_DAY"] == 3
+
+
+@pytest.mark.parametrize("value", ["fast", "-0.5", "nan"])
+def test_a_bad_seconds_per_tap_is_refused_with_its_name(monkeypatch, value):
+    monkeypatch.setenv("SURVEY_SECONDS_PER_TAP", value)
+    with pytest.raises(RuntimeError, match="SURVEY_SECONDS_PER_TAP"):
+        from_environment("/tmp/instance")
