@@ -119,3 +119,52 @@ def sample(live_server):
         session.commit()
         return {"token": session.scalar(select(Counter.token).where(Counter.token.is_not(None))),
                 "procedure": session.scalar(select(Procedure.code)), "ticket": ticket.code}
+
+
+def new_phone(browser, *, width=360, height=640, javascript=True, **options):
+    """A phone of its own (its own cookies): a browser context the caller closes."""
+    return browser.new_context(viewport={"width": width, "height": height}, is_mobile=True,
+                               has_touch=True, device_scale_factor=2, locale="vi-VN",
+                               java_script_enabled=javascript, **options)
+
+
+def answer_steps(page, levels, *, tap=True, comment=None):
+    """Answer the survey step by step as a citizen does: on each step choose each visible
+    statement's level (None: skip it), then Continue; on the last step write the comment.
+    ``levels`` has one entry per statement, in order."""
+    levels = list(levels)
+    while True:
+        statements = page.locator("fieldset.statement:visible")
+        for number in range(statements.count()):
+            level = levels.pop(0)
+            if level is None:
+                continue
+            choice = statements.nth(number).locator(
+                f"label:has(.choice-number:text-is('{level}'))")
+            choice.tap() if tap else choice.click()
+        next_step = page.locator("[data-step-next]")
+        if not next_step.is_visible():
+            break
+        next_step.tap() if tap else next_step.click()
+    assert levels == [], "every statement was on a step"
+    if comment:
+        page.locator("textarea[name=comment]").fill(comment)
+
+
+def make_counter_on(live_server, code: str):
+    """A counter of its own on the live server (its own link and limits); its token."""
+    from portal.auth.models import Unit
+    from survey.models import Counter
+    from survey.services import issue_counter_link
+
+    with live_server.app.test_request_context():
+        session = get_session()
+        counter = session.scalar(select(Counter).where(Counter.code == code))
+        if counter is None:
+            counter = Counter(code=code, name=f"Quầy thử {code}",
+                              unit=session.scalar(select(Unit).limit(1)))
+            session.add(counter)
+            session.flush()
+            issue_counter_link(session, counter)
+        session.commit()
+        return counter.token

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_or_skip
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import answer_steps, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +61,8 @@ def test_error_states_have_no_serious_accessibility_violations(live_server, samp
     page = audited
     page.goto(f"{live_server}/q/{sample['token']}?lang={language}")
     page.evaluate("document.querySelector('input[name=nonce]').value = 'forged'")
-    page.locator("form.survey button[type=submit], form button[type=submit]").last.click()
+    answer_steps(page, [4] + [None] * 18)
+    page.locator("form[data-survey] button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[role=alert]").count() >= 1
     assert serious_violations(page) == []
@@ -98,7 +99,8 @@ def _tab(page):
     page.keyboard.press("Tab")
     return page.evaluate("""() => { const el = document.activeElement;
         return {tag: el.tagName, type: el.type || '', name: el.name || '',
-                checked: !!el.checked, text: (el.innerText || '').trim()}; }""")
+                checked: !!el.checked, text: (el.innerText || '').trim(),
+                attributes: el.getAttributeNames()}; }""")
 
 
 def test_the_survey_can_be_completed_with_the_keyboard_alone(live_server, sample, desktop):
@@ -112,6 +114,8 @@ def test_the_survey_can_be_completed_with_the_keyboard_alone(live_server, sample
             for _ in range(3):  # arrows move and select: level 1 → 4
                 page.keyboard.press("ArrowRight")
             answered.add(focused["name"])
+        if focused["tag"] == "BUTTON" and "data-step-next" in focused["attributes"]:
+            page.keyboard.press("Enter")  # the next dimension; focus moves to its heading
         if focused["tag"] == "BUTTON" and focused["type"] == "submit":
             break
     assert len(answered) == 19
@@ -134,6 +138,8 @@ def test_the_feedback_form_can_be_completed_with_the_keyboard_alone(live_server,
             page.keyboard.press("Space")
         elif focused["name"] in values:
             page.keyboard.type(values.pop(focused["name"]))
+        if focused["tag"] == "BUTTON" and "data-step-next" in focused["attributes"]:
+            page.keyboard.press("Enter")  # the next dimension; focus moves to its heading
         if focused["tag"] == "BUTTON" and focused["type"] == "submit":
             break
     assert values == {}

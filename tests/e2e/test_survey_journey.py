@@ -7,7 +7,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, answer_steps, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -39,9 +39,7 @@ def test_scan_answer_and_be_counted(live_server, browser, desktop, phone):
     assert phone.locator("fieldset.statement").count() == 19
     screenshot(phone, "survey-vi-phone")
     levels = [5, 4, 4, 5, 3, 4, 5, 4, 5, 5, 4, 3, 5, 4, 4, 5, 2, 4, 5]
-    for number, level in enumerate(levels):
-        phone.locator("fieldset.statement").nth(number).locator(
-            f"label:has(.choice-number:text-is('{level}'))").tap()
+    answer_steps(phone, levels)
     assert phone.locator("[data-progress]").inner_text() == "Đã trả lời 19 / 19 nội dung"
     phone.get_by_label("Ông/Bà có ý kiến gì thêm không? (không bắt buộc)").fill(
         "Cán bộ hướng dẫn tận tình.")
