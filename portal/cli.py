@@ -24,17 +24,35 @@ def alembic_config():
     return config
 
 
-def upgrade_database(engine) -> None:
-    """Migrate to head on ``engine`` (idempotent)."""
+def upgrade_database(engine, revision: str = "head") -> None:
+    """Migrate to ``revision`` (the latest by default) on ``engine`` (idempotent).
+
+    On SQLite, foreign keys are off while migrating: a batch migration rebuilds a table (copy,
+    drop, rename), and dropping the old table with foreign keys on would delete every row
+    that refers to it through ON DELETE CASCADE (a questionnaire's statements, a response's
+    answers). Integrity is checked before the migration commits.
+
+    :raise RuntimeError: when a migration left rows pointing at nothing (nothing committed).
+    """
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)  # before its import logs plugins
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside any transaction, or SQLite ignores it
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration broke a foreign key; nothing was changed")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 @click.command("init-db")

@@ -112,3 +112,38 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
         stored = connection.exec_driver_sql("SELECT count(*) FROM t").scalar()
     engine.dispose()
     assert errors == [] and stored == 2
+
+
+def test_migrating_an_sqlite_database_keeps_every_row(tmp_path):
+    """Batch migrations rebuild tables; with SQLite's foreign keys on, that once deleted the
+    children of a rebuilt table (a questionnaire's statements, a response's answers)."""
+    from sqlalchemy import text
+
+    from portal.cli import upgrade_database
+    from portal.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade_database(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO unit (code, name, active, created_at) VALUES ('U', 'Phòng', 1, "
+            "'2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO counter (code, name, unit_id, active, created_at) "
+            "VALUES ('Q1', 'Quầy 1', 1, 1, '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO survey_response (questionnaire_id, counter_id, channel, nonce, "
+            "submitted_at, flagged) VALUES (1, 1, 'counter', 'n1', '2026-01-02', 0)"))
+        connection.execute(text(
+            "INSERT INTO survey_answer (response_id, item_code, value) VALUES (1, 'CC1', 5), "
+            "(1, 'CC2', 4)"))
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                  for table in ("survey_dimension", "survey_item", "survey_response",
+                                "survey_answer")}
+        foreign_keys = connection.execute(text("PRAGMA foreign_keys")).scalar()
+    engine.dispose()
+    assert counts == {"survey_dimension": 5, "survey_item": 19, "survey_response": 1,
+                      "survey_answer": 2}
+    assert foreign_keys == 1, "foreign keys are on again for the app"
