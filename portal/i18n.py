@@ -93,6 +93,13 @@ def show_percent(value: float | None) -> str:
     return f"{number} %" if current_language() == "vi" else f"{number}%"
 
 
+def show_decimal(value: float | None, places: int = 2) -> str:
+    """2,50 in Vietnamese, 2.50 in English; an empty string for no value."""
+    if value is None:
+        return ""
+    return format_decimal(value, "0." + "0" * places if places else "0")
+
+
 def pick(vi: str | None, en: str | None) -> str:
     """The English text when English is shown and there is one, else the Vietnamese."""
     return (en if text_language(vi, en) == "en" else vi) or ""
@@ -115,6 +122,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = show_date
     app.jinja_env.filters["datetime"] = show_datetime
     app.jinja_env.filters["percent"] = show_percent
+    app.jinja_env.filters["decimal"] = show_decimal
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language,
         url_for_language=url_for_language, pick=pick, bilingual=bilingual,

@@ -16,8 +16,10 @@ from survey.models import Answer, Counter, Questionnaire, Response
 
 CHUNK = 1000
 def item_codes(session: Session, questionnaire: Questionnaire) -> list[str]:
-    """The current version's codes in order, then codes only older versions used."""
-    codes = [item.code for dimension in questionnaire.dimensions for item in dimension.items]
+    """The current version's statement codes in order, its expectation question's codes,
+    then codes only older versions used."""
+    codes = questionnaire.statement_codes + [
+        item["code"] for item in (questionnaire.expectation or {}).get("items", [])]
     older = session.scalars(select(Answer.item_code).distinct().order_by(Answer.item_code))
     return codes + [code for code in older if code not in codes]
 
@@ -73,21 +75,26 @@ def _signals(signals: dict | None) -> str:
 
 def aggregate_rows(questionnaire: Questionnaire, figures) -> Iterator[list]:
     yield ["level", "code", "name", "n", "satisfied_percent", "interval_low", "interval_high",
-           "sufficient", "n_1", "n_2", "n_3", "n_4", "n_5", "no_answer"]
+           "sufficient", "n_1", "n_2", "n_3", "n_4", "n_5", "no_answer", "mean"]
 
     def rounded(value):
         return "" if value is None else round(value, 2)
 
     overall = figures.overall.result
     yield ["overall", "OVERALL", "", overall.n, rounded(overall.rate), rounded(overall.low),
-           rounded(overall.high), overall.sufficient] + [""] * 6
+           rounded(overall.high), overall.sufficient] + [""] * 7
     for dimension, result in figures.dimensions:
         rate = result.result
         yield (["dimension", dimension.code, dimension.name, rate.n, rounded(rate.rate),
-                rounded(rate.low), rounded(rate.high), rate.sufficient] + [""] * 6)
+                rounded(rate.low), rounded(rate.high), rate.sufficient] + [""] * 7)
         for item, item_result in zip(dimension.items, result.parts, strict=True):
             rate = item_result.result
             yield (["item", item.code, item.text, rate.n, rounded(rate.rate), rounded(rate.low),
                     rounded(rate.high), rate.sufficient]
                    + [item_result.distribution[level] for level in range(1, 6)]
-                   + [item_result.not_applicable])
+                   + [item_result.not_applicable, rounded(item_result.mean)])
+    # The expectation question ("what to improve first"): n_1.. count the values of its own
+    # scale (3 = very much … 1 = a little); no satisfaction rate, the mean value instead.
+    for row in figures.expectation:
+        yield (["expectation", row.item["code"], row.item["vi"], row.n, "", "", "", ""]
+               + [row.counts.get(value, 0) for value in range(1, 6)] + ["", rounded(row.mean)])

@@ -29,6 +29,9 @@ AGE_GROUPS = ("18-25", "26-34", "35-49", "50-60", "60+")
 class SurveyForm(Form):
     """Fields common to every version; the items are added by :func:`make_survey_form`."""
 
+    item_codes: list[str] = []
+    expectation_codes: list[str] = []
+
     nonce = HiddenField()
     comment = TextAreaField(
         _l("Anything you want to tell us? (optional)"), filters=[clean_text],
@@ -60,18 +63,31 @@ class SurveyForm(Form):
         it would count a response that says nothing."""
         if not super().validate(extra_validators):
             return False
-        if all(value is None for value in self.answers().values()) and not self.comment.data:
+        if all(value is None for value in self.answers().values()) \
+                and not self.expectations() and not self.comment.data:
             self.form_errors.append(_l("Nothing was answered. Please tap an answer for at "
                                        "least one statement, or write a comment, then send."))
             return False
         return True
 
     def answers(self) -> dict[str, int | None]:
+        """The statements' levels (None: no answer)."""
+        return self._values(self.item_codes)
+
+    def expectations(self) -> dict[str, int]:
+        """The expectation question's answers that were given (it is optional)."""
+        return {code: value for code, value in self._values(self.expectation_codes).items()
+                if value is not None}
+
+    def _values(self, codes) -> dict[str, int | None]:
         # WTForms' Optional() lets blank input through without the choice check (it clears
         # that error), so a blank value reaches here: it means no answer, like "na".
-        values = {code: (self[code].data or "").strip() for code in self.item_codes}
+        values = {code: (self[code].data or "").strip() for code in codes}
         return {code: None if value in ("", NO_ANSWER) else int(value)
                 for code, value in values.items()}
+
+    def expectation_fields(self):
+        return [self[code] for code in self.expectation_codes]
 
 
 def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs) -> SurveyForm:
@@ -92,8 +108,18 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs
             codes.append(item.code)
             attributes[item.code] = RadioField(pick(item.text, item.text_en), choices=choices,
                                                validators=[Optional()], validate_choice=True)
+    expectation_codes = []
+    if questionnaire.expectation_items:
+        levels = [SelectChoice(str(level["value"]), pick(level["vi"], level.get("en")))
+                  for level in questionnaire.expectation["scale"]]
+        for item in questionnaire.expectation_items:
+            expectation_codes.append(item["code"])
+            attributes[item["code"]] = RadioField(pick(item["vi"], item.get("en")),
+                                                  choices=levels, validators=[Optional()],
+                                                  validate_choice=True)
     form_class = type("VersionedSurveyForm", (SurveyForm,), attributes)
     form_class.item_codes = codes
+    form_class.expectation_codes = expectation_codes
     form = form_class(**kwargs)
     form.questionnaire = questionnaire
     form.procedure_field.choices = [SelectChoice("", _l("— choose if you wish —"))] + [

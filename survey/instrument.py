@@ -66,7 +66,46 @@ def check(data: bytes) -> tuple[dict | None, list]:
                 problems.append(_l("Statement %(code)s needs a Vietnamese text (vi).",
                                    code=item_code))
             seen_items.add(item_code)
+    problems += _expectation_problems(instrument, seen_items)
     return (None, problems) if problems else (instrument, [])
+
+
+def _expectation_problems(instrument: dict, statement_codes: set) -> list:
+    """The optional expectation question: a question, a scale of whole values with labels,
+    and items with codes of their own; ``ask_expectation`` (true/false) asks it."""
+    if not isinstance(instrument.get("ask_expectation", False), bool):
+        return [_l("ask_expectation must be true or false.")]
+    expectation = instrument.get("expectation")
+    if expectation is None:
+        return [_l("ask_expectation needs an expectation question.")] \
+            if instrument.get("ask_expectation") else []
+    if not isinstance(expectation, dict) or not _text(expectation, required=True):
+        return [_l("expectation needs the question in Vietnamese (vi).")]
+    problems = []
+    scale = expectation.get("scale")
+    values = [level.get("value") if isinstance(level, dict) else None
+              for level in scale] if isinstance(scale, list) else []
+    if (len(values) < 2 or len(set(values)) != len(values)
+            or not all(isinstance(value, int) and not isinstance(value, bool)
+                       and 1 <= value <= 9 for value in values)
+            or not all(_text(level, required=True) for level in scale)):
+        problems.append(_l("expectation.scale must list at least two different whole values "
+                           "from 1 to 9, each with its label."))
+    items = expectation.get("items")
+    if not isinstance(items, list) or not items:
+        return problems + [_l("expectation.items must be a non-empty list.")]
+    seen = set()
+    for item in items:
+        code = item.get("code") if isinstance(item, dict) else None
+        if not isinstance(code, str) or not CODE.match(code) or code in seen \
+                or code in statement_codes:
+            problems.append(_l("Every expectation item needs its own code in capitals, not a "
+                               "statement's code, e.g. KV1."))
+        elif not _text(item, required=True):
+            problems.append(_l("Expectation item %(code)s needs a Vietnamese text (vi).",
+                               code=code))
+        seen.add(code)
+    return problems
 
 
 def _text(entry, *, required: bool) -> bool:

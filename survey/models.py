@@ -74,12 +74,27 @@ class Questionnaire(Base):
     instruction_en: Mapped[str | None] = mapped_column(Text)
     # {"levels": [{"value": 1, "vi": …, "en": …}, …], "not_applicable": {"vi": …, "en": …}}
     scale: Mapped[dict] = mapped_column(JSON)
+    # The SIPAS expectation question, "what should the agency improve first" (the
+    # instrument's ``expectation``: {"vi", "en", "scale": [{"value", "vi", "en"}, …],
+    # "items": [{"code", "vi", "en"}, …]}), asked after the statements when
+    # ``ask_expectation`` is on. Its answers are stored as answers under its item codes.
+    expectation: Mapped[dict | None] = mapped_column(JSON)
+    ask_expectation: Mapped[bool] = mapped_column(default=False)
     # The one version new responses answer; older ones stay for their responses.
     current: Mapped[bool] = mapped_column(default=False, index=True)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     dimensions: Mapped[list[Dimension]] = relationship(
         order_by="Dimension.position", lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def expectation_items(self) -> list[dict]:
+        """The expectation question's items when it is asked, else none."""
+        return list((self.expectation or {}).get("items", [])) if self.ask_expectation else []
+
+    @property
+    def statement_codes(self) -> list[str]:
+        return [item.code for dimension in self.dimensions for item in dimension.items]
 
 
 class Dimension(Base):
@@ -193,7 +208,9 @@ class Response(Base):
 
 
 class Answer(Base):
-    """A response's level (1-5) for one item code; None = "no answer / not applicable"."""
+    """A response's level (1-5) for one item code; None = "no answer / not applicable".
+    The expectation question's answers are stored the same way under its own codes, with
+    the values of its scale (3 "very much" … 1 "a little")."""
 
     __tablename__ = "survey_answer"
 

@@ -20,11 +20,23 @@ def index_rules() -> sipas.IndexRules:
 
 
 @dataclass
+class ExpectationRow:
+    """One item of the expectation question ("what to improve first"): answers per value of
+    its scale, and their mean (the higher, the more wanted)."""
+
+    item: dict  # {"code", "vi", "en"}
+    counts: dict[int, int]  # value -> answers, in the scale's order
+    n: int
+    mean: float | None
+
+
+@dataclass
 class Figures:
     overall: sipas.GroupResult
     dimensions: list[tuple[object, sipas.GroupResult]]  # (Dimension, result)
     items: dict[str, sipas.ItemResult]
     responses: int
+    expectation: list[ExpectationRow]  # most wanted first; empty when never asked
 
 
 def figures(session: Session, questionnaire: Questionnaire, filters: queries.Filters,
@@ -34,12 +46,40 @@ def figures(session: Session, questionnaire: Questionnaire, filters: queries.Fil
         by_counter = {key: counts for key, counts in
                       queries.answer_counts_by(session, filters, "counter").items()}
         overall = sipas.index_equal_groups(shape, by_counter, rules)
+        counts = _summed(by_counter.values())
     else:
-        overall = sipas.index(shape, queries.answer_counts(session, filters), rules)
+        counts = queries.answer_counts(session, filters)
+        overall = sipas.index(shape, counts, rules)
     items = {item.code: item for dimension in overall.parts for item in dimension.parts}
     return Figures(overall=overall,
                    dimensions=list(zip(questionnaire.dimensions, overall.parts, strict=True)),
-                   items=items, responses=queries.response_count(session, filters))
+                   items=items, responses=queries.response_count(session, filters),
+                   expectation=expectation_rows(questionnaire, counts))
+
+
+def _summed(groups) -> dict[str, dict]:
+    total: dict[str, dict] = {}
+    for counts in groups:
+        for code, levels in counts.items():
+            for level, number in levels.items():
+                total.setdefault(code, {})[level] = total.get(code, {}).get(level, 0) + number
+    return total
+
+
+def expectation_rows(questionnaire: Questionnaire, counts: dict) -> list[ExpectationRow]:
+    """The expectation question's answers from the same counts as the index, most wanted
+    first (by mean value); none when the version has no such question or nobody answered."""
+    expectation = questionnaire.expectation or {}
+    values = [level["value"] for level in expectation.get("scale", [])]
+    rows = []
+    for item in expectation.get("items", []):
+        given = {value: counts.get(item["code"], {}).get(value, 0) for value in values}
+        n = sum(given.values())
+        mean = sum(value * number for value, number in given.items()) / n if n else None
+        rows.append(ExpectationRow(item, given, n, mean))
+    if not any(row.n for row in rows):
+        return []
+    return sorted(rows, key=lambda row: -(row.mean or 0))
 
 
 def weakest_items(questionnaire: Questionnaire, result: Figures, limit: int = 5):

@@ -3,7 +3,7 @@ Services flush, never commit."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -137,6 +137,7 @@ class Submission:
     client_hash: str | None = None  # keyed hash of the address
     device_hash: str | None = None  # keyed hash of the browser's random cookie; None: none
     submitted_at: datetime | None = None  # when it was answered, if not now (tablet queue)
+    expectations: dict[str, int] = field(default_factory=dict)  # the expectation question
 
 
 @dataclass
@@ -193,8 +194,8 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
         flagged=verdict.excluded, flag_reasons=list(verdict.exclusions) or None,
         exclusion=screening.main_reason(verdict.exclusions), signals=verdict.signals,
         client_hash=submission.client_hash, device_hash=submission.device_hash,
-        answers=[Answer(item_code=code, value=value)
-                 for code, value in submission.answers.items()],
+        answers=[Answer(item_code=code, value=value) for code, value in
+                 [*submission.answers.items(), *submission.expectations.items()]],
     )
     savepoint = session.begin_nested()
     try:
@@ -328,7 +329,9 @@ def publish_questionnaire(session: Session, instrument: dict, *, make_current: b
     questionnaire = Questionnaire(
         version=instrument["version"], title=instrument["title"]["vi"],
         title_en=instrument["title"].get("en"), instruction=instruction.get("vi"),
-        instruction_en=instruction.get("en"), scale=instrument["scale"], current=False)
+        instruction_en=instruction.get("en"), scale=instrument["scale"], current=False,
+        expectation=instrument.get("expectation"),
+        ask_expectation=bool(instrument.get("ask_expectation")))
     for position, entry in enumerate(instrument["dimensions"], start=1):
         dimension = Dimension(code=entry["code"], position=position, name=entry["vi"],
                               name_en=entry.get("en"), short_name=entry.get("vi_short"),
@@ -345,6 +348,21 @@ def publish_questionnaire(session: Session, instrument: dict, *, make_current: b
     if make_current:
         make_questionnaire_current(session, questionnaire, actor=actor)
     return questionnaire
+
+
+def set_ask_expectation(session: Session, questionnaire: Questionnaire, ask: bool,
+                        actor: User | None = None) -> None:
+    """Ask (or stop asking) the version's expectation question after the statements.
+
+    :raise ValueError: when the version has no expectation question.
+    """
+    if ask and not questionnaire.expectation:
+        raise ValueError("no expectation question")
+    questionnaire.ask_expectation = ask
+    session.flush()
+    audit.record(session, "questionnaire.expectation_on" if ask
+                 else "questionnaire.expectation_off", target_type="questionnaire",
+                 target_id=questionnaire.version, actor=actor)
 
 
 def make_questionnaire_current(session: Session, questionnaire: Questionnaire,

@@ -432,6 +432,26 @@ def questionnaires():
                            versions=versions, answered=answered)
 
 
+@bp.post("/questionnaires/<int:questionnaire_id>/expectation")
+@role_required(ADMIN)
+def questionnaire_expectation(questionnaire_id: int):
+    """Ask (?ask=1) or stop asking (?ask=0) the version's SIPAS expectation question."""
+    session = get_session()
+    questionnaire = session.get(Questionnaire, questionnaire_id) or abort(404)
+    ask = request.args.get("ask")
+    if ask not in ("0", "1"):
+        abort(400)
+    try:
+        services.set_ask_expectation(session, questionnaire, ask == "1", actor=current_user)
+    except ValueError:
+        abort(404)
+    flash(_("Version %(version)s now asks what to improve first.",
+            version=questionnaire.version) if ask == "1" else
+          _("Version %(version)s no longer asks what to improve first.",
+            version=questionnaire.version), "success")
+    return redirect(url_for("survey_staff.questionnaires"))
+
+
 @bp.post("/questionnaires/<int:questionnaire_id>/current")
 @role_required(ADMIN)
 def questionnaire_current(questionnaire_id: int):

@@ -105,7 +105,8 @@ def _store(token, target, form, officers):
     elif len(officers) == 1:
         officer_id = officers[0].id
     submission = services.Submission(
-        answers=form.answers(), nonce=form.nonce.data, seconds=seconds,
+        answers=form.answers(), expectations=form.expectations(), nonce=form.nonce.data,
+        seconds=seconds,
         comment=form.comment.data or None,
         procedure_field_id=int(form.procedure_field.data) if form.procedure_field.data else None,
         officer_id=officer_id,

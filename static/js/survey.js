@@ -14,7 +14,7 @@
   var back = form.querySelector("[data-step-back]");
   var next = form.querySelector("[data-step-next]");
   var progress = form.querySelector("[data-progress]");
-  var statements = form.querySelectorAll("fieldset.statement");
+  var statements = form.querySelectorAll("fieldset.statement:not(.expectation-item)");
   var current = 0;
 
   function countAnswers() {

@@ -74,6 +74,18 @@ def test_a_new_version_is_used_by_new_answers_and_old_answers_keep_theirs(auth, 
     (lambda d: d["dimensions"][0]["items"][0].update(vi=""),
      "Nội dung CC1 cần có văn bản tiếng Việt (vi)."),
     (lambda d: d["dimensions"][0].update(code="lower"), "cần một mã riêng viết hoa"),
+    (lambda d: d["expectation"]["items"][0].update(code="CC1"),
+     "Mỗi mục của câu hỏi mong muốn cần một mã riêng viết hoa"),
+    (lambda d: d["expectation"].update(scale=d["expectation"]["scale"][:1]),
+     "expectation.scale phải liệt kê"),
+    (lambda d: d["expectation"]["scale"][0].update(value=0), "expectation.scale phải liệt kê"),
+    (lambda d: d["expectation"].update(items=[]), "expectation.items phải là danh sách"),
+    (lambda d: d["expectation"].update(vi=""), "expectation cần có câu hỏi bằng tiếng Việt"),
+    (lambda d: d["expectation"]["items"][1].update(vi=""),
+     "Mục KV2 của câu hỏi mong muốn cần có văn bản tiếng Việt (vi)."),
+    (lambda d: (d.pop("expectation"), d.update(ask_expectation=True)),
+     "ask_expectation cần có câu hỏi mong muốn"),
+    (lambda d: d.update(ask_expectation="yes"), "ask_expectation phải là true hoặc false."),
 ])
 def test_bad_questionnaire_files_publish_nothing(auth, client, db, mutate, message):
     auth.as_role("admin")

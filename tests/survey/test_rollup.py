@@ -2,10 +2,9 @@
 import random
 from datetime import date, datetime, timedelta, timezone
 
-from alembic import command
 from sqlalchemy import text
 
-from portal.cli import alembic_config
+from portal.cli import upgrade_database
 from portal.db import make_engine
 from survey import queries
 from tests.factories import ITEM_CODES, make_counter, make_response, make_user
@@ -78,10 +77,8 @@ def test_flagged_responses_stay_out_of_the_rollup(db):
 def test_the_migration_counts_answers_stored_before_it(tmp_path):
     """Upgrading to the rollup migration fills the table from the responses already there."""
     engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
-    config = alembic_config()
+    upgrade_database(engine, "0002")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
         connection.execute(text(
             "INSERT INTO unit (id, code, name, active, created_at) "
             "VALUES (1, 'U', 'Đơn vị', 1, '2025-01-01 00:00:00')"))
@@ -98,7 +95,8 @@ def test_the_migration_counts_answers_stored_before_it(tmp_path):
             connection.execute(text(
                 "INSERT INTO survey_answer (response_id, item_code, value) VALUES (:id, 'CC1', 5)"
             ), {"id": number})
-        command.upgrade(config, "head")
+    upgrade_database(engine)
+    with engine.connect() as connection:
         rows = connection.execute(text(
             "SELECT day, item_code, value, answers FROM survey_rollup ORDER BY day, item_code"
         )).all()
