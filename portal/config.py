@@ -100,6 +100,10 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_UNIFORM_MIN_ANSWERS": _int("SURVEY_UNIFORM_MIN_ANSWERS", 10),
         "SURVEY_DEVICE_MAX_PER_DAY": _int("SURVEY_DEVICE_MAX_PER_DAY", 3),
         "SURVEY_ADDRESS_MAX_PER_HOUR": _int("SURVEY_ADDRESS_MAX_PER_HOUR", 30),
+        # The counter's rating tablet: an abandoned form is cleared after this many seconds
+        # without a touch; the thank-you stays this long before the next citizen's start.
+        "SURVEY_TABLET_IDLE_SECONDS": _int("SURVEY_TABLET_IDLE_SECONDS", 60),
+        "SURVEY_TABLET_THANKS_SECONDS": _int("SURVEY_TABLET_THANKS_SECONDS", 6),
         # The index formula's configurable parts (the official SIPAS formula is unconfirmed).
         "SIPAS_SATISFIED_LEVELS": _levels(env("SIPAS_SATISFIED_LEVELS", "4,5")),
         "SIPAS_MIN_SAMPLE": _int("SIPAS_MIN_SAMPLE", 30),

@@ -28,17 +28,18 @@ CSRF_MESSAGE = _l("This form has expired or was not sent from this site. Please 
                   "and send it again.")
 
 
-def render_error(code: int, message=None):
+def render_error(code: int, message=None, **details):
+    """The error page; JSON under /api/ and for requests that sent JSON (the tablet)."""
     title, default_message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     message = message or default_message
-    if request.path.startswith("/api/"):
-        return jsonify(error=str(title), message=str(message), status=code), code
+    if request.path.startswith("/api/") or request.is_json:
+        return jsonify(error=str(title), message=str(message), status=code, **details), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def _handle_http(error: HTTPException):
     if isinstance(error, CSRFError):
-        return render_error(400, CSRF_MESSAGE)
+        return render_error(400, CSRF_MESSAGE, csrf=True)
     # werkzeug's English descriptions are replaced by our translated ones.
     return render_error(error.code or 500)
 

@@ -30,9 +30,11 @@ def _add_links(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     from survey import cli, demo, rollup  # noqa: F401 - rollup registers its listener
     from survey.staff_views import bp as staff_bp
+    from survey.tablet_views import bp as tablet_bp
     from survey.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(tablet_bp)
     app.register_blueprint(staff_bp)
     _add_links(app)
     cli.init_app(app)

@@ -86,6 +86,27 @@ class SurveyForm(Form):
         return {code: None if value in ("", NO_ANSWER) else int(value)
                 for code, value in values.items()}
 
+    def submission(self, officers, **details):
+        """What the citizen sent, for :func:`survey.services.submit`; ``details`` adds what
+        the channel knows (nonce, seconds, hashes…). With one officer on duty, they are
+        credited without asking."""
+        from survey.services import Submission
+
+        officer_id = None
+        if "officer" in self and self.officer.data:
+            officer_id = int(self.officer.data)
+        elif len(officers) == 1:
+            officer_id = officers[0].id
+        return Submission(
+            answers=self.answers(), expectations=self.expectations(),
+            comment=self.comment.data or None,
+            procedure_field_id=int(self.procedure_field.data) if self.procedure_field.data
+            else None,
+            officer_id=officer_id,
+            gender=self.gender.data or None if "gender" in self else None,
+            age_group=self.age_group.data or None if "age_group" in self else None,
+            **details)
+
     def expectation_fields(self):
         return [self[code] for code in self.expectation_codes]
 

@@ -42,6 +42,10 @@ class Counter(Base):
     # replaces it (old posters stop working); revoking clears it.
     token: Mapped[str | None] = mapped_column(String(16), unique=True)
     token_issued_at: Mapped[datetime | None]
+    # The counter's rating tablet opens /tablet/<tablet_token> (issue 9, point 6): never
+    # printed, set up by staff on the device; rotated and revoked like the survey link.
+    tablet_token: Mapped[str | None] = mapped_column(String(16), unique=True)
+    tablet_token_issued_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")

@@ -19,6 +19,7 @@ from survey.links import new_token
 from survey.models import (
     CHANNEL_COUNTER,
     CHANNEL_DOSSIER,
+    CHANNEL_TABLET,
     REVIEW_COUNTED,
     REVIEW_EXCLUDED,
     Answer,
@@ -39,9 +40,10 @@ def current_questionnaire(session: Session) -> Questionnaire:
 
 
 def _unused_token(session: Session) -> str:
-    while True:  # a collision in 59 bits is rare, but both tables must stay distinct
+    while True:  # a collision in 59 bits is rare, but every kind of link must stay distinct
         token = new_token()
-        taken = session.scalar(select(Counter.id).where(Counter.token == token)) or \
+        taken = session.scalar(select(Counter.id).where(
+            (Counter.token == token) | (Counter.tablet_token == token))) or \
             session.scalar(select(DossierLink.id).where(DossierLink.token == token))
         if not taken:
             return token
@@ -63,6 +65,25 @@ def revoke_counter_link(session: Session, counter: Counter) -> None:
         counter.token = None
         session.flush()
         audit.record(session, "counter.link_revoked", target_type="counter",
+                     target_id=counter.code)
+
+
+def issue_tablet_link(session: Session, counter: Counter) -> str:
+    """Give the counter's tablet a new link; the old one (if any) stops working at once."""
+    rotated = counter.tablet_token is not None
+    counter.tablet_token = _unused_token(session)
+    counter.tablet_token_issued_at = utcnow()
+    session.flush()
+    audit.record(session, "counter.tablet_rotated" if rotated else "counter.tablet_issued",
+                 target_type="counter", target_id=counter.code)
+    return counter.tablet_token
+
+
+def revoke_tablet_link(session: Session, counter: Counter) -> None:
+    if counter.tablet_token is not None:
+        counter.tablet_token = None
+        session.flush()
+        audit.record(session, "counter.tablet_revoked", target_type="counter",
                      target_id=counter.code)
 
 
@@ -88,6 +109,14 @@ def resolve(session: Session, token: str) -> Target | None:
     if dossier is not None and dossier.counter.active:
         return Target(dossier.counter, dossier)
     return None
+
+
+def resolve_tablet(session: Session, token: str) -> Target | None:
+    """The counter whose tablet link this is; None for unknown, revoked or retired."""
+    counter = session.scalar(select(Counter).where(Counter.tablet_token == token))
+    if counter is None or not counter.active:
+        return None
+    return Target(counter, channel=CHANNEL_TABLET)
 
 
 def dossier_already_rated(session: Session, dossier: DossierLink) -> bool:

@@ -69,7 +69,8 @@ def survey_link(token: str) -> str:
 @role_required(*COUNTER_MANAGERS)
 def counters():
     listed = get_session().scalars(select(Counter).order_by(Counter.code)).all()
-    return render_template("survey/staff_counters.html", counters=listed, survey_link=survey_link)
+    return render_template("survey/staff_counters.html", counters=listed, survey_link=survey_link,
+                           tablet_link=tablet_link)
 
 
 @bp.route("/counters/new", methods=["GET", "POST"], defaults={"counter_id": None})
@@ -112,6 +113,47 @@ def counter_revoke(counter_id: int):
     flash(_("The survey link of counter %(code)s no longer works.", code=counter.code),
           "success")
     return redirect(url_for("survey_staff.counters"))
+
+
+@bp.post("/counters/<int:counter_id>/tablet")
+@role_required(*COUNTER_MANAGERS)
+def counter_tablet(counter_id: int):
+    """Issue (or replace) the link of the counter's rating tablet."""
+    counter = _counter_or_404(counter_id)
+    if not counter.active:
+        abort(404)
+    rotated = counter.tablet_token is not None
+    services.issue_tablet_link(get_session(), counter)
+    flash(_("Counter %(code)s has a new tablet link: open it on the tablet. The old one no "
+            "longer works.", code=counter.code) if rotated else
+          _("Counter %(code)s has a tablet link: open it on the tablet.", code=counter.code),
+          "success")
+    return redirect(url_for("survey_staff.counters"))
+
+
+@bp.post("/counters/<int:counter_id>/tablet/revoke")
+@role_required(*COUNTER_MANAGERS)
+def counter_tablet_revoke(counter_id: int):
+    counter = _counter_or_404(counter_id)
+    services.revoke_tablet_link(get_session(), counter)
+    flash(_("The tablet link of counter %(code)s no longer works.", code=counter.code),
+          "success")
+    return redirect(url_for("survey_staff.counters"))
+
+
+@bp.get("/counters/<int:counter_id>/tablet/qr.png")
+@role_required(*COUNTER_MANAGERS)
+def counter_tablet_qr(counter_id: int):
+    """The tablet link as a QR code on the staff page, to open it on the tablet by scanning
+    (never printed for citizens)."""
+    counter = _counter_or_404(counter_id)
+    if not counter.tablet_token or not counter.active:
+        abort(404)
+    return qr_response(tablet_link(counter.tablet_token), "png")
+
+
+def tablet_link(token: str) -> str:
+    return public_url("survey_tablet.page", token=token)
 
 
 def _live_link(counter: Counter) -> str:

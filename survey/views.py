@@ -41,7 +41,7 @@ def _invalid_link():
     return render_template("survey/invalid.html"), 404
 
 
-def _form(target, **kwargs):
+def survey_form(target, **kwargs):
     session_ = get_session()
     officers = services.officers_on_duty(session_, target.counter, today_in_vietnam())
     form = make_survey_form(services.current_questionnaire(session_), fields=all_fields(session_),
@@ -61,7 +61,7 @@ def answer(token: str):
     session_ = get_session()
     if target.dossier is not None and services.dossier_already_rated(session_, target.dossier):
         return render_template("survey/already_rated.html")
-    form, officers = _form(target)
+    form, officers = survey_form(target)
     if request.method == "GET":
         form.nonce.data = nonces.issue(token)
     elif form.validate_on_submit():
@@ -99,19 +99,8 @@ def _store(token, target, form, officers):
             "minute and press Send again.")), 429
     throttle.hit(config["SURVEY_LIMIT_PER_LINK"], "survey-link", token)
     throttle.hit(config["SURVEY_LIMIT_PER_ADDRESS"], "survey-ip", address)
-    officer_id = None
-    if "officer" in form and form.officer.data:
-        officer_id = int(form.officer.data)
-    elif len(officers) == 1:
-        officer_id = officers[0].id
-    submission = services.Submission(
-        answers=form.answers(), expectations=form.expectations(), nonce=form.nonce.data,
-        seconds=seconds,
-        comment=form.comment.data or None,
-        procedure_field_id=int(form.procedure_field.data) if form.procedure_field.data else None,
-        officer_id=officer_id,
-        gender=form.gender.data or None if "gender" in form else None,
-        age_group=form.age_group.data or None if "age_group" in form else None,
+    submission = form.submission(
+        officers, nonce=form.nonce.data, seconds=seconds,
         honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address),
         device_hash=nonces.device_hash(request.cookies.get(nonces.DEVICE_COOKIE)))
     outcome = services.submit(session_, target, form.questionnaire, submission,

@@ -74,5 +74,7 @@
   }
   form.addEventListener("change", countAnswers);
   countAnswers();
-  window.surveySteps = { show: show, count: countAnswers };
+  window.surveySteps = {
+    show: show, count: countAnswers, current: function () { return current; }
+  };
 })();

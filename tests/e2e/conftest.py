@@ -151,11 +151,12 @@ def answer_steps(page, levels, *, tap=True, comment=None):
         page.locator("textarea[name=comment]").fill(comment)
 
 
-def make_counter_on(live_server, code: str):
-    """A counter of its own on the live server (its own link and limits); its token."""
+def make_counter_on(live_server, code: str, *, tablet: bool = False):
+    """A counter of its own on the live server (its own link and limits); its survey token,
+    or with ``tablet`` its tablet token."""
     from portal.auth.models import Unit
     from survey.models import Counter
-    from survey.services import issue_counter_link
+    from survey.services import issue_counter_link, issue_tablet_link
 
     with live_server.app.test_request_context():
         session = get_session()
@@ -166,5 +167,7 @@ def make_counter_on(live_server, code: str):
             session.add(counter)
             session.flush()
             issue_counter_link(session, counter)
+        if tablet and counter.tablet_token is None:
+            issue_tablet_link(session, counter)
         session.commit()
-        return counter.token
+        return counter.tablet_token if tablet else counter.token

@@ -94,7 +94,8 @@ PUBLIC_ENDPOINTS = {"static", "pages.home", "pages.hotline", "pages.procedures",
                     "health.healthz", "auth.login", "survey.answer", "survey.thanks",
                     "survey.results", "feedback.new", "feedback.receipt", "feedback.track",
                     "feedback.published", "feedback.published_one", "feedback.feed",
-                    "feedback.open_data"}
+                    "feedback.open_data", "survey_tablet.page", "survey_tablet.csrf",
+                    "survey_tablet.answers"}
 SAMPLE_VALUES = {"code": "1.000001", "user_id": "1", "unit_id": "1", "filename": "x.css",
                  "counter_id": "1", "layout": "poster", "image_format": "png",
                  "token": "abcdefghjkmn", "kind": "responses", "file_format": "csv",
