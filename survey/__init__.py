@@ -23,12 +23,16 @@ def _add_links(app: Flask) -> None:
                                   (RECEPTION, ADMIN)))
     add_entry(app, "staff", Entry("survey_staff.counters", _l("Counters and their QR codes"), _l(
         "Survey links, posters and table tents for each counter."), (ADMIN, SECRETARIAT)))
+    add_entry(app, "staff", Entry("survey_paper.entry", _l("Paper survey forms"), _l(
+        "Print numbered paper forms for a counter; key in the returned ones."),
+        (RECEPTION, SECRETARIAT, ADMIN)))
     add_entry(app, "staff", Entry("survey_staff.questionnaires", _l("Questionnaire versions"), _l(
         "Publish a new version of the survey; old answers keep theirs."), (ADMIN,)))
 
 
 def init_app(app: Flask) -> None:
     from survey import cli, demo, rollup  # noqa: F401 - rollup registers its listener
+    from survey.paper_views import bp as paper_bp
     from survey.staff_views import bp as staff_bp
     from survey.tablet_views import bp as tablet_bp
     from survey.views import bp
@@ -36,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(tablet_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(paper_bp)
     _add_links(app)
     cli.init_app(app)
     app.extensions.setdefault("demo_loaders", []).append(demo.load_counters)

@@ -6,16 +6,19 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import Form
+from portal.forms import Form, SubForm
 from portal.i18n import pick
 from portal.text import clean_text
 from survey.models import Questionnaire
@@ -205,3 +208,43 @@ class DossierBatchForm(Form):
                      validators=[FileRequired(_l("Choose a file to import."))])
     counter_id = SelectField(_l("Counter (for lines that name none)"), coerce=int,
                              validate_choice=True)
+
+
+class PaperBatchForm(Form):
+    counter_id = SelectField(_l("Counter"), coerce=int, validate_choice=True)
+    count = IntegerField(_l("Number of forms"), default=50, validators=[
+        InputRequired(_l("Say how many forms to print.")),
+        NumberRange(min=1, max=200, message=_l("Print from 1 to 200 forms at a time."))],
+        render_kw={"inputmode": "numeric", "min": 1, "max": 200})
+    paper_size = RadioField(_l("Paper"), default="A4", validate_choice=True, choices=[
+        SelectChoice("A4", _l("A4, one form a page")),
+        SelectChoice("A5", _l("A5, one form a page (smaller print)"))])
+
+
+class PaperRowForm(SubForm):
+    """One returned form, as typed (no labels on screen: the table's headers name them)."""
+
+    number = StringField(_l("Form number"), filters=[clean_text],
+                         validators=[Optional(), Length(max=20)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "off",
+                                    "maxlength": 20})
+    answers = StringField(_l("Answers"), filters=[clean_text],
+                          validators=[Optional(), Length(max=80)],
+                          render_kw={"inputmode": "numeric", "autocomplete": "off",
+                                     "maxlength": 80})
+    expectation = StringField(_l("What to improve"), filters=[clean_text],
+                              validators=[Optional(), Length(max=40)],
+                              render_kw={"inputmode": "numeric", "autocomplete": "off",
+                                         "maxlength": 40})
+    comment = StringField(_l("Comment written on the form"), filters=[clean_text],
+                          validators=[Optional(), Length(max=COMMENT_MAX)],
+                          render_kw={"autocomplete": "off", "maxlength": COMMENT_MAX})
+
+
+PAPER_ROWS = 10
+
+
+class PaperEntryForm(Form):
+    collected_on = DateField(_l("Forms collected on"), validators=[
+        InputRequired(_l("Give the day the forms were collected."))])
+    rows = FieldList(FormField(PaperRowForm), min_entries=PAPER_ROWS, max_entries=50)

@@ -155,6 +155,32 @@ class DossierLink(Base):
     counter: Mapped[Counter] = relationship(lazy="joined")
 
 
+class PaperBatch(Base):
+    """A batch of numbered paper questionnaires printed for a counter (issue 9, point 7).
+    Its forms carry the serials first_serial … first_serial + count - 1 (printed with a check
+    digit, survey/paper.py) and the statements of the version current when it was printed."""
+
+    __tablename__ = "survey_paper_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    first_serial: Mapped[int] = mapped_column(unique=True)
+    count: Mapped[int]
+    paper_size: Mapped[str] = mapped_column(String(2))  # "A4" or "A5"
+    # Whether the forms print the expectation question (as the version asked it then).
+    with_expectation: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    counter: Mapped[Counter] = relationship(lazy="joined")
+    questionnaire: Mapped[Questionnaire] = relationship()
+
+    @property
+    def last_serial(self) -> int:
+        return self.first_serial + self.count - 1
+
+
 class Response(Base):
     """One citizen's answers. Nothing in it identifies the citizen (NĐ 61/2018 Điều 27 k3)."""
 
@@ -174,6 +200,10 @@ class Response(Base):
     # Unique: one answer per dossier, even when two submits race.
     dossier_link_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_link.id"),
                                                         unique=True)
+    # A paper form's serial (survey/paper.py): unique, so a form is entered once.
+    paper_serial: Mapped[int | None] = mapped_column(unique=True)
+    paper_batch_id: Mapped[int | None] = mapped_column(ForeignKey("survey_paper_batch.id"),
+                                                       index=True)
     # SHA-256 of the form's single-use nonce: a replayed submit finds its response instead of
     # making a new one.
     nonce: Mapped[str] = mapped_column(String(64), unique=True)

@@ -180,7 +180,7 @@ def counter_print(counter_id: int, layout: str):
                            link=_live_link(counter))
 
 
-def _counter_choices(session):
+def counter_choices(session):
     return [SelectChoice(counter.id, f"{counter.code} — {counter.name}")
             for counter in session.scalars(select(Counter).where(Counter.active.is_(True))
                                            .order_by(Counter.code))]
@@ -192,7 +192,7 @@ def dossier_link():
     """Reception makes the single-use QR code printed on a dossier receipt."""
     session = get_session()
     form = DossierLinkForm()
-    form.counter_id.choices = _counter_choices(session)
+    form.counter_id.choices = counter_choices(session)
     batch = DossierBatchForm(prefix="batch")
     batch.counter_id.choices = form.counter_id.choices
     link = created = None
@@ -215,7 +215,7 @@ def dossier_batch():
     """Links for a whole CSV of dossiers at once, all or none, and a sheet to print."""
     session = get_session()
     form = DossierLinkForm()
-    form.counter_id.choices = _counter_choices(session)
+    form.counter_id.choices = counter_choices(session)
     batch = DossierBatchForm(prefix="batch")
     batch.counter_id.choices = form.counter_id.choices
     problems = []
