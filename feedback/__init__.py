@@ -33,11 +33,12 @@ def _add_links(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from feedback import cli
+    from feedback import cli, notify
     from feedback import workflow as wf
     from feedback.models import CHANNEL_LABELS, KIND_LABELS
     from feedback.staff_views import bp as staff_bp
     from feedback.views import bp
+    from portal import outbox
     from portal.db import utcnow
     from portal.qrcodes import public_url
 
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     _add_links(app)
     cli.init_app(app)
+    outbox.register(app, notify.queue)
     app.jinja_env.globals.update(
         public_url=public_url, wf=wf, now_utc=utcnow,
         wf_kind_label=lambda kind: KIND_LABELS.get(kind, kind),

@@ -23,6 +23,9 @@ def _add_links(app: Flask) -> None:
                                   (RECEPTION, ADMIN)))
     add_entry(app, "staff", Entry("survey_staff.counters", _l("Counters and their QR codes"), _l(
         "Survey links, posters and table tents for each counter."), (ADMIN, SECRETARIAT)))
+    add_entry(app, "staff", Entry("survey_alerts.listing", _l("Alerts on ratings"), _l(
+        "When a counter's ratings turn bad (or very good): acknowledge, comment, close."),
+        (LEADER, SECRETARIAT, ADMIN)))
     add_entry(app, "staff", Entry("survey_paper.entry", _l("Paper survey forms"), _l(
         "Print numbered paper forms for a counter; key in the returned ones."),
         (RECEPTION, SECRETARIAT, ADMIN)))
@@ -32,6 +35,7 @@ def _add_links(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     from survey import cli, demo, rollup  # noqa: F401 - rollup registers its listener
+    from survey.alert_views import bp as alerts_bp
     from survey.paper_views import bp as paper_bp
     from survey.staff_views import bp as staff_bp
     from survey.tablet_views import bp as tablet_bp
@@ -41,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(tablet_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(paper_bp)
+    app.register_blueprint(alerts_bp)
     _add_links(app)
     cli.init_app(app)
     app.extensions.setdefault("demo_loaders", []).append(demo.load_counters)

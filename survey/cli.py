@@ -125,7 +125,25 @@ def survey_rescreen_command(dry_run: bool):
         click.echo("Rollups recounted.")
 
 
+@click.command("survey-alerts")
+@with_appcontext
+def survey_alerts_command():
+    """Check the alert rules; raise and email the alerts whose condition holds (cron: every
+    few minutes)."""
+    from survey import alerts
+    from survey.reports import index_rules
+
+    session = get_session()
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
+    with current_app.test_request_context("/", base_url=base):
+        raised = alerts.evaluate(session, services.current_questionnaire(session),
+                                 index_rules())
+        session.commit()
+    click.echo(f"{len(raised)} alerts raised")
+
+
 def init_app(app) -> None:
+    app.cli.add_command(survey_alerts_command)
     app.cli.add_command(survey_rescreen_command)
     app.cli.add_command(survey_rollup_command)
     app.cli.add_command(counters_command)

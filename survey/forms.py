@@ -248,3 +248,54 @@ class PaperEntryForm(Form):
     collected_on = DateField(_l("Forms collected on"), validators=[
         InputRequired(_l("Give the day the forms were collected."))])
     rows = FieldList(FormField(PaperRowForm), min_entries=PAPER_ROWS, max_entries=50)
+
+
+class AlertRuleForm(Form):
+    """A rule: what it watches (a counter or a unit), its kind and its parameters."""
+
+    scope = SelectField(_l("Watch"), validate_choice=True,
+                        validators=[InputRequired(_l("Choose a counter or a unit."))])
+    kind = RadioField(_l("Kind of rule"), validate_choice=True,
+                      validators=[InputRequired(_l("Choose a kind of rule."))])
+    threshold = IntegerField(_l("Threshold (%)"), validators=[Optional()],
+                             render_kw={"inputmode": "numeric"})
+    window_size = IntegerField(_l("Over the last (responses, or days for an index)"),
+                               validators=[Optional()], render_kw={"inputmode": "numeric"})
+    min_responses = IntegerField(_l("At least this many responses"), validators=[Optional()],
+                                 render_kw={"inputmode": "numeric"})
+    active = BooleanField(_l("In use"), default=True)
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the parameters this kind needs, each within its range
+        (survey/alert_rules.py)."""
+        from survey import alert_rules
+
+        if not super().validate(extra_validators):
+            return False
+        found = alert_rules.problems(self.kind.data, {
+            name: self[name].data for name in ("threshold", "window_size", "min_responses")})
+        for name, problem in found.items():
+            lowest, highest = alert_rules.PARAMETERS[self.kind.data][name]
+            self[name].errors.append(
+                _l("This kind of rule needs it.") if problem == "missing" else
+                _l("From %(low)s to %(high)s.", low=lowest, high=highest))
+        return not found
+
+
+class AlertActionForm(Form):
+    version = HiddenField()
+    action = RadioField(_l("What to do"), validate_choice=True, choices=[
+        SelectChoice("acknowledge", _l("Acknowledge: someone is looking into it")),
+        SelectChoice("comment", _l("Add a comment")),
+        SelectChoice("close", _l("Close: it was dealt with"))],
+        validators=[InputRequired(_l("Choose what to do."))])
+    text = TextAreaField(_l("Comment"), filters=[clean_text],
+                         validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.action.data in ("comment", "close") and not self.text.data:
+            self.text.errors.append(_l("Say what was found or done."))
+            return False
+        return True

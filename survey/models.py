@@ -4,7 +4,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Unit, User
@@ -293,3 +303,74 @@ class OfficerRollup(Base):
     item_code: Mapped[str] = mapped_column(String(20))
     value: Mapped[int] = mapped_column(SmallInteger)
     answers: Mapped[int]
+
+
+class AlertRule(Base):
+    """When to tell a unit's leader that a counter's or a unit's ratings turned (issue 9,
+    point 9). survey/alert_rules.py defines the kinds and what each threshold means."""
+
+    __tablename__ = "survey_alert_rule"
+    __table_args__ = (
+        CheckConstraint("(counter_id IS NULL) <> (unit_id IS NULL)", name="one_scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    threshold: Mapped[int | None]  # a percentage, for the kinds that compare one
+    window_size: Mapped[int | None]  # the last N answers, or N days, as the kind says
+    min_responses: Mapped[int | None]  # fewer responses than this: not judged
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    counter: Mapped[Counter | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+
+ALERT_OPEN = "open"
+ALERT_ACKNOWLEDGED = "acknowledged"
+ALERT_CLOSED = "closed"
+
+
+class Alert(Base):
+    """A rule's condition held: staff acknowledge, comment and close it. While it is not
+    closed the same rule raises no second alert (``open_key`` is unique and set only then)."""
+
+    __tablename__ = "survey_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("survey_alert_rule.id"), index=True)
+    open_key: Mapped[str | None] = mapped_column(String(20), unique=True)
+    positive: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(15), default=ALERT_OPEN, index=True)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # What was measured when it was raised (n, rate, share, the responses concerned…).
+    figures: Mapped[dict] = mapped_column(JSON)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    acknowledged_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=0)  # a stale page's action is refused
+
+    rule: Mapped[AlertRule] = relationship(lazy="joined")
+    notes: Mapped[list[AlertNote]] = relationship(order_by="AlertNote.id", lazy="selectin")
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+
+class AlertNote(Base):
+    """A staff comment on an alert (what was found, what was done)."""
+
+    __tablename__ = "survey_alert_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("survey_alert.id", ondelete="CASCADE"),
+                                          index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(15))  # "comment", "acknowledge", "close"
+    text: Mapped[str | None] = mapped_column(Text)
+
+    author: Mapped[User | None] = relationship(lazy="joined")

@@ -151,7 +151,7 @@ def answer_steps(page, levels, *, tap=True, comment=None):
         page.locator("textarea[name=comment]").fill(comment)
 
 
-def make_counter_on(live_server, code: str, *, tablet: bool = False):
+def make_counter_on(live_server, code: str, *, tablet: bool = False, unit_code: str | None = None):
     """A counter of its own on the live server (its own link and limits); its survey token,
     or with ``tablet`` its tablet token."""
     from portal.auth.models import Unit
@@ -162,8 +162,11 @@ def make_counter_on(live_server, code: str, *, tablet: bool = False):
         session = get_session()
         counter = session.scalar(select(Counter).where(Counter.code == code))
         if counter is None:
+            units = select(Unit).order_by(Unit.id)
+            if unit_code:
+                units = units.where(Unit.code == unit_code)
             counter = Counter(code=code, name=f"Quầy thử {code}",
-                              unit=session.scalar(select(Unit).limit(1)))
+                              unit=session.scalar(units.limit(1)))
             session.add(counter)
             session.flush()
             issue_counter_link(session, counter)

@@ -1,0 +1,31 @@
+"""Email through the outbox, for packages that do not own it.
+
+The outbox (a table written in the same transaction as the change it reports, sent by
+``flask --app wsgi send-outbox``) lives in the feedback package, which registers its queueing
+function here; the survey's alerts queue their emails through :func:`queue`, so the packages
+still depend on portal only, never on each other (docs: ARCHITECTURE, "depend downward").
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+KEY = "outbox"
+
+
+def register(app: Flask, queue_function: Callable) -> None:
+    """``queue_function(session, recipient, subject, body)`` adds one message to the outbox."""
+    app.extensions[KEY] = queue_function
+
+
+def queue(session: Session, recipient: str, subject: str, body: str):
+    """Queue one email in the caller's transaction.
+
+    :raise RuntimeError: when no package provides the outbox.
+    """
+    queue_function = current_app.extensions.get(KEY)
+    if queue_function is None:
+        raise RuntimeError("no outbox is registered (the feedback package provides it)")
+    return queue_function(session, recipient, subject, body)
