@@ -180,14 +180,23 @@ DEVICE_WINDOW = timedelta(hours=24)
 ADDRESS_WINDOW = timedelta(hours=1)
 
 
-def earlier_answers(session: Session, column, value: str | None, since: datetime,
-                    until: datetime) -> int | None:
-    """How many responses carry ``value`` in ``column`` (device or address hash) in
-    [since, until); None when there is no value to count by."""
-    if not value:
-        return None
-    return session.scalar(select(func.count()).select_from(Response).where(
-        column == value, Response.submitted_at >= since, Response.submitted_at < until)) or 0
+def earlier_answers(session: Session, device_hash: str | None, client_hash: str | None,
+                    now: datetime) -> tuple[int | None, int]:
+    """How many responses came from this browser in the last 24 hours (None: no cookie to
+    count by) and from this address in the last hour, in one statement."""
+    def count(column, value, window):
+        return select(func.count()).select_from(Response).where(
+            column == value, Response.submitted_at >= now - window,
+            Response.submitted_at < now).scalar_subquery()
+
+    wanted = {name: count(column, value, window) for name, column, value, window in (
+        ("device", Response.device_hash, device_hash, DEVICE_WINDOW),
+        ("address", Response.client_hash, client_hash, ADDRESS_WINDOW)) if value}
+    if not wanted:
+        return None, 0
+    row = session.execute(select(*(query.label(name) for name, query in wanted.items()))).one()
+    counted = row._asdict()
+    return counted.get("device"), counted.get("address") or 0
 
 
 def submit(session: Session, target: Target, questionnaire: Questionnaire,
@@ -206,13 +215,12 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
         return Outcome(earlier, repeated=True)
     if target.dossier is not None and dossier_already_rated(session, target.dossier):
         return Outcome(None, already_rated=True)
+    device_earlier, address_earlier = earlier_answers(
+        session, submission.device_hash, submission.client_hash, now)
     verdict = screening.screen(screening.Evidence(
         answers=submission.answers, seconds=submission.seconds, channel=target.channel,
-        honeypot_filled=submission.honeypot_filled,
-        device_earlier=earlier_answers(session, Response.device_hash, submission.device_hash,
-                                       now - DEVICE_WINDOW, now),
-        address_earlier=earlier_answers(session, Response.client_hash, submission.client_hash,
-                                        now - ADDRESS_WINDOW, now) or 0), rules)
+        honeypot_filled=submission.honeypot_filled, device_earlier=device_earlier,
+        address_earlier=address_earlier), rules)
     response = Response(
         questionnaire_id=questionnaire.id, counter_id=target.counter.id,
         officer_id=submission.officer_id, channel=target.channel,

@@ -117,7 +117,12 @@ def sample(live_server):
         for action, who, details in steps:
             services.act(session, ticket, action, users[who], details, shown_version=None)
         session.commit()
-        return {"token": session.scalar(select(Counter.token).where(Counter.token.is_not(None))),
+        from survey.services import issue_tablet_link
+
+        counter = session.scalar(select(Counter).where(Counter.token.is_not(None)))
+        tablet = counter.tablet_token or issue_tablet_link(session, counter)
+        session.commit()
+        return {"token": counter.token, "tablet": tablet,
                 "procedure": session.scalar(select(Procedure.code)), "ticket": ticket.code}
 
 

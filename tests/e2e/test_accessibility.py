@@ -39,7 +39,7 @@ def serious_violations(page) -> list[str]:
 
 PAGES = ["/", "/hotline", "/procedures", "/procedures?q=dat+dai", "/procedures/{procedure}",
          "/q/{token}", "/results", "/feedback/new", "/feedback/track", "/feedback/published",
-         "/feedback/published/{ticket}", "/staff/login"]
+         "/feedback/published/{ticket}", "/staff/login", "/tablet/{tablet}"]
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

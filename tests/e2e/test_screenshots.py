@@ -12,12 +12,16 @@ PUBLIC = {"home": "/", "hotline": "/hotline", "procedures": "/procedures",
           "procedure": "/procedures/{procedure}", "survey": "/q/{token}", "results": "/results",
           "feedback-new": "/feedback/new", "feedback-track": "/feedback/track",
           "feedback-published": "/feedback/published",
-          "feedback-published-one": "/feedback/published/{ticket}", "login": "/staff/login"}
+          "feedback-published-one": "/feedback/published/{ticket}", "login": "/staff/login",
+          "tablet": "/tablet/{tablet}"}
 STAFF = {"staff-home": "/staff/", "staff-queue": "/staff/feedback",
          "staff-ticket": "/staff/feedback/{ticket}", "staff-reports": "/staff/feedback/reports",
          "staff-survey": "/staff/survey/", "staff-counters": "/staff/survey/counters",
          "staff-officers": "/staff/survey/officers", "staff-calendar": "/staff/admin/calendar",
-         "staff-procedures": "/staff/procedures", "staff-outbox": "/staff/feedback/outbox"}
+         "staff-procedures": "/staff/procedures", "staff-outbox": "/staff/feedback/outbox",
+         "staff-survey-review": "/staff/survey/flagged", "staff-alerts": "/staff/survey/alerts",
+         "staff-alert-rules": "/staff/survey/alerts/rules",
+         "staff-paper": "/staff/survey/paper", "staff-paper-entry": "/staff/survey/paper/entry"}
 
 
 def _shoot(page, live_server, pages, sample, device):

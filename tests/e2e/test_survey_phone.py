@@ -159,3 +159,35 @@ def test_a_refused_send_shows_the_answers_again_on_the_last_step(live_server, br
     page.wait_for_url("**/thanks")
     assert stored(live_server, token) == (2, 0)
     context.close()
+
+
+def test_the_expectation_question_is_a_step_of_its_own_when_asked(live_server, browser):
+    from survey.services import current_questionnaire
+
+    token = make_counter_on(live_server, "P-KV")
+
+    def ask(on: bool):
+        with live_server.app.app_context():
+            session = get_session()
+            current_questionnaire(session).ask_expectation = on
+            session.commit()
+
+    ask(True)
+    try:
+        context = new_phone(browser)
+        page = context.new_page()
+        page.goto(f"{live_server}/q/{token}")
+        assert page.locator("[data-step-label]").inner_text() == "Bước 1/6"
+        answer_steps(page, VARIED[:16] + [None, None, None, 3, 2, None, 1, None, 3])
+        assert page.locator("[data-step-label]").inner_text() == "Bước 6/6"
+        assert "Cần cải thiện điều gì trước?" in page.locator("h2:visible").first.inner_text()
+        assert page.locator("[data-progress]").inner_text() == "Đã trả lời 16 / 19 nội dung"
+        page.get_by_role("button", name="Gửi đánh giá").tap()
+        page.wait_for_url("**/thanks")
+        context.close()
+    finally:
+        ask(False)
+    with live_server.app.app_context():
+        response = get_session().scalar(select(Response).order_by(Response.id.desc()))
+        values = {answer.item_code: answer.value for answer in response.answers}
+    assert (values["KV1"], values["KV2"], values["KV4"], values["KV6"]) == (3, 2, 1, 3)
