@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import feedback_pages  # noqa: E402
 import import_procedures  # noqa: E402
+import survey_cpu  # noqa: E402
 import survey_dashboard  # noqa: E402
 import survey_submit  # noqa: E402
 
@@ -34,6 +35,11 @@ def main() -> None:
     print("| feedback data | database | page | median of 5 |")
     print("|---|---|---|---|")
     for line in feedback_pages.main():
+        print(line)
+    print()
+    print("| in process, a citizen's path | database | CPU | wall | counted |")
+    print("|---|---|---|---|---|")
+    for line in survey_cpu.main():
         print(line)
     print()
     print("| under gunicorn, 2 workers, 4 clients | database | submissions | median | p95 |")

@@ -144,8 +144,7 @@ def answer_steps(page, levels, *, tap=True, comment=None):
             level = levels.pop(0)
             if level is None:
                 continue
-            choice = statements.nth(number).locator(
-                f"label:has(.choice-number:text-is('{level}'))")
+            choice = statements.nth(number).locator(f"input[value='{level}'] + label")
             choice.tap() if tap else choice.click()
         next_step = page.locator("[data-step-next]")
         if not next_step.is_visible():
