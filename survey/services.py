@@ -49,42 +49,47 @@ def _unused_token(session: Session) -> str:
             return token
 
 
+# A counter's two links: (token column, issued-at column, audit action prefix).
+_LINKS = {"survey": ("token", "token_issued_at", "counter.link"),
+          "tablet": ("tablet_token", "tablet_token_issued_at", "counter.tablet")}
+
+
+def _issue(session: Session, counter: Counter, kind: str) -> str:
+    column, issued_at, action = _LINKS[kind]
+    rotated = getattr(counter, column) is not None
+    setattr(counter, column, _unused_token(session))
+    setattr(counter, issued_at, utcnow())
+    session.flush()
+    audit.record(session, f"{action}_rotated" if rotated else f"{action}_issued",
+                 target_type="counter", target_id=counter.code)
+    return getattr(counter, column)
+
+
+def _revoke(session: Session, counter: Counter, kind: str) -> None:
+    column, _issued_at, action = _LINKS[kind]
+    if getattr(counter, column) is not None:
+        setattr(counter, column, None)
+        session.flush()
+        audit.record(session, f"{action}_revoked", target_type="counter",
+                     target_id=counter.code)
+
+
 def issue_counter_link(session: Session, counter: Counter) -> str:
     """Give the counter a new survey link; the old one (if any) stops working."""
-    rotated = counter.token is not None
-    counter.token = _unused_token(session)
-    counter.token_issued_at = utcnow()
-    session.flush()
-    audit.record(session, "counter.link_rotated" if rotated else "counter.link_issued",
-                 target_type="counter", target_id=counter.code)
-    return counter.token
+    return _issue(session, counter, "survey")
 
 
 def revoke_counter_link(session: Session, counter: Counter) -> None:
-    if counter.token is not None:
-        counter.token = None
-        session.flush()
-        audit.record(session, "counter.link_revoked", target_type="counter",
-                     target_id=counter.code)
+    _revoke(session, counter, "survey")
 
 
 def issue_tablet_link(session: Session, counter: Counter) -> str:
     """Give the counter's tablet a new link; the old one (if any) stops working at once."""
-    rotated = counter.tablet_token is not None
-    counter.tablet_token = _unused_token(session)
-    counter.tablet_token_issued_at = utcnow()
-    session.flush()
-    audit.record(session, "counter.tablet_rotated" if rotated else "counter.tablet_issued",
-                 target_type="counter", target_id=counter.code)
-    return counter.tablet_token
+    return _issue(session, counter, "tablet")
 
 
 def revoke_tablet_link(session: Session, counter: Counter) -> None:
-    if counter.tablet_token is not None:
-        counter.tablet_token = None
-        session.flush()
-        audit.record(session, "counter.tablet_revoked", target_type="counter",
-                     target_id=counter.code)
+    _revoke(session, counter, "tablet")
 
 
 @dataclass
