@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from sqlalchemy import DateTime, MetaData, create_engine, event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,6 +55,24 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def claim_version(session: Session, row, version_column, shown_version: int,
+                  stale: type[Exception]) -> None:
+    """Move ``row``'s version on from ``shown_version`` in the database, or raise ``stale``
+    (someone else acted after the page was shown).
+
+    A conditional UPDATE rather than a comparison in Python: two people acting at once are
+    serialised by the row lock (PostgreSQL), and the second finds the version moved on.
+    """
+    model = type(row)
+    moved = session.execute(
+        update(model).where(model.id == row.id, version_column == shown_version)
+        .values({version_column.key: version_column + 1})
+        .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        raise stale
+    set_committed_value(row, version_column.key, shown_version + 1)
+
+
 @dataclass
 class Database:
     engine: Engine
@@ -88,9 +107,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred transaction that reads and then writes fails at once ("database is
         # locked") if another connection wrote in between; busy_timeout cannot help it. So a
         # request that may write (anything but GET/HEAD/OPTIONS) takes the write lock up front
-        # and waits its turn. WAL readers are never blocked. Commands stay deferred: they run
-        # alone, and a command holding the lock for its whole run would block the site.
-        if has_request_context() and request.method not in SAFE_METHODS:
+        # and waits its turn. WAL readers are never blocked. Commands stay deferred (one
+        # holding the lock for its whole run would block the site), except those that read
+        # and then write while the site runs: they call write_transaction() first.
+        if (has_app_context() and g.get("write_transaction")) or (
+                has_request_context() and request.method not in SAFE_METHODS):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
@@ -108,6 +129,13 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["db"].sessionmaker()
     return g.db_session
+
+
+def write_transaction() -> None:
+    """This command reads, then writes, while the site runs: on SQLite its transactions take
+    the write lock at their first statement (waiting their turn), instead of failing at the
+    first write with "database is locked" when a citizen's answer was stored in between."""
+    g.write_transaction = True
 
 
 def commit_despite_client_error() -> None:

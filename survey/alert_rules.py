@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 DISSATISFIED_SHARE = "dissatisfied_share"
@@ -124,6 +125,7 @@ def finding(kind: str, figures: dict) -> str:
     if kind == ONE_WITH_COMMENT:
         return str(_l("%(n)s responses rated a statement 1 and left a comment.")) % {
             "n": len(figures.get("response_ids") or [])}
+    rate = figures.get("rate")
     return str(_l("Index %(rate)s%% from %(responses)s responses.")) % {
-        "rate": round(figures["rate"], 1) if figures.get("rate") is not None else "—",
+        "rate": format_decimal(rate, "0.0") if rate is not None else "—",
         "responses": figures["responses"]}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal import audit, outbox
 from portal.auth.models import Unit, User
 from portal.auth.roles import LEADER, SECRETARIAT
-from portal.db import utcnow
+from portal.db import claim_version, utcnow
 from portal.qrcodes import public_url
 from survey import alert_rules, queries, sipas
 from survey.models import (
@@ -50,30 +50,27 @@ def _in_scope(statement, rule: AlertRule):
         select(Counter.id).where(Counter.unit_id == rule.unit_id)))
 
 
-def baseline(session: Session, rule: AlertRule) -> datetime | None:
-    """Answers after this moment are the rule's to judge: since its last alert was closed
-    (a new alert needs new answers); a "very dissatisfied with a comment" rule judges only
-    answers given after it was made."""
-    closed = session.scalar(select(func.max(Alert.closed_at)).where(Alert.rule_id == rule.id))
-    if closed is None and rule.kind == alert_rules.ONE_WITH_COMMENT:
-        return rule.created_at
-    return closed
+def last_response_id(session: Session) -> int:
+    return session.scalar(select(func.max(Response.id))) or 0
 
 
-def _counted(rule: AlertRule, since: datetime | None, now: datetime):
+def _counted(rule: AlertRule, now: datetime, up_to: int | None = None):
+    """The ids of the responses the rule may judge: counted ones, in its scope, after its
+    watermark (and up to ``up_to``)."""
     statement = select(Response.id).where(Response.flagged.is_(False),
-                                          Response.submitted_at <= now)
-    if since is not None:
-        statement = statement.where(Response.submitted_at > since)
+                                          Response.submitted_at <= now,
+                                          Response.id > rule.after_response_id)
+    if up_to is not None:
+        statement = statement.where(Response.id <= up_to)
     return _in_scope(statement, rule)
 
 
 def measure(session: Session, rule: AlertRule, questionnaire: Questionnaire,
-            index_rules: sipas.IndexRules, now: datetime) -> alert_rules.Measure:
-    since = baseline(session, rule)
+            index_rules: sipas.IndexRules, now: datetime,
+            up_to: int | None = None) -> alert_rules.Measure:
     statements = select(Item.code).distinct().scalar_subquery()
     if rule.kind == alert_rules.DISSATISFIED_SHARE:
-        ids = list(session.scalars(_counted(rule, since, now)
+        ids = list(session.scalars(_counted(rule, now)
                                    .order_by(Response.submitted_at.desc(), Response.id.desc())
                                    .limit(rule.window_size)))
         levels = dict(session.execute(
@@ -85,13 +82,13 @@ def measure(session: Session, rule: AlertRule, questionnaire: Questionnaire,
             dissatisfied=sum(levels.get(level, 0) for level in alert_rules.DISSATISFIED_LEVELS))
     if rule.kind == alert_rules.ONE_WITH_COMMENT:
         ids = session.scalars(
-            _counted(rule, since, now).where(Response.comment.is_not(None), Response.id.in_(
+            _counted(rule, now, up_to).where(Response.comment.is_not(None), Response.id.in_(
                 select(Answer.response_id).where(Answer.value == 1,
                                                   Answer.item_code.in_(statements))))
             .order_by(Response.id).limit(MAX_LISTED)).all()
         return alert_rules.Measure(responses=len(ids), flagged_responses=tuple(ids))
-    start = now - timedelta(days=rule.window_size)
-    ids = _counted(rule, max(start, since) if since else start, now)
+    ids = _counted(rule, now).where(
+        Response.submitted_at >= now - timedelta(days=rule.window_size))
     counts: dict[str, dict] = {}
     for code, value, number in session.execute(
             select(Answer.item_code, Answer.value, func.count())
@@ -121,15 +118,25 @@ def recipients(session: Session, rule: AlertRule) -> list[str]:
 def evaluate(session: Session, questionnaire: Questionnaire, index_rules: sipas.IndexRules,
              now: datetime | None = None) -> list[Alert]:
     """Raise an alert for every active rule whose condition holds and that has none open;
-    queue its emails. Returns the alerts raised."""
+    queue its emails. A "very dissatisfied with a comment" found while its rule's alert is
+    open is added to that alert instead. Returns the alerts raised."""
     now = now or utcnow()
+    up_to = last_response_id(session)
     raised = []
-    open_rules = set(session.scalars(select(Alert.rule_id).where(Alert.open_key.is_not(None))))
+    open_alerts = {alert.rule_id: alert for alert in session.scalars(
+        select(Alert).where(Alert.open_key.is_not(None)))}
     for rule in session.scalars(select(AlertRule).where(AlertRule.active.is_(True))
                                 .order_by(AlertRule.id)):
-        if rule.id in open_rules:
+        if rule.id in open_alerts and rule.kind != alert_rules.ONE_WITH_COMMENT:
             continue
-        found = measure(session, rule, questionnaire, index_rules, now)
+        found = measure(session, rule, questionnaire, index_rules, now, up_to)
+        if rule.kind == alert_rules.ONE_WITH_COMMENT:
+            rule.after_response_id = max(rule.after_response_id, up_to)  # each reported once
+            if found.flagged_responses and rule.id in open_alerts:
+                still_open = open_alerts[rule.id]
+                still_open.figures = {**still_open.figures, "response_ids": [
+                    *still_open.figures.get("response_ids", []), *found.flagged_responses]}
+                continue
         if not alert_rules.tripped(rule.kind, rule, found):
             continue
         alert = Alert(rule=rule, open_key=str(rule.id), raised_at=now,
@@ -149,6 +156,7 @@ def evaluate(session: Session, questionnaire: Questionnaire, index_rules: sipas.
                      target_id=alert.id, details={"rule": rule.id, "figures": alert.figures})
         _email(session, alert)
         raised.append(alert)
+    session.flush()
     return raised
 
 
@@ -164,10 +172,9 @@ def _email(session: Session, alert: Alert) -> None:
 
 def _act(session: Session, alert: Alert, actor: User, shown_version: int, action: str,
          text: str | None) -> None:
-    if alert.version != shown_version:
-        raise StaleAlert
     if alert.state == ALERT_CLOSED:
         raise AlertClosed
+    claim_version(session, alert, Alert.version, shown_version, StaleAlert)
     now = utcnow()
     if action == "acknowledge" and alert.state == ALERT_OPEN:
         alert.state, alert.acknowledged_by_id, alert.acknowledged_at = \
@@ -175,7 +182,8 @@ def _act(session: Session, alert: Alert, actor: User, shown_version: int, action
     elif action == "close":
         alert.state, alert.closed_by_id, alert.closed_at = ALERT_CLOSED, actor.id, now
         alert.open_key = None  # the rule may raise a new one, on new answers
-    alert.version += 1
+        if alert.rule.kind != alert_rules.ONE_WITH_COMMENT:  # those are each reported once
+            alert.rule.after_response_id = last_response_id(session)
     session.add(AlertNote(alert_id=alert.id, author_id=actor.id, at=now, action=action,
                           text=text or None))
     session.flush()
@@ -207,6 +215,9 @@ def save_rule(session: Session, rule: AlertRule | None, *, kind: str, counter: C
     :func:`survey.alert_rules.problems`); the parameters its kind does not use are cleared."""
     creating = rule is None
     rule = rule or AlertRule(created_by_id=actor.id)
+    if kind == alert_rules.ONE_WITH_COMMENT and rule.kind != kind:
+        # Comments given before the rule existed are not news.
+        rule.after_response_id = last_response_id(session)
     used = alert_rules.PARAMETERS[kind]
     rule.kind, rule.counter, rule.unit, rule.active = kind, counter, unit, active
     rule.counter_id = counter.id if counter is not None else None

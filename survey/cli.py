@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from portal.db import get_session
+from portal.db import get_session, write_transaction
 from portal.qrcodes import qr_png, qr_version
 from survey import services
 from survey.models import Counter
@@ -109,6 +109,7 @@ def survey_rescreen_command(dry_run: bool):
     from survey.rescreen import rescreen
     from survey.screening import rules_from
 
+    write_transaction()  # one transaction: the flags and the rollups change together
     session = get_session()
     result = rescreen(session, rules_from(current_app.config))
     if dry_run:
@@ -133,8 +134,9 @@ def survey_alerts_command():
     from survey import alerts
     from survey.reports import index_rules
 
+    base = survey_url("").removesuffix("/q/")  # the emails link to the alert: a real address
+    write_transaction()
     session = get_session()
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
     with current_app.test_request_context("/", base_url=base):
         raised = alerts.evaluate(session, services.current_questionnaire(session),
                                  index_rules())

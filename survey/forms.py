@@ -114,11 +114,14 @@ class SurveyForm(Form):
         return [self[code] for code in self.expectation_codes]
 
 
-def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs) -> SurveyForm:
+def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
+                     all_expectation: bool = False, **kwargs) -> SurveyForm:
     """A form class for this questionnaire version, instantiated.
 
     ``fields`` are the procedure fields to offer; ``officers`` the officers on duty (the
-    choice is shown only when there are two or more).
+    choice is shown only when there are two or more). The expectation question is included
+    when the version asks it, or with ``all_expectation`` whenever the version has one (to
+    accept answers given while it was asked).
     """
     scale = questionnaire.scale
     choices = [SelectChoice(str(level["value"]), pick(level["vi"], level.get("en")))
@@ -133,10 +136,12 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs
             attributes[item.code] = RadioField(pick(item.text, item.text_en), choices=choices,
                                                validators=[Optional()], validate_choice=True)
     expectation_codes = []
-    if questionnaire.expectation_items:
+    expectation_items = (questionnaire.expectation or {}).get("items", []) if all_expectation \
+        else questionnaire.expectation_items
+    if expectation_items:
         levels = [SelectChoice(str(level["value"]), pick(level["vi"], level.get("en")))
                   for level in questionnaire.expectation["scale"]]
-        for item in questionnaire.expectation_items:
+        for item in expectation_items:
             expectation_codes.append(item["code"])
             attributes[item["code"]] = RadioField(pick(item["vi"], item.get("en")),
                                                   choices=levels, validators=[Optional()],
@@ -151,6 +156,34 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers, **kwargs
     form.officer.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
         SelectChoice(str(officer.id), officer.full_name) for officer in officers]
     return form
+
+
+def build_survey_form(session, target, config, *, questionnaire=None, officers=None,
+                      **kwargs) -> tuple[SurveyForm, list]:
+    """The survey form for a link's counter: the given questionnaire version (the current one
+    by default) and ``officers`` on duty (today's by default). Returns the form and the
+    officers."""
+    from portal.pages.queries import all_fields
+    from portal.workdays import today_in_vietnam
+    from survey import services
+
+    if officers is None:
+        officers = services.officers_on_duty(session, target.counter, today_in_vietnam())
+    form = make_survey_form(questionnaire or services.current_questionnaire(session),
+                            fields=all_fields(session), officers=officers, **kwargs)
+    if len(officers) < 2:
+        del form.officer  # one officer on duty is credited without asking; none, nobody
+    if not config["SURVEY_ASK_DEMOGRAPHICS"]:
+        del form.gender, form.age_group
+    return form, officers
+
+
+def counter_choices(session) -> list[SelectChoice]:
+    """The active counters, for a form's counter choice."""
+    from survey.queries import active_counters
+
+    return [SelectChoice(counter.id, f"{counter.code} — {counter.name}")
+            for counter in active_counters(session)]
 
 
 class ReviewForm(Form):
@@ -264,6 +297,31 @@ class AlertRuleForm(Form):
     min_responses = IntegerField(_l("At least this many responses"), validators=[Optional()],
                                  render_kw={"inputmode": "numeric"})
     active = BooleanField(_l("In use"), default=True)
+
+    def offer(self, counters, units) -> None:
+        """The choices: the active counters and the units to watch, and the kinds of rule."""
+        from survey import alert_rules
+
+        self.scope.choices = [SelectChoice("", _l("— choose —"))] + [
+            SelectChoice(f"counter:{counter.id}", _l(
+                "Counter %(code)s — %(name)s", code=counter.code,
+                name=pick(counter.name, counter.name_en))) for counter in counters] + [
+            SelectChoice(f"unit:{unit.id}", _l("Unit: %(name)s",
+                                                name=pick(unit.name, unit.name_en)))
+            for unit in units]
+        self.kind.choices = [SelectChoice(kind, label)
+                             for kind, label in alert_rules.KINDS.items()]
+
+    def chosen_scope(self, session):
+        """(counter, None) or (None, unit) as chosen (the choice was checked against the
+        offered ones)."""
+        from portal.auth.models import Unit
+        from survey.models import Counter
+
+        kind, _colon, scope_id = self.scope.data.partition(":")
+        if kind == "counter":
+            return session.get(Counter, int(scope_id)), None
+        return None, session.get(Unit, int(scope_id))
 
     def validate(self, extra_validators=None) -> bool:
         """The fields, then the parameters this kind needs, each within its range

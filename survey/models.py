@@ -200,6 +200,8 @@ class Response(Base):
         Index("ix_survey_response_officer_submitted", "officer_id", "submitted_at"),
         Index("ix_survey_response_flagged_submitted", "flagged", "submitted_at"),
         Index("ix_survey_response_device_submitted", "device_hash", "submitted_at"),
+        Index("ix_survey_response_client_counter_submitted", "client_hash", "counter_id",
+              "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -249,6 +251,15 @@ class Response(Base):
                                                  lazy="selectin")
     counter: Mapped[Counter] = relationship(lazy="joined")
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    questionnaire: Mapped[Questionnaire] = relationship(lazy="select")
+
+    @property
+    def rated_low(self) -> bool:
+        """A statement at level 1 or 2 ("very dissatisfied", "dissatisfied"): the
+        expectation question's answers use a scale of their own and do not count."""
+        statements = set(self.questionnaire.statement_codes)
+        return any(answer.value is not None and answer.value <= 2
+                   and answer.item_code in statements for answer in self.answers)
 
 
 class Answer(Base):
@@ -321,6 +332,11 @@ class AlertRule(Base):
     threshold: Mapped[int | None]  # a percentage, for the kinds that compare one
     window_size: Mapped[int | None]  # the last N answers, or N days, as the kind says
     min_responses: Mapped[int | None]  # fewer responses than this: not judged
+    # The rule judges only responses after this one (by id, not by time: paper forms and
+    # queued tablet answers arrive later than the moment they record). Moved on when an alert
+    # of the rule is closed (a new alert needs new answers), and for "a very dissatisfied with
+    # a comment" by each check (every such answer is reported once).
+    after_response_id: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

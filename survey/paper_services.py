@@ -7,10 +7,12 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.auth.models import User
+from portal.db import utcnow
 from portal.workdays import VIETNAM, today_in_vietnam
 from survey import paper, screening, services
 from survey.models import CHANNEL_PAPER, Counter, PaperBatch, Questionnaire, Response
@@ -19,23 +21,43 @@ MAX_BATCH = 200  # forms printed at once: one print job a browser handles well
 PAPER_SIZES = ("A4", "A5")
 
 
+LAST_SERIAL = 10 ** paper.SERIAL_DIGITS - 1
+
+
+class NumbersUsedUp(Exception):
+    """Every six-digit form number was given (a million forms)."""
+
+
 def create_batch(session: Session, counter: Counter, count: int, paper_size: str,
                  actor: User | None = None) -> PaperBatch:
     """Number a new batch of forms for ``counter``, after every number given before, with the
     current questionnaire's statements (and its expectation question if it is asked).
 
     :raise ValueError: for a count outside 1..MAX_BATCH or an unknown paper size.
+    :raise NumbersUsedUp: when the numbers would go past 999999.
     """
     if not 1 <= count <= MAX_BATCH or paper_size not in PAPER_SIZES:
         raise ValueError("count or size")
     questionnaire = services.current_questionnaire(session)
-    last = session.scalar(select(func.max(PaperBatch.first_serial + PaperBatch.count - 1)))
-    batch = PaperBatch(counter=counter, questionnaire=questionnaire,
-                       first_serial=(last or 0) + 1, count=count, paper_size=paper_size,
-                       with_expectation=bool(questionnaire.expectation_items),
-                       created_by_id=actor.id if actor is not None else None)
-    session.add(batch)
-    session.flush()
+    for _attempt in range(5):  # two batches numbered at the same moment: the second retries
+        last = session.scalar(select(func.max(PaperBatch.first_serial + PaperBatch.count - 1)))
+        if (last or 0) + count > LAST_SERIAL:
+            raise NumbersUsedUp
+        batch = PaperBatch(counter=counter, questionnaire=questionnaire,
+                           first_serial=(last or 0) + 1, count=count, paper_size=paper_size,
+                           with_expectation=bool(questionnaire.expectation_items),
+                           created_by_id=actor.id if actor is not None else None)
+        savepoint = session.begin_nested()
+        try:
+            session.add(batch)
+            session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        break
+    else:
+        raise RuntimeError("could not number a batch")
     audit.record(session, "paper_batch.create", target_type="counter", target_id=counter.code,
                  actor=actor, details={"from": paper.form_number(batch.first_serial),
                                        "to": paper.form_number(batch.last_serial),
@@ -175,8 +197,9 @@ def enter_forms(session: Session, rows: list[Row], collected_on: date,
             problems.append((row.line, result))
     if problems:
         raise EntryProblems(problems)
-    # Keyed in later, answered on the day the forms were collected (noon, Vietnam time).
-    when = datetime.combine(collected_on, time(12), VIETNAM)
+    # Keyed in later, answered on the day the forms were collected (noon, Vietnam time; now,
+    # if they are keyed in that morning).
+    when = min(datetime.combine(collected_on, time(12), VIETNAM), utcnow())
     stored = []
     for row, batch, serial, answers, expectations in checked:
         outcome = services.submit(

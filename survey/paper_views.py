@@ -8,17 +8,15 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 
 from portal.auth import role_required
 from portal.auth.roles import ADMIN, RECEPTION, SECRETARIAT
 from portal.db import get_session
 from portal.qrcodes import qr_svg
 from portal.workdays import today_in_vietnam
-from survey import paper, paper_services
-from survey.forms import PAPER_ROWS, PaperBatchForm, PaperEntryForm
-from survey.models import PaperBatch, Response
-from survey.staff_views import counter_choices
+from survey import paper, paper_services, queries
+from survey.forms import PAPER_ROWS, PaperBatchForm, PaperEntryForm, counter_choices
+from survey.models import PaperBatch
 
 bp = Blueprint("survey_paper", __name__, url_prefix="/staff/survey/paper",
                template_folder="templates")
@@ -38,14 +36,15 @@ def batches():
             counter = paper_services.active_counter(session, form.counter_id.data)
         except ValueError:
             abort(404)  # retired since the page was shown
-        batch = paper_services.create_batch(session, counter, form.count.data,
-                                            form.paper_size.data, actor=current_user)
-        return redirect(url_for("survey_paper.print_batch", batch_id=batch.id))
-    listed = session.scalars(select(PaperBatch).order_by(PaperBatch.id.desc()).limit(50)).all()
-    entered = dict(session.execute(
-        select(Response.paper_batch_id, func.count()).where(
-            Response.paper_batch_id.in_([batch.id for batch in listed]))
-        .group_by(Response.paper_batch_id)).all())
+        try:
+            batch = paper_services.create_batch(session, counter, form.count.data,
+                                                form.paper_size.data, actor=current_user)
+        except paper_services.NumbersUsedUp:
+            form.count.errors.append(_("The form numbers are used up (999999): ask the "
+                                       "administrator."))
+        else:
+            return redirect(url_for("survey_paper.print_batch", batch_id=batch.id))
+    listed, entered = queries.paper_batches(session)
     return render_template("survey/paper_batches.html", form=form, batches=listed,
                            entered=entered, number=paper.form_number)
 

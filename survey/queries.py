@@ -11,7 +11,18 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import User
 from portal.workdays import VIETNAM
-from survey.models import Answer, Counter, OfficerRollup, Questionnaire, Response, Rollup
+from survey.models import (
+    ALERT_CLOSED,
+    Alert,
+    AlertRule,
+    Answer,
+    Counter,
+    OfficerRollup,
+    PaperBatch,
+    Questionnaire,
+    Response,
+    Rollup,
+)
 from survey.rollup import RESPONSES
 
 
@@ -219,3 +230,46 @@ def officers_with_answers(session: Session) -> list[User]:
 
 
 
+
+
+def active_counters(session: Session) -> list[Counter]:
+    return list(session.scalars(select(Counter).where(Counter.active.is_(True))
+                                .order_by(Counter.code)))
+
+
+def alerts_for(user, closed: bool) -> Select:
+    """The alerts ``user`` sees, newest first: closed ones or the others. A leader of one
+    unit sees that unit's; the secretariat, administrators and the department's leaders (no
+    unit) see all."""
+    statement = select(Alert).join(AlertRule, AlertRule.id == Alert.rule_id).where(
+        (Alert.state == ALERT_CLOSED) if closed else (Alert.state != ALERT_CLOSED))
+    unit_id = own_unit(user)
+    if unit_id is not None:
+        statement = statement.where((AlertRule.unit_id == unit_id) | AlertRule.counter_id.in_(
+            select(Counter.id).where(Counter.unit_id == unit_id)))
+    return statement.order_by(Alert.raised_at.desc(), Alert.id.desc())
+
+
+def own_unit(user) -> int | None:
+    """The unit whose alerts alone ``user`` deals with: a leader's own unit, unless they are
+    also secretariat or administrator; None means every unit."""
+    from portal.auth.roles import ADMIN, SECRETARIAT
+
+    if user.has_role(ADMIN, SECRETARIAT):
+        return None
+    return user.unit_id
+
+
+def alert_rules(session: Session) -> list[AlertRule]:
+    return list(session.scalars(select(AlertRule).order_by(AlertRule.id)))
+
+
+def paper_batches(session: Session, limit: int = 50) -> tuple[list[PaperBatch], dict]:
+    """The newest batches, and how many forms of each were entered."""
+    batches = list(session.scalars(select(PaperBatch).order_by(PaperBatch.id.desc())
+                                   .limit(limit)))
+    entered = dict(session.execute(
+        select(Response.paper_batch_id, func.count()).where(
+            Response.paper_batch_id.in_([batch.id for batch in batches]))
+        .group_by(Response.paper_batch_id)).all())
+    return batches, entered

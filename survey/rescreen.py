@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from survey import rollup, screening
@@ -35,20 +35,24 @@ class RescreenResult:
 
 
 class _Window:
-    """How many events each key had within the window before a moment (events come in
-    time order)."""
+    """How many events each key had in [moment - width, moment), the same window as at
+    submission (services.earlier_answers); events come in time order."""
 
     def __init__(self, width):
         self.width = width
-        self.events: dict[str, deque] = defaultdict(deque)
+        self.events: dict[object, deque] = defaultdict(deque)
 
-    def earlier(self, key: str | None, moment: datetime) -> int | None:
+    def earlier(self, key, moment: datetime) -> int | None:
         if not key:
             return None
         events = self.events[key]
-        while events and events[0] <= moment - self.width:
+        while events and events[0] < moment - self.width:
             events.popleft()
         count = len(events)
+        for earlier in reversed(events):  # same instant: not "earlier" at submission either
+            if earlier < moment:
+                break
+            count -= 1
         events.append(moment)
         return count
 
@@ -70,7 +74,7 @@ def rescreen(session: Session, rules: screening.ScreeningRules) -> RescreenResul
     result = RescreenResult()
     statements = _statement_codes(session)
     devices, addresses = _Window(DEVICE_WINDOW), _Window(ADDRESS_WINDOW)
-    columns = (Response.id, Response.submitted_at, Response.questionnaire_id,
+    columns = (Response.id, Response.submitted_at, Response.questionnaire_id, Response.counter_id,
                Response.seconds_to_answer, Response.channel, Response.flag_reasons,
                Response.signals, Response.device_hash, Response.client_hash, Response.review,
                Response.flagged)
@@ -90,8 +94,13 @@ def rescreen(session: Session, rules: screening.ScreeningRules) -> RescreenResul
         changes = [_rescreen_one(row, answers[row.id], statements, devices, addresses, rules,
                                  result) for row in rows]
         changes = [change for change in changes if change]
-        if changes:
-            session.execute(update(Response), changes)
+        if changes:  # an administrator deciding meanwhile wins: decided rows are left alone
+            session.connection().execute(
+                update(Response.__table__).where(Response.__table__.c.id == bindparam("row"),
+                                                 Response.__table__.c.review.is_(None))
+                .values(flagged=bindparam("flagged"), flag_reasons=bindparam("flag_reasons"),
+                        exclusion=bindparam("exclusion"), signals=bindparam("signals")),
+                changes)
         last = (rows[-1].submitted_at, rows[-1].id)
         devices.forget_before(rows[-1].submitted_at)
         addresses.forget_before(rows[-1].submitted_at)
@@ -110,7 +119,9 @@ def _rescreen_one(row, given, statements, devices, addresses, rules, result) -> 
         honeypot_filled=screening.HONEYPOT in old_reasons or bool(
             (row.signals or {}).get("honeypot")),
         device_earlier=devices.earlier(row.device_hash, row.submitted_at),
-        address_earlier=addresses.earlier(row.client_hash, row.submitted_at) or 0)
+        address_earlier=addresses.earlier(
+            (row.client_hash, row.counter_id) if row.client_hash else None,
+            row.submitted_at) or 0)
     verdict = screening.screen(evidence, rules)
     if row.review is not None:  # an administrator's decision stands
         result.decided += 1
@@ -129,6 +140,6 @@ def _rescreen_one(row, given, statements, devices, addresses, rules, result) -> 
             result.now_counted += 1
     else:
         result.changed_signals += 1
-    return {"id": row.id, "flagged": verdict.excluded,
+    return {"row": row.id, "flagged": verdict.excluded,
             "flag_reasons": list(verdict.exclusions) or None,
             "exclusion": screening.main_reason(verdict.exclusions), "signals": verdict.signals}

@@ -20,17 +20,19 @@ left out of the counts only on evidence that no honest citizen produces:
     within 24 hours: one person rating one counter again and again. A citizen with several
     dossiers rates each through its own dossier link, which this rule does not apply to.
 ``address``
-    More than ``address_max_per_hour`` answers from one network address within an hour. An
-    office, a café's Wi-Fi or a carrier's shared address passes dozens of honest citizens, so
-    the ceiling is high (30 by default, against about 10 an hour at the busiest counter); it
-    catches a flood from a script that discards its cookies.
+    More than ``address_max_per_hour`` answers for one counter from one network address
+    within an hour. An office, a café's Wi-Fi or a carrier's shared address passes many honest
+    citizens, but one counter serves about 10 an hour at its busiest, so a ceiling of 30 (the
+    default) per counter and address leaves them all counted while it catches a flood from a
+    script that discards its cookies (or from someone who copied a tablet's link). Counted per
+    counter, so the whole one-stop section behind one address never reaches it.
 ``admin``
     An administrator looked at the answer and left it out (with a reason, audited).
 
 Answers through a single-use dossier link are never left out for speed, uniformity, device or
 address: the link itself proves a real dossier and can be used once. Answers on the counter's
-tablet are not held to the device and address rules (the tablet *is* one device serving
-everyone), nor are paper forms keyed in by staff. Every exclusion can be reviewed: an
+tablet are not held to the device rule (the tablet *is* one device serving everyone), but to
+the others; paper forms keyed in by staff to none. Every exclusion can be reviewed: an
 administrator counts the answer or confirms its exclusion.
 """
 from __future__ import annotations
@@ -47,19 +49,21 @@ ADDRESS = "address"
 ADMIN = "admin"
 
 # The same channel names as survey.models (kept here so this module stays pure).
-DOSSIER, TABLET, PAPER = "dossier", "tablet", "paper"
+COUNTER, DOSSIER, TABLET, PAPER = "counter", "dossier", "tablet", "paper"
+BROWSERS = (COUNTER, DOSSIER)  # a citizen's own browser, with its survey cookie
 
 EXCLUSION_REASONS = {
     HONEYPOT: _l("a field hidden from people was filled in (a program)"),
     INHUMAN: _l("every answer the same, sent faster than the taps can be made"),
     DEVICE: _l("too many answers from one browser within a day"),
-    ADDRESS: _l("too many answers from one network address within an hour"),
+    ADDRESS: _l("too many answers for one counter from one network address within an hour"),
     ADMIN: _l("left out by an administrator"),
     # Codes of the first version's rules, which stored answers may still carry until
     # `flask --app wsgi survey-rescreen` is run.
     "too_fast": _l("answered quickly (a rule no longer used)"),
     "straight_line": _l("the same level for every statement, quickly (a rule no longer used)"),
     "burst": _l("several answers from one address (a rule no longer used)"),
+    "unknown": _l("left out, reason not recorded"),
 }
 # Most decisive first: the reason a summary counts an answer under when it has several.
 PRECEDENCE = (HONEYPOT, INHUMAN, DEVICE, ADDRESS, ADMIN)
@@ -101,7 +105,7 @@ class Evidence:
     channel: str
     honeypot_filled: bool = False
     device_earlier: int | None = None  # answers from this browser in 24 h; None: no cookie
-    address_earlier: int = 0  # answers from this address in the last hour
+    address_earlier: int = 0  # answers for this counter from this address in the last hour
 
 
 @dataclass(frozen=True)
@@ -123,10 +127,11 @@ def measure(evidence: Evidence, rules: ScreeningRules) -> dict:
     if evidence.seconds is not None and given \
             and evidence.seconds < len(given) * rules.quick_seconds_per_answer:
         signals["quick"] = True
-    if evidence.device_earlier is None:
-        signals["no_cookie"] = True
-    elif evidence.device_earlier:
-        signals["device_earlier"] = evidence.device_earlier
+    if evidence.channel in BROWSERS:
+        if evidence.device_earlier is None:
+            signals["no_cookie"] = True
+        elif evidence.device_earlier:
+            signals["device_earlier"] = evidence.device_earlier
     if evidence.address_earlier:
         signals["address_earlier"] = evidence.address_earlier
     if evidence.honeypot_filled:
@@ -138,17 +143,20 @@ def screen(evidence: Evidence, rules: ScreeningRules = ScreeningRules()) -> Verd
     """The signals of one response and the reasons (if any) to leave it out of the counts."""
     signals = measure(evidence, rules)
     exclusions = []
-    if evidence.honeypot_filled and evidence.channel not in (TABLET, PAPER):
+    if evidence.channel == PAPER:
+        return Verdict(signals=signals, exclusions=())
+    if evidence.honeypot_filled:
         exclusions.append(HONEYPOT)
-    if evidence.channel not in (DOSSIER, PAPER) and "uniform" in signals \
+    if evidence.channel != DOSSIER and "uniform" in signals \
             and evidence.seconds is not None \
             and evidence.seconds < signals["answered"] * rules.seconds_per_tap:
         exclusions.append(INHUMAN)
-    if evidence.channel not in (DOSSIER, TABLET, PAPER):
-        if (evidence.device_earlier or 0) + 1 > rules.device_max_per_day:
-            exclusions.append(DEVICE)
-        if evidence.address_earlier + 1 > rules.address_max_per_hour:
-            exclusions.append(ADDRESS)
+    if evidence.channel == COUNTER \
+            and (evidence.device_earlier or 0) + 1 > rules.device_max_per_day:
+        exclusions.append(DEVICE)
+    if evidence.channel in (COUNTER, TABLET) \
+            and evidence.address_earlier + 1 > rules.address_max_per_hour:
+        exclusions.append(ADDRESS)
     return Verdict(signals=signals, exclusions=tuple(exclusions))
 
 
@@ -166,7 +174,8 @@ SIGNAL_LABELS = {
     "quick": _l("quicker than reading each statement"),
     "no_cookie": _l("the browser keeps no cookie"),
     "device_earlier": _l("%(value)s earlier answers from this browser within a day"),
-    "address_earlier": _l("%(value)s earlier answers from this address within an hour"),
+    "address_earlier": _l("%(value)s earlier answers for this counter from this address within "
+                          "an hour"),
     "honeypot": _l("the hidden field was filled in"),
 }
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.auth.models import User
-from portal.db import utcnow
+from portal.db import claim_version, utcnow
 from survey import rollup, screening
 from survey.links import new_token
 from survey.models import (
@@ -186,17 +186,20 @@ ADDRESS_WINDOW = timedelta(hours=1)
 
 
 def earlier_answers(session: Session, device_hash: str | None, client_hash: str | None,
-                    now: datetime) -> tuple[int | None, int]:
+                    counter_id: int, now: datetime) -> tuple[int | None, int]:
     """How many responses came from this browser in the last 24 hours (None: no cookie to
-    count by) and from this address in the last hour, in one statement."""
-    def count(column, value, window):
+    count by), and for this counter from this address in the last hour, in one statement."""
+    def count(window, *conditions):
         return select(func.count()).select_from(Response).where(
-            column == value, Response.submitted_at >= now - window,
+            *conditions, Response.submitted_at >= now - window,
             Response.submitted_at < now).scalar_subquery()
 
-    wanted = {name: count(column, value, window) for name, column, value, window in (
-        ("device", Response.device_hash, device_hash, DEVICE_WINDOW),
-        ("address", Response.client_hash, client_hash, ADDRESS_WINDOW)) if value}
+    wanted = {name: query for name, value, query in (
+        ("device", device_hash,
+         count(DEVICE_WINDOW, Response.device_hash == device_hash)),
+        ("address", client_hash,
+         count(ADDRESS_WINDOW, Response.client_hash == client_hash,
+               Response.counter_id == counter_id))) if value}
     if not wanted:
         return None, 0
     row = session.execute(select(*(query.label(name) for name, query in wanted.items()))).one()
@@ -221,7 +224,7 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
     if target.dossier is not None and dossier_already_rated(session, target.dossier):
         return Outcome(None, already_rated=True)
     device_earlier, address_earlier = earlier_answers(
-        session, submission.device_hash, submission.client_hash, now)
+        session, submission.device_hash, submission.client_hash, target.counter.id, now)
     verdict = screening.screen(screening.Evidence(
         answers=submission.answers, seconds=submission.seconds, channel=target.channel,
         honeypot_filled=submission.honeypot_filled, device_earlier=device_earlier,
@@ -264,8 +267,7 @@ def review_response(session: Session, response: Response, *, count: bool, reason
 
     :raise StaleReview: when ``shown_version`` is not the response's current review version.
     """
-    if response.review_version != shown_version:
-        raise StaleReview
+    claim_version(session, response, Response.review_version, shown_version, StaleReview)
     was_counted = not response.flagged
     if count:
         response.flagged, response.exclusion = False, None
@@ -278,7 +280,6 @@ def review_response(session: Session, response: Response, *, count: bool, reason
     response.review = REVIEW_COUNTED if count else REVIEW_EXCLUDED
     response.review_reason, response.reviewed_by_id = reason, actor.id
     response.reviewed_at = utcnow()
-    response.review_version += 1
     session.flush()
     if was_counted != count:
         rollup.add(session, [response], sign=1 if count else -1)

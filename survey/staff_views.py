@@ -44,6 +44,7 @@ from survey.forms import (
     DutyForm,
     QuestionnaireUploadForm,
     ReviewForm,
+    counter_choices,
 )
 from survey.models import CHANNEL_LABELS, CHANNELS, Counter, CounterDuty, Questionnaire
 from survey.models import Response as SurveyResponse
@@ -178,12 +179,6 @@ def counter_print(counter_id: int, layout: str):
     counter = _counter_or_404(counter_id)
     return render_template("survey/print_counter.html", counter=counter, layout=layout,
                            link=_live_link(counter))
-
-
-def counter_choices(session):
-    return [SelectChoice(counter.id, f"{counter.code} — {counter.name}")
-            for counter in session.scalars(select(Counter).where(Counter.active.is_(True))
-                                           .order_by(Counter.code))]
 
 
 @bp.route("/dossiers", methods=["GET", "POST"])

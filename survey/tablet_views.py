@@ -13,14 +13,18 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from portal.db import get_session, utcnow
 from portal.throttle import get_throttle
+from portal.workdays import today_in_vietnam
+from survey import nonce as nonces
 from survey import screening, services
+from survey.forms import build_survey_form
 from survey.links import normalise_token
-from survey.views import survey_form
+from survey.models import Questionnaire
 
 bp = Blueprint("survey_tablet", __name__, template_folder="templates")
 
@@ -40,8 +44,10 @@ def _target(raw_token: str) -> services.Target:
 @bp.get("/tablet/<token>")
 def page(token: str):
     target = _target(token)
-    form, _officers = survey_form(target, meta={"csrf": False})
+    if current_user.is_authenticated:  # a kiosk facing citizens must not carry a staff session
+        return render_template("survey/tablet_signed_in.html"), 409
     config = current_app.config
+    form, _officers = build_survey_form(get_session(), target, config, meta={"csrf": False})
     return render_template("survey/tablet.html", form=form, target=target,
                            idle_seconds=config["SURVEY_TABLET_IDLE_SECONDS"],
                            thanks_seconds=config["SURVEY_TABLET_THANKS_SECONDS"])
@@ -68,20 +74,38 @@ def _answered_at(milliseconds, now: datetime) -> datetime:
 
 @bp.post("/tablet/<token>/answers")
 def answers(token: str):
-    """One queued submission, as JSON: {"id", "answered_at" (ms), "seconds", "answers":
-    {field: value}}. 201 stored, 200 already stored (a retry), 422 not acceptable (it never
-    will be: the tablet drops it), 429 later please."""
+    """One queued submission, as JSON: {"id", "questionnaire" (the version's id), "answered_at"
+    (ms), "seconds", "answers": {field: value}}. 201 stored, 200 already stored (a retry),
+    422 not acceptable (it never will be: the tablet drops it), 429 later please.
+
+    A queued answer is judged as it was given: against its questionnaire version and the
+    officers on duty that day; an officer no longer on the list is left out, not the answer.
+    """
     target = _target(token)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return jsonify(status="invalid", message="a JSON object is expected"), 400
-    submission_id, fields = data.get("id"), data.get("answers")
+    submission_id, fields, seconds = data.get("id"), data.get("answers"), data.get("seconds")
     if not isinstance(submission_id, str) or not SUBMISSION_ID.match(submission_id) \
             or not isinstance(fields, dict) \
             or not all(isinstance(key, str) and isinstance(value, str)
-                       for key, value in fields.items()):
-        return jsonify(status="invalid", message="id and answers are required"), 400
-    form, officers = survey_form(target, formdata=MultiDict(fields), meta={"csrf": False})
+                       for key, value in fields.items()) \
+            or not isinstance(seconds, int) or isinstance(seconds, bool) \
+            or not 0 <= seconds <= MAX_SECONDS:
+        return jsonify(status="invalid", message="id, seconds and answers are required"), 400
+    session = get_session()
+    now = utcnow()
+    answered_at = _answered_at(data.get("answered_at"), now)
+    version = data.get("questionnaire")
+    questionnaire = session.get(Questionnaire, version) \
+        if isinstance(version, int) and not isinstance(version, bool) and 0 < version < 2**31 \
+        else None
+    officers = services.officers_on_duty(session, target.counter,
+                                         today_in_vietnam(answered_at))
+    form, officers = build_survey_form(
+        session, target, current_app.config, questionnaire=questionnaire, officers=officers,
+        all_expectation=True, formdata=_known_officer(MultiDict(fields), officers),
+        meta={"csrf": False})
     if not form.validate():
         return jsonify(status="invalid", errors={name or "form": [str(error) for error in
                                                                   errors]
@@ -90,14 +114,19 @@ def answers(token: str):
     if throttle.exceeded(limit, "survey-link", target.counter.tablet_token):
         return jsonify(status="later"), 429
     throttle.hit(limit, "survey-link", target.counter.tablet_token)
-    seconds = data.get("seconds")
-    now = utcnow()
     submission = form.submission(
-        officers, nonce=f"tablet:{submission_id}",
-        seconds=seconds if isinstance(seconds, int) and 0 <= seconds <= MAX_SECONDS else None,
-        submitted_at=_answered_at(data.get("answered_at"), now))
-    outcome = services.submit(get_session(), target, form.questionnaire, submission,
+        officers, nonce=f"tablet:{submission_id}", seconds=seconds, submitted_at=answered_at,
+        honeypot_filled=bool(form.website.data),
+        client_hash=nonces.client_hash(request.remote_addr))
+    outcome = services.submit(session, target, form.questionnaire, submission,
                               screening.rules_from(current_app.config), now=now)
     if outcome.repeated:
         return jsonify(status="already"), 200
     return jsonify(status="stored"), 201
+
+
+def _known_officer(fields: MultiDict, on_duty: list) -> MultiDict:
+    """The fields without an officer who was not on duty that day (the answer is kept)."""
+    if fields.get("officer") and fields["officer"] not in {str(user.id) for user in on_duty}:
+        fields.pop("officer")
+    return fields

@@ -16,13 +16,12 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal.db import get_session
-from portal.pages.queries import all_fields
 from portal.text import whole_number
 from portal.throttle import get_throttle
 from portal.workdays import today_in_vietnam
 from survey import nonce as nonces
 from survey import queries, reports, screening, services
-from survey.forms import make_survey_form
+from survey.forms import build_survey_form
 from survey.links import normalise_token
 from survey.models import Response
 
@@ -41,18 +40,6 @@ def _invalid_link():
     return render_template("survey/invalid.html"), 404
 
 
-def survey_form(target, **kwargs):
-    session_ = get_session()
-    officers = services.officers_on_duty(session_, target.counter, today_in_vietnam())
-    form = make_survey_form(services.current_questionnaire(session_), fields=all_fields(session_),
-                            officers=officers, **kwargs)
-    if len(officers) < 2:
-        del form.officer  # one officer on duty is credited without asking; none, nobody
-    if not current_app.config["SURVEY_ASK_DEMOGRAPHICS"]:
-        del form.gender, form.age_group
-    return form, officers
-
-
 @bp.route("/q/<token>", methods=["GET", "POST"])
 def answer(token: str):
     token, target = _lookup(token)
@@ -61,7 +48,7 @@ def answer(token: str):
     session_ = get_session()
     if target.dossier is not None and services.dossier_already_rated(session_, target.dossier):
         return render_template("survey/already_rated.html")
-    form, officers = survey_form(target)
+    form, officers = build_survey_form(session_, target, current_app.config)
     if request.method == "GET":
         form.nonce.data = nonces.issue(token)
     elif form.validate_on_submit():
@@ -120,8 +107,7 @@ def thanks(token: str):
     response_id = session.get(LAST_RESPONSE_KEY)
     if isinstance(response_id, int):
         response = get_session().get(Response, response_id)
-    low = response is not None and any(
-        answer.value is not None and answer.value <= 2 for answer in response.answers)
+    low = response is not None and response.rated_low
     return render_template("survey/thanks.html", low=low, response=response,
                            feedback_open="feedback.new" in current_app.view_functions)
 

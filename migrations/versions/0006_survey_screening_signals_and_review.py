@@ -28,6 +28,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('review_version', sa.Integer(), nullable=False,
                                       server_default='0'))
         batch_op.create_index('ix_survey_response_device_submitted', ['device_hash', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_survey_response_client_counter_submitted', ['client_hash', 'counter_id', 'submitted_at'], unique=False)
         batch_op.create_index('ix_survey_response_flagged_submitted', ['flagged', 'submitted_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_survey_response_reviewed_by_id_staff_user'), 'staff_user', ['reviewed_by_id'], ['id'])
 
@@ -52,6 +53,7 @@ def downgrade() -> None:
     with op.batch_alter_table('survey_response', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_survey_response_reviewed_by_id_staff_user'), type_='foreignkey')
         batch_op.drop_index('ix_survey_response_flagged_submitted')
+        batch_op.drop_index('ix_survey_response_client_counter_submitted')
         batch_op.drop_index('ix_survey_response_device_submitted')
         batch_op.drop_column('review_version')
         batch_op.drop_column('reviewed_at')

@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('threshold', sa.Integer(), nullable=True),
     sa.Column('window_size', sa.Integer(), nullable=True),
     sa.Column('min_responses', sa.Integer(), nullable=True),
+    sa.Column('after_response_id', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', portal.db.UTCDateTime(), nullable=False),

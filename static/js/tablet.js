@@ -13,7 +13,10 @@
   var problem = root.querySelector("[data-tablet-problem]");
   var status = root.querySelector("[data-tablet-status]");
   var fullscreen = root.querySelector("[data-tablet-fullscreen]");
-  var key = "survey-tablet-queue:" + root.dataset.token;
+  // One queue per counter, not per link: a new link for the same counter sends what the old
+  // one could not.
+  var key = root.dataset.queueKey;
+  var revokedNotice = root.querySelector("[data-tablet-revoked]");
   var idleLimit = Number(root.dataset.idleSeconds) * 1000;
   var thanksDelay = Number(root.dataset.thanksSeconds) * 1000;
   var csrf = root.dataset.csrf;
@@ -22,7 +25,7 @@
   var lastTouch = Date.now();
   var thanksTimer = null;
   var sending = false;
-  var revoked = false;
+  var blocked = false;  // the server keeps refusing the CSRF token
 
   function queue() {
     try { return JSON.parse(window.localStorage.getItem(key)) || []; } catch (error) { return []; }
@@ -39,13 +42,23 @@
 
   function showStatus() {
     var waiting = queue().length;
-    var text = revoked ? root.dataset.revokedText : "";
-    if (!text && waiting) {
+    var text = "";
+    if (waiting) {
       text = waiting === 1 ? root.dataset.queueOne
         : root.dataset.queueText.replace("{n}", waiting);
+      if (blocked) { text += " " + root.dataset.blockedText; }
     }
     status.textContent = text;
     status.hidden = !text;
+  }
+
+  // The link was revoked or replaced: take no more answers here (they could not be sent).
+  function revoke() {
+    window.clearTimeout(thanksTimer);
+    form.reset();
+    survey.hidden = true;
+    thanks.hidden = true;
+    revokedNotice.hidden = false;
   }
 
   function post(item) {
@@ -78,18 +91,19 @@
       var item = items[0];
       return post(item).then(function (response) {
         if (response.status === 200 || response.status === 201) {
-          revoked = false;
+          blocked = false;
           drop(item.id);
           return next();
         }
         return response.json().catch(function () { return {}; }).then(function (data) {
-          if (response.status === 400 && data.csrf && csrfRenewals < 2) {
+          if (response.status === 400 && data.csrf) {
+            if (csrfRenewals >= 2) { blocked = true; return null; }  // kept, never dropped
             csrfRenewals += 1;
             return refreshCsrf().then(next);
           }
-          if (response.status === 404) { revoked = true; return null; }
+          if (response.status === 404) { revoke(); return null; }
           if (response.status === 400 || response.status === 422) {
-            drop(item.id);  // it can never be stored as it is
+            drop(item.id);  // malformed: it can never be stored as it is
             return next();
           }
           return null;  // 429, 5xx: later
@@ -156,8 +170,8 @@
     var now = Date.now();
     var items = queue();
     items.push({
-      id: newId(), answered_at: now,
-      seconds: startedAt === null ? null : Math.round((now - startedAt) / 1000),
+      id: newId(), answered_at: now, questionnaire: Number(root.dataset.questionnaire),
+      seconds: startedAt === null ? 0 : Math.round((now - startedAt) / 1000),
       answers: collect()
     });
     keep(items);

@@ -127,6 +127,28 @@ def test_answers_given_offline_arrive_exactly_once(live_server, tablet):
     wait_until(tablet, "document.querySelector('[data-tablet-status]').hidden", timeout=30)
     assert lost == [201]
     assert counted(live_server, token) == 2, "each answer exactly once"
-    assert tablet.evaluate("localStorage.length") == 0 or tablet.evaluate(
-        f"JSON.parse(localStorage.getItem('survey-tablet-queue:{token}'))") == []
+    assert tablet.evaluate("JSON.parse(localStorage.getItem("
+                           "document.querySelector('[data-tablet]').dataset.queueKey))") == []
     assert tablet.errors == []
+
+
+def test_a_new_link_for_the_counter_sends_what_the_old_one_could_not(live_server, tablet):
+    from survey.services import issue_tablet_link
+
+    token = make_counter_on(live_server, "T-ROTATE", tablet=True)
+    tablet.goto(f"{live_server}/tablet/{token}")
+    with live_server.app.app_context():  # an administrator replaces the link meanwhile
+        session = get_session()
+        counter = session.scalar(select(Counter).where(Counter.tablet_token == token))
+        new_token = issue_tablet_link(session, counter)
+        session.commit()
+    answer_steps(tablet, VARIED)
+    tablet.get_by_role("button", name="Gửi đánh giá").tap()
+    revoked = tablet.locator("[data-tablet-revoked]")
+    revoked.wait_for()
+    assert "không còn dùng được" in revoked.inner_text()
+    assert tablet.locator("[data-tablet-survey]").is_hidden(), "it takes no more answers"
+    assert counted(live_server, new_token) == 0
+    tablet.goto(f"{live_server}/tablet/{new_token}")  # the same counter's new link
+    wait_until(tablet, "document.querySelector('[data-tablet-status]').hidden")
+    assert counted(live_server, new_token) == 1, "the waiting answer was not lost"

@@ -71,26 +71,22 @@ def test_healthz_says_503_when_the_database_is_down(app, caplog):
     assert response.json == {"status": "error", "database": "error"}
 
 
-def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
-    """Two sign-ins at once, each reading then writing. With deferred transactions the first
-    one's write fails at once ("database is locked") because the second wrote after its read;
-    taking the write lock at BEGIN makes the second wait its turn instead."""
+def _read_then_write_race(tmp_path, first_context, second_context) -> tuple[list, int]:
+    """Two transactions, each reading then writing; the second writes while the first is
+    between its read and its write. Returns the errors and the rows stored."""
     import threading
     import time
-
-    from flask import Flask
 
     from portal.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path}/race.sqlite3")
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
-    flask_app = Flask(__name__)
     first_has_read = threading.Event()
     errors = []
 
-    def sign_in(first: bool):
-        with flask_app.test_request_context(method="POST"):
+    def run(first: bool):
+        with (first_context if first else second_context)():
             if not first:
                 first_has_read.wait(timeout=5)
             try:
@@ -98,12 +94,12 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
                     connection.exec_driver_sql("SELECT count(*) FROM t").scalar()
                     if first:
                         first_has_read.set()
-                        time.sleep(0.3)  # the other sign-in runs meanwhile
+                        time.sleep(0.3)  # the other one runs meanwhile
                     connection.exec_driver_sql("INSERT INTO t VALUES (1)")
             except Exception as error:  # noqa: BLE001
                 errors.append(error)
 
-    threads = [threading.Thread(target=sign_in, args=(first,)) for first in (True, False)]
+    threads = [threading.Thread(target=run, args=(first,)) for first in (True, False)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -111,7 +107,53 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
     with engine.connect() as connection:
         stored = connection.exec_driver_sql("SELECT count(*) FROM t").scalar()
     engine.dispose()
-    assert errors == [] and stored == 2
+    return errors, stored
+
+
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
+    """Two sign-ins at once, each reading then writing. With deferred transactions the first
+    one's write fails at once ("database is locked") because the second wrote after its read;
+    taking the write lock at BEGIN makes the second wait its turn instead."""
+    from flask import Flask
+
+    flask_app = Flask(__name__)
+
+    def post():
+        return flask_app.test_request_context(method="POST")
+
+    assert _read_then_write_race(tmp_path, post, post) == ([], 2)
+
+
+def test_a_command_that_reads_then_writes_waits_for_a_citizens_answer(tmp_path):
+    """survey-alerts (cron) reads, then writes, while citizens' answers arrive: it asks for
+    a write transaction, so a POST in between makes it wait instead of failing."""
+    import contextlib
+
+    from flask import Flask
+
+    from portal.db import write_transaction
+
+    flask_app = Flask(__name__)
+
+    @contextlib.contextmanager
+    def command():
+        with flask_app.app_context():
+            write_transaction()
+            yield
+
+    def post():
+        return flask_app.test_request_context(method="POST")
+
+    assert _read_then_write_race(tmp_path, command, post) == ([], 2)
+
+    @contextlib.contextmanager
+    def plain_command():
+        with flask_app.app_context():
+            yield
+
+    (tmp_path / "plain").mkdir()
+    errors, _stored = _read_then_write_race(tmp_path / "plain", plain_command, post)
+    assert errors, "without it the command's write fails: the test can fail"
 
 
 def test_migrating_an_sqlite_database_keeps_every_row(tmp_path):

@@ -140,18 +140,33 @@ def test_index_rules_bad_and_good_news_per_unit(app, db):
     assert round(bad.figures["rate"], 1) == 45.5
 
 
-def test_a_very_dissatisfied_with_a_comment_and_nothing_from_left_out_answers(app, db):
+def test_a_very_dissatisfied_with_a_comment_and_nothing_from_left_out_answers(
+        app, auth, client, db):
     counter = make_counter(db)
-    watched = rule(db, counter=counter, kind=alert_rules.ONE_WITH_COMMENT)
-    answered(db, counter, 1, comment="Cũ, trước khi có quy tắc", ago=timedelta(days=40))
+    answered(db, counter, 1, comment="Cũ, trước khi có quy tắc")
+    auth.as_role("secretariat")
+    client.post("/staff/survey/alerts/rules/new", data={
+        "scope": f"counter:{counter.id}", "kind": "one_with_comment", "active": "y"})
+    watched = db.scalar(select(AlertRule))
     answered(db, counter, 1, comment="Bị loại", flagged=True)
     answered(db, counter, 1)  # no comment
     answered(db, counter, 2, comment="Chờ lâu")  # no 1
     assert evaluate(app, db) == []
     answered(db, counter, 1, comment="Cán bộ quát nạt")
     [raised] = evaluate(app, db)
-    assert len(raised.figures["response_ids"]) == 1
-    assert watched.id == raised.rule_id
+    assert len(raised.figures["response_ids"]) == 1 and watched.id == raised.rule_id
+    # Another arrives while the alert is open: added to it, no second alert, no second email.
+    answered(db, counter, 1, comment="Lại bị quát", ago=timedelta(days=3))  # a paper form
+    assert evaluate(app, db, 1) == []
+    db.refresh(raised)
+    assert len(raised.figures["response_ids"]) == 2
+    # One more just before the alert is closed, before the next check: reported after.
+    answered(db, counter, 1, comment="Lần thứ ba")
+    alerts.close(db, raised, make_user(db, roles=["secretariat"]), raised.version, "Đã nhắc.")
+    db.commit()
+    [again] = evaluate(app, db, 2)
+    assert len(again.figures["response_ids"]) == 1
+    assert evaluate(app, db, 3) == [], "each is reported once"
 
 
 def act(client, alert, action, text="", version=None):
@@ -269,3 +284,44 @@ def test_the_command_checks_the_rules_and_queues_the_emails(runner, db):
     assert db.scalar(select(func.count()).select_from(Alert)) == 1
     assert [mail.recipient for mail in mails(db)] == ["ld@so.vn"]
     assert "0 alerts raised" in runner.invoke(args=["survey-alerts"]).output
+
+
+def test_a_units_leader_sees_and_acts_on_their_units_alerts_only(app, auth, client, db):
+    ours, theirs = make_counter(db), make_counter(db)
+    for counter in (ours, theirs):
+        rule(db, counter=counter, threshold=30, window_size=5)
+        answered(db, counter, 1, 5)
+    mine, other = evaluate(app, db)
+    auth.as_role("leader", unit_id=ours.unit_id)
+    listing = client.get("/staff/survey/alerts").get_data(as_text=True)
+    assert f"/staff/survey/alerts/{mine.id}" in listing
+    assert f"/staff/survey/alerts/{other.id}" not in listing
+    assert client.get(f"/staff/survey/alerts/{other.id}").status_code == 404
+    assert act(client, other, "acknowledge").status_code == 404
+    assert act(client, mine, "acknowledge").status_code == 302
+    auth.logout()
+    auth.as_role("leader")  # the department's leader: every unit
+    listing = client.get("/staff/survey/alerts").get_data(as_text=True)
+    assert f"/staff/survey/alerts/{other.id}" in listing
+
+
+def test_a_stale_page_shown_again_acts_on_the_current_version(app, auth, client, db):
+    counter = make_counter(db)
+    rule(db, counter=counter, threshold=30, window_size=5)
+    answered(db, counter, 1, 5)
+    [raised] = evaluate(app, db)
+    auth.as_role("secretariat")
+    shown = raised.version
+    act(client, raised, "acknowledge")
+    stale = act(client, raised, "comment", "Ghi chú", version=shown)
+    page = stale.get_data(as_text=True)
+    db.refresh(raised)
+    assert stale.status_code == 409 and f'name="version" type="hidden" value="{raised.version}"' \
+        in page
+    assert act(client, raised, "comment", "Ghi chú").status_code == 302
+
+
+def test_the_command_needs_the_public_address_for_its_links(runner, app, db):
+    app.config["PUBLIC_BASE_URL"] = ""
+    result = runner.invoke(args=["survey-alerts"])
+    assert result.exit_code != 0 and "PUBLIC_BASE_URL" in result.output

@@ -60,3 +60,47 @@ def test_simultaneous_submits_of_one_dossier_count_once(engine, database_url):
             session.execute(delete(Unit).where(Unit.id == ids[0]))
             session.commit()
         app.extensions["db"].engine.dispose()
+
+
+def test_two_administrators_deciding_at_once_only_one_decides(engine, database_url):
+    """Both pages showed review version 0; the second decision, made after the first was
+    committed, is refused even though its session read the answer before (real commits)."""
+    import pytest
+
+    from portal.db import claim_version, utcnow
+    from survey.services import StaleReview
+    from survey.services import current_questionnaire as current
+
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writing requests from their first statement (BEGIN "
+                    "IMMEDIATE): the second decision reads the answer only after the first "
+                    "committed, so this race cannot arise there")
+    with Session(engine) as session:
+        unit = Unit(code=f"REV{new_token()[:6]}", name="Đơn vị thử")
+        counter = Counter(code=f"V{new_token()[:8]}", name="Quầy thử", unit=unit)
+        session.add_all([unit, counter])
+        session.flush()
+        response = Response(questionnaire_id=current(session).id, counter_id=counter.id,
+                            channel="counter", nonce=f"race-{new_token()}",
+                            submitted_at=utcnow(), flagged=True, exclusion="inhuman")
+        session.add(response)
+        session.commit()
+        ids = unit.id, counter.id, response.id
+    try:
+        with Session(engine) as first, Session(engine) as second:
+            mine, theirs = first.get(Response, ids[2]), second.get(Response, ids[2])
+            assert mine.review_version == theirs.review_version == 0
+            claim_version(first, mine, Response.review_version, 0, StaleReview)
+            first.commit()
+            with pytest.raises(StaleReview):
+                claim_version(second, theirs, Response.review_version, 0, StaleReview)
+            second.rollback()
+        with Session(engine) as session:
+            assert session.get(Response, ids[2]).review_version == 1
+    finally:
+        with Session(engine) as session:
+            session.execute(delete(Response).where(Response.id == ids[2]))
+            session.execute(delete(Rollup).where(Rollup.counter_id == ids[1]))
+            session.execute(delete(Counter).where(Counter.id == ids[1]))
+            session.execute(delete(Unit).where(Unit.id == ids[0]))
+            session.commit()

@@ -109,8 +109,10 @@ def test_bad_batch_requests_print_nothing(auth, client, db, data, message):
 def test_returned_forms_are_entered_counted_and_dated(auth, client, db):
     counter = make_counter(db)
     auth.as_role("reception")
-    batch(db, client, counter, 5)
-    collected = today_in_vietnam() - timedelta(days=0)
+    printed = batch(db, client, counter, 5)
+    printed.created_at -= timedelta(days=3)  # printed on Friday, collected on Monday
+    db.commit()
+    collected = today_in_vietnam() - timedelta(days=1)
     result = enter(client, [
         {"number": "000001-8", "answers": DIGITS, "comment": "Cán bộ hướng dẫn kỹ."},
         {"number": "0000026", "answers": "0" * 18 + "5"},
@@ -132,6 +134,31 @@ def test_returned_forms_are_entered_counted_and_dated(auth, client, db):
     assert counted(db) == 3
     audit = db.scalar(select(AuditEntry).where(AuditEntry.action == "paper_forms.enter"))
     assert audit.details["forms"] == ["000001-8", "000002-6", "000003-4"]
+
+
+def test_forms_keyed_in_the_morning_they_were_collected_are_not_dated_in_the_future(
+        auth, client, db):
+    from portal.db import utcnow
+
+    counter = make_counter(db)
+    auth.as_role("reception")
+    batch(db, client, counter, 1)
+    assert enter(client, [{"number": "000001-8", "answers": DIGITS}]).status_code == 302
+    noon = datetime.combine(today_in_vietnam(), time(12), VIETNAM)
+    assert stored(db)[0].submitted_at == min(noon, stored(db)[0].submitted_at)
+    assert stored(db)[0].submitted_at <= utcnow()
+
+
+def test_the_form_numbers_can_run_out_and_say_so(auth, client, db):
+    counter = make_counter(db)
+    db.add(PaperBatch(counter=counter, questionnaire=current_questionnaire(db),
+                      first_serial=999_990, count=5, paper_size="A4"))
+    db.commit()
+    auth.as_role("admin")
+    page = print_batch(client, counter, 10).get_data(as_text=True)
+    assert "Đã dùng hết số phiếu (999999)" in page
+    assert db.scalar(select(func.count()).select_from(PaperBatch)) == 1
+    assert print_batch(client, counter, 5).status_code == 302  # 999995 to 999999
 
 
 def test_expectation_digits_are_entered_when_the_form_printed_them(auth, client, db):

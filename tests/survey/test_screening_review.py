@@ -308,3 +308,33 @@ def test_rescreening_applies_changed_thresholds(runner, db, app):
     assert [response.exclusion for response in responses(db)] == [None, None, "address",
                                                                    "address"]
     assert counted_in_rollup(db) == 2
+
+
+def test_the_address_ceiling_is_per_counter_so_a_whole_office_behind_one_address_counts(
+        app, db):
+    app.config["SURVEY_ADDRESS_MAX_PER_HOUR"] = 3
+    counters = [make_counter(db) for _ in range(3)]
+    for counter in counters:
+        for _ in range(3):
+            answer(citizen(app, "192.0.2.99"), app, counter.token)
+    assert not any(response.flagged for response in responses(db)), "9 from one address"
+    answer(citizen(app, "192.0.2.99"), app, counters[0].token)
+    assert responses(db)[-1].exclusion == "address"
+
+
+def test_rescreening_counts_earlier_answers_over_the_same_window_as_submission(
+        runner, db, app):
+    app.config["SURVEY_ADDRESS_MAX_PER_HOUR"] = 2
+    counter = make_counter(db)
+    start = utcnow() - timedelta(days=1)
+    moments = [start, start, start + timedelta(hours=1), start + timedelta(hours=1, seconds=1)]
+    for moment in moments:  # two at the same instant; one exactly an hour after them
+        make_response(db, counter, {code: 3 for code in ITEM_CODES}, client_hash="office",
+                      seconds_to_answer=50, when=moment)
+    db.commit()
+    runner.invoke(args=["survey-rescreen"])
+    earlier = [(response.signals or {}).get("address_earlier", 0) for response in responses(db)]
+    # At submission: [now - 1 h, now), same-instant answers are not earlier ones; the one
+    # exactly an hour later still sees both, the next second only the third.
+    assert earlier == [0, 0, 2, 1]
+    assert [response.flagged for response in responses(db)] == [False, False, True, False]

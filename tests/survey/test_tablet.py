@@ -24,11 +24,15 @@ def tablet(db, **fields):
     return counter
 
 
-def payload(submission_id=ID, *, seconds=45, answered_at=None, **answers):
+def payload(submission_id=ID, *, seconds=45, answered_at=None, questionnaire=None,
+            **answers):
     values = {code: "4" for code in ITEM_CODES} | {"comment": ""}
     values.update(answers)
-    return {"id": submission_id, "seconds": seconds,
+    data = {"id": submission_id, "seconds": seconds,
             "answered_at": answered_at or int(time.time() * 1000), "answers": values}
+    if questionnaire is not None:
+        data["questionnaire"] = questionnaire
+    return data
 
 
 def send(client, counter, data):
@@ -37,6 +41,11 @@ def send(client, counter, data):
 
 def stored(db):
     return db.scalars(select(Response).order_by(Response.id)).all()
+
+
+def app_client_get(client, path):
+    """GET as an anonymous visitor (a fresh browser) on the same app."""
+    return client.application.test_client().get(path)
 
 
 def test_staff_set_up_rotate_and_revoke_a_tablet_link(auth, client, db):
@@ -56,7 +65,10 @@ def test_staff_set_up_rotate_and_revoke_a_tablet_link(auth, client, db):
     db.refresh(counter)
     assert counter.tablet_token != first
     assert client.get(f"/tablet/{first}").status_code == 404
-    assert client.get(f"/tablet/{counter.tablet_token}").status_code == 200
+    signed_in = client.get(f"/tablet/{counter.tablet_token}")
+    assert signed_in.status_code == 409, "a kiosk must not carry a staff session"
+    assert "Hãy đăng xuất trước khi mở trang máy tính bảng" in signed_in.get_data(as_text=True)
+    assert app_client_get(client, f"/tablet/{counter.tablet_token}").status_code == 200
     client.post(f"/staff/survey/counters/{counter.id}/tablet/revoke")
     db.refresh(counter)
     assert counter.tablet_token is None
@@ -112,7 +124,7 @@ def test_an_answer_is_stored_once_with_the_time_it_was_given(client, db):
     assert response.seconds_to_answer == 45 and response.comment == "Máy dễ dùng."
     values = {answer.item_code: answer.value for answer in response.answers}
     assert values["CC1"] == 5 and values["TT3"] is None and values["TC1"] == 4
-    assert response.device_hash is None and response.client_hash is None
+    assert response.device_hash is None and response.client_hash, "counted per counter and address"
 
 
 @pytest.mark.parametrize("answered_at", [0, 10**15, "yesterday", None, True, -5])
@@ -146,11 +158,15 @@ def test_uniform_answers_faster_than_taps_are_left_out_on_a_tablet_too(client, d
     ({"id": ID, "answers": ["CC1"]}, 400),
     ({"id": ID}, 400),
     ([], 400),
+    (payload(seconds=None), 400),
+    (payload(seconds="12"), 400),
+    (payload(seconds=-1), 400),
+    (payload(seconds=True), 400),
     (payload(CC1="6"), 422),
     (payload(CC1="0"), 422),
     (payload(comment="x" * 2001), 422),
     (payload(procedure_field="999999"), 422),
-    ({"id": ID, "answers": {"comment": "  "}}, 422),
+    ({"id": ID, "seconds": 30, "answers": {"comment": "  "}}, 422),
 ])
 def test_bad_submissions_are_refused_and_nothing_stored(client, db, data, status):
     counter = tablet(db)
@@ -162,7 +178,7 @@ def test_bad_submissions_are_refused_and_nothing_stored(client, db, data, status
 def test_nothing_answered_says_so(client, db):
     counter = tablet(db)
     for answers in ({}, {"TC1": "na"}):
-        empty = send(client, counter, {"id": ID, "answers": answers})
+        empty = send(client, counter, {"id": ID, "seconds": 30, "answers": answers})
         assert empty.status_code == 422
         assert "Chưa có câu trả lời nào." in empty.json["errors"]["form"][0]
     assert stored(db) == []
@@ -204,3 +220,47 @@ def test_csrf_is_checked_and_a_fresh_token_is_given(csrf_app, db):
                                json=payload(f"{ID[:-1]}{number}"), headers={"X-CSRFToken": csrf})
         assert accepted.status_code == 201
     assert len(db.scalars(select(Response)).all()) == 2
+
+
+def test_a_queued_answer_is_judged_as_it_was_given(client, db):
+    """Answered yesterday during an outage: credited to yesterday's only officer on duty; an
+    officer chosen then but off the list now leaves the answer counted without an officer."""
+    from datetime import timedelta
+
+    counter = tablet(db)
+    yesterday_officer = make_user(db, roles=["reception"])
+    today = [make_user(db, roles=["reception"]) for _ in range(2)]
+    yesterday = today_in_vietnam() - timedelta(days=1)
+    db.add(CounterDuty(counter_id=counter.id, user_id=yesterday_officer.id, day=yesterday))
+    for officer in today:
+        db.add(CounterDuty(counter_id=counter.id, user_id=officer.id, day=today_in_vietnam()))
+    db.commit()
+    at = int((utcnow() - timedelta(days=1)).timestamp() * 1000)
+    assert send(client, counter, payload(answered_at=at)).status_code == 201
+    assert send(client, counter, payload(f"{ID[:-1]}1", officer=str(yesterday_officer.id))
+                ).status_code == 201
+    first, second = stored(db)
+    assert first.officer_id == yesterday_officer.id
+    assert second.officer_id is None and not second.flagged
+
+
+def test_a_queued_answer_keeps_its_questionnaire_version_and_expectation(client, db):
+    from survey.services import current_questionnaire
+
+    counter = tablet(db)
+    questionnaire = current_questionnaire(db)
+    # Given while the expectation question was asked; it no longer is when the answer lands.
+    data = payload(questionnaire=questionnaire.id, KV1="3", **{code: "na" for code in ITEM_CODES})
+    assert send(client, counter, data).status_code == 201
+    values = {answer.item_code: answer.value for answer in stored(db)[0].answers}
+    assert values["KV1"] == 3 and stored(db)[0].questionnaire_id == questionnaire.id
+    assert send(client, counter, payload(f"{ID[:-1]}2", questionnaire=999999)).status_code \
+        == 201, "an unknown version is judged against the current one"
+
+
+def test_a_copied_tablet_link_flooding_from_one_address_is_left_out(client, db, app):
+    app.config["SURVEY_ADDRESS_MAX_PER_HOUR"] = 3
+    counter = tablet(db)
+    for number in range(4):
+        send(client, counter, payload(f"{ID[:-1]}{number}", CC1=str(1 + number)))
+    assert [response.exclusion for response in stored(db)] == [None, None, None, "address"]

@@ -85,16 +85,20 @@ def test_a_dossier_link_is_never_left_out_for_speed_uniformity_device_or_address
     assert not verdict.excluded and verdict.signals["uniform"] == 4
 
 
-def test_the_tablet_is_one_device_for_everyone_but_not_faster_than_taps():
-    many = evidence(channel="tablet", device_earlier=None, address_earlier=200)
-    assert not screen(many).excluded
+def test_the_tablet_is_one_device_for_everyone_but_held_to_the_other_rules():
+    many = evidence(channel="tablet", device_earlier=None, address_earlier=29)
+    assert not screen(many).excluded and "no_cookie" not in screen(many).signals
     assert screen(evidence(ALL_FOURS, seconds=2, channel="tablet")).exclusions == (INHUMAN,)
+    # Someone who copied the tablet's link floods it from one address.
+    flood = evidence(channel="tablet", address_earlier=30)
+    assert screen(flood).exclusions == (ADDRESS,)
+    assert screen(evidence(channel="tablet", honeypot_filled=True)).exclusions == (HONEYPOT,)
 
 
 def test_paper_forms_keyed_in_by_staff_are_never_left_out():
     verdict = screen(evidence(ALL_FOURS, seconds=None, channel="paper", device_earlier=None,
                               address_earlier=999, honeypot_filled=True))
-    assert not verdict.excluded
+    assert not verdict.excluded and "no_cookie" not in verdict.signals
 
 
 def test_thresholds_come_from_the_settings():
@@ -121,8 +125,8 @@ def test_the_main_reason_is_the_most_decisive():
 def test_signals_are_described_in_words(app):
     with app.test_request_context("/?lang=en"):
         words = describe({"answered": 19, "uniform": 4, "address_earlier": 9})
-    assert words == ["every answer at level 4", "9 earlier answers from this address within "
-                     "an hour"]
+    assert words == ["every answer at level 4", "9 earlier answers for this counter from this "
+                     "address within an hour"]
 
 
 @given(st.dictionaries(st.sampled_from([f"I{n}" for n in range(19)]),
