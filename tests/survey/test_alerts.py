@@ -41,6 +41,15 @@ def evaluate(app, db, minutes=0):
     return raised
 
 
+def an_open_alert(app, db, counter=None):
+    """A counter rated badly five times under a "30% dissatisfied over 5" rule: its alert."""
+    counter = counter or make_counter(db)
+    rule(db, counter=counter, threshold=30, window_size=5)
+    answered(db, counter, 1, 5)
+    [raised] = evaluate(app, db)
+    return raised
+
+
 def mails(db):
     return db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
 
@@ -176,10 +185,7 @@ def act(client, alert, action, text="", version=None):
 
 
 def test_staff_acknowledge_comment_and_close_an_alert(app, auth, client, db):
-    counter = make_counter(db)
-    rule(db, counter=counter, threshold=30, window_size=5)
-    answered(db, counter, 1, 5)
-    [raised] = evaluate(app, db)
+    raised = an_open_alert(app, db)
     leader = auth.as_role("leader")
     listing = client.get("/staff/survey/alerts").get_data(as_text=True)
     assert f'href="/staff/survey/alerts/{raised.id}"' in listing and "đang mở" in listing
@@ -203,10 +209,7 @@ def test_staff_acknowledge_comment_and_close_an_alert(app, auth, client, db):
 
 
 def test_bad_actions_say_why_and_change_nothing(app, auth, client, db):
-    counter = make_counter(db)
-    rule(db, counter=counter, threshold=30, window_size=5)
-    answered(db, counter, 1, 5)
-    [raised] = evaluate(app, db)
+    raised = an_open_alert(app, db)
     auth.as_role("secretariat")
     shown = raised.version
     assert act(client, raised, "acknowledge").status_code == 302
@@ -287,11 +290,8 @@ def test_the_command_checks_the_rules_and_queues_the_emails(runner, db):
 
 
 def test_a_units_leader_sees_and_acts_on_their_units_alerts_only(app, auth, client, db):
-    ours, theirs = make_counter(db), make_counter(db)
-    for counter in (ours, theirs):
-        rule(db, counter=counter, threshold=30, window_size=5)
-        answered(db, counter, 1, 5)
-    mine, other = evaluate(app, db)
+    ours = make_counter(db)
+    mine, other = an_open_alert(app, db, ours), an_open_alert(app, db)
     auth.as_role("leader", unit_id=ours.unit_id)
     listing = client.get("/staff/survey/alerts").get_data(as_text=True)
     assert f"/staff/survey/alerts/{mine.id}" in listing
@@ -306,10 +306,7 @@ def test_a_units_leader_sees_and_acts_on_their_units_alerts_only(app, auth, clie
 
 
 def test_a_stale_page_shown_again_acts_on_the_current_version(app, auth, client, db):
-    counter = make_counter(db)
-    rule(db, counter=counter, threshold=30, window_size=5)
-    answered(db, counter, 1, 5)
-    [raised] = evaluate(app, db)
+    raised = an_open_alert(app, db)
     auth.as_role("secretariat")
     shown = raised.version
     act(client, raised, "acknowledge")
