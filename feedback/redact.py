@@ -1,77 +1,175 @@
 """De-identification of feedback text before publication (DOMAIN.md §4.6). Pure.
 
-Masks names, phone numbers, emails, ID numbers (CMND 9 digits, CCCD 12 digits), licence plates
-and house-number addresses in Vietnamese free text, replacing each with a bracketed label such as
-``[số điện thoại]``. It is a first pass for a person to review, not a guarantee: the review page
-highlights every mask (:func:`segments`), and the secretariat edits before publishing.
+Masks names, phone numbers, emails, identity-card, passport and bank-account numbers, licence
+plates, dates of birth and house-number addresses in Vietnamese free text, replacing each with a
+bracketed label such as ``[số điện thoại]``. It is a first pass for a person to review, not a
+guarantee: the review page highlights every mask and, separately, every phrase shaped like a
+name that was kept (:func:`segments`), and the secretariat edits before publishing. Its recall
+and precision are measured on a labelled corpus (``docs/de-identification.md``).
+
+How each kind is found:
+
+- numbers: every run of digit groups (separated by spaces, dots or dashes, the first possibly
+  in brackets or after +84) is judged by its digits, whatever the grouping: 10 or 11 digits
+  from 0 (or after +84/0084/84) are a phone number, 9 or 12 an identity card, 13 to 19 (or 6
+  to 19 after "tài khoản", "STK", "thẻ") a bank account or card. Amounts written in thousands
+  ("150.000.000 đồng", "phí 2.500.000") and the short service numbers 1800/1900 are kept;
+- names: introduced ("tôi là", "họ tên"), addressed ("ông", "chị"), after a job or relation
+  ("cán bộ", "hàng xóm"), and **by their shape** anywhere: a Vietnamese family name followed by
+  one to three capitalised syllables. A shaped name is kept after a street, place or company
+  word ("đường Trần Phú", "phường Vĩnh Hải", "Công ty TNHH Hoàng Long") and when it is a known
+  place ("Hà Nội", "TP. Hồ Chí Minh"); those are listed for review;
+- house-number addresses: a number then a street ("12 đường Trần Phú", "45 Lê Lợi"), lanes
+  ("hẻm 12/3 …"), "số nhà …", "lô B12", "căn hộ 1205"; the ward, commune and province are kept
+  (DOMAIN.md allows the published address down to the commune or ward).
 
 What is deliberately kept: legal references ("Điều 9 Nghị định số 20/2008/NĐ-CP"), dispatch
-numbers ("Công văn số 123/STNMT-VP"), dates, amounts, procedure codes, land-parcel numbers, and
-the commune or ward (DOMAIN.md allows the published address down to the commune/ward).
+numbers ("Công văn số 123/STNMT-VP"), dates (other than of birth), amounts, areas, procedure and
+dossier codes, land-parcel numbers, organisations and places.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-NAME, PHONE, EMAIL, ID_NUMBER, PLATE, ADDRESS = "name", "phone", "email", "id", "plate", "address"
+from feedback.redact_lexicon import (
+    AREA_WORDS,
+    FAMILY_NAMES,
+    HONORIFICS,
+    ORGANISATION_WORDS,
+    PLACES,
+    ROLE_WORDS,
+    STREET_WORDS,
+)
+from portal.text import fold
+
+NAME, PHONE, EMAIL, ID_NUMBER, PASSPORT, ACCOUNT, PLATE, ADDRESS, BIRTH = (
+    "name", "phone", "email", "id", "passport", "account", "plate", "address", "birth")
 
 LABELS = {
     NAME: "[họ tên]",
     PHONE: "[số điện thoại]",
     EMAIL: "[email]",
     ID_NUMBER: "[số giấy tờ]",
+    PASSPORT: "[số hộ chiếu]",
+    ACCOUNT: "[số tài khoản]",
     PLATE: "[biển số xe]",
     ADDRESS: "[địa chỉ]",
+    BIRTH: "[ngày sinh]",
 }
+
+
+def _alternation(words) -> str:
+    """A regex alternation of ``words``, longest first, spaces matching any blank."""
+    return "|".join(re.escape(word).replace(r"\ ", r"[ \t]+")
+                    for word in sorted(set(words), key=len, reverse=True))
+
 
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _WORD = rf"[{_UPPER}][^\W\d_]*"  # a capitalised word
 _NAME = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
-# Words that begin legal references and other capitalised phrases after a number.
-_NOT_A_STREET = ("Nghị", "Luật", "Thông", "Quyết", "Điều", "Khoản", "Chương", "Mục", "Công",
-                 "Văn", "Tờ", "Ngày", "Tháng", "Năm", "Giấy", "Bộ", "Sở", "Phòng", "UBND",
-                 "Ủy", "Chỉ", "Kế", "Hồ", "Thửa", "Lô", "Người", "Hộ", "Trường", "Ha", "m", "Km")
-_HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ", "cháu", "thím", "dì",
-               "cậu", "mợ")
-# Place and street names that begin like a person addressed with an honorific.
-_PLACES = ("Bà Rịa", "Bà Chiểu", "Bà Điểm", "Bà Đen", "Bà Huyện Thanh Quan", "Bà Triệu",
-           "Ông Ích Khiêm", "Cô Giang", "Cô Bắc", "Cô Tô", "Bà Nà", "Bà Hom", "Bà Lài")
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Numbers ----------------------------------------------------------------------------------
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PLATE = re.compile(
-    r"(?<![\w/.-])\d{2}[ \t-]?[A-Z]{1,2}\d?[ \t.-]?(?:\d{3}\.\d{2}|\d{4,5})(?![\w/])")
-_PHONE = re.compile(
-    r"(?<![\w/.+])(?:(?:\(?\+84\)?|0084|84)[ \t.-]?\d|0\d)(?:[ \t.-]?\d){8,9}(?![\w/])")
-_ID_NUMBER = re.compile(
-    r"(?<![\w/.])(?:\d{12}|\d{9}|\d{3}[ .]\d{3}[ .]\d{3}(?:[ .]\d{3})?)(?![\w/])")
+    r"(?<![\w/.-])\d{2}[ \t-]?[A-Z]{1,2}\d?[ \t.-]?(?:\d{3}\.\d{2}|\d{4,5})(?![\w/]|[.,]\d)")
+_PASSPORT = re.compile(r"(?<![\w/.-])[A-Z][ \t]?\d{7}(?![\w/]|[.,]\d)")
+_DATE = r"\d{1,2}[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*\d{2,4}|\d{4}"
+_BIRTH = re.compile(rf"(?:[Ss]inh ngày|[Nn]gày sinh|[Ss]inh năm|[Nn]ăm sinh|[Nn]gày, tháng, năm "
+                    rf"sinh|[Nn]gày tháng năm sinh|\bSN)[ \t]*:?[ \t]*({_DATE})(?![\w/])")
+# A run of digit groups: "0905 123 456", "(0258) 3822.123", "+84 (0) 905-123-456".
+_GROUP = r"(?:\(\+?\d{1,4}\)|\+?\d+)"
+_SEPARATOR = r"(?:[ \t]?[.-][ \t]?|[ \t]|(?<=\)))"
+_DIGIT_RUN = re.compile(
+    rf"(?<![\w/.,+(-]){_GROUP}(?:{_SEPARATOR}{_GROUP})*(?![\w/]|[.,-]\d)")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}([.,])\d{3}(?:\1\d{3})*")
+_UNIT_AFTER = re.compile(
+    r"[ \t]*(?:đồng|đ\b|VNĐ|VND|vnđ|vnd|USD|usd|triệu|tỷ|nghìn|ngàn|m2|m²|m3|m³|ha\b|km|kg|"
+    r"tấn|lít|%|người|hộ\b|hồ sơ|lượt|trường hợp)")
+_MONEY_BEFORE = re.compile(
+    r"(?:tiền|giá|phí|trị giá|nộp|thu|chi|lương|thuế|bồi thường|hỗ trợ|tổng cộng|số dư)"
+    r"[^\d.;!?]{0,12}$", re.IGNORECASE)
+_ACCOUNT_BEFORE = re.compile(r"(?:tài khoản|\bs?tk\b|số thẻ|thẻ ATM|thẻ tín dụng|\bthẻ)"
+                             r"[^\d.;!?]{0,25}$", re.IGNORECASE)
+
+
+def _number_kind(text: str, start: int, end: int) -> str | None:
+    """What a run of digit groups is, judged by its digits and the words around it."""
+    raw = text[start:end]
+    digits = re.sub(r"\D", "", raw)
+    if _THOUSANDS.fullmatch(raw) and (_UNIT_AFTER.match(text, end)
+                                      or _MONEY_BEFORE.search(text[max(0, start - 30):start])):
+        return None  # an amount: "150.000.000 đồng", "lệ phí 2.500.000"
+    international = raw.startswith(("+", "(+")) or digits.startswith("0084") or (
+        digits.startswith("84") and len(digits) in (11, 12) and not raw.startswith("0"))
+    if international:
+        national = "0" + (digits[4:] if digits.startswith("0084") else digits[2:]).lstrip("0")
+        if len(national) in (10, 11):
+            return PHONE
+    if digits.startswith(("1800", "1900")) and len(digits) in (8, 10):
+        return None  # a service line, not a person's number
+    if 6 <= len(digits) <= 19 and _ACCOUNT_BEFORE.search(text[max(0, start - 40):start]):
+        return ACCOUNT
+    if digits.startswith("0") and len(digits) in (10, 11):
+        return PHONE
+    if len(digits) in (9, 12):
+        return ID_NUMBER
+    if 10 <= len(digits) <= 19:
+        return ACCOUNT
+    return None
+
+
+# Addresses --------------------------------------------------------------------------------
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*(?![\w/])"
-_STREET_WORDS = r"(?:đường|Đường|phố|Phố|hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách|tổ|Tổ|thôn|Thôn)"
+_LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách)"
+_STREETS = rf"(?:đường|Đường|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn)"
+# Capitalised words that follow a number without it being a house number.
+_NOT_A_STREET = _alternation((
+    "Nghị", "Luật", "Thông", "Quyết", "Điều", "Khoản", "Chương", "Mục", "Công", "Văn", "Tờ",
+    "Ngày", "Tháng", "Năm", "Giấy", "Bộ", "Sở", "Phòng", "UBND", "Ủy", "Chỉ", "Kế", "Thửa",
+    "Lô", "Người", "Hộ", "Trường", "Ha", "m", "Km", "Phường", "Xã", "Quận", "Huyện", "Tỉnh",
+    "TP", "Thôn", "Ấp", "Hồ sơ", "Thủ tục", "Lượt", "Đơn"))
 _ADDRESSES = [
     # "số nhà 12", "nhà số 12/3", with the street that follows if any
     re.compile(rf"(?:[Ss]ố nhà|[Nn]hà số)[ \t]+{_NUMBER}"
-               rf"(?:,?[ \t]+{_STREET_WORDS}?[ \t]*{_NAME})?"),
+               rf"(?:,?[ \t]+{_STREETS}?[ \t]*{_NAME})?"),
     # "hẻm 12/3 Nguyễn Trãi", "ngõ 5"
-    re.compile(rf"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách)[ \t]+{_NUMBER}(?:[ \t]+{_NAME})?"),
+    re.compile(rf"{_LANES}[ \t]+{_NUMBER}(?:[ \t]+{_NAME})?"),
+    # "lô B12", "căn hộ 1205", "căn A3-05"
+    re.compile(r"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{0,2}\d+[A-Z]?"
+               r"(?:[-.]\d+)?(?![\w/])"),
     # "(số) 12 đường Trần Phú", "45, phố Lê Lợi"
-    re.compile(rf"(?<![\w/.])(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREET_WORDS}[ \t]+{_NAME}"),
+    re.compile(rf"(?<![\w/.])(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+{_NAME}"),
     # "số 12 Yersin": after "số", one capitalised word is enough
-    re.compile(rf"(?<![\w/.])[Ss]ố[ \t]+{_NUMBER}[ \t]+"
-               rf"(?!(?:{'|'.join(_NOT_A_STREET)})\b){_WORD}"),
+    re.compile(rf"(?<![\w/.])[Ss]ố[ \t]+{_NUMBER}[ \t]+(?!(?:{_NOT_A_STREET})\b){_WORD}"),
     # "(số) 12 Trần Phú": a number then two to five capitalised words, not a legal reference
     re.compile(rf"(?<![\w/.,])(?:[Ss]ố[ \t]+)?{_NUMBER}[ \t]+"
-               rf"(?!(?:{'|'.join(_NOT_A_STREET)})\b){_WORD}(?:[ \t]+{_WORD}){{1,4}}"),
+               rf"(?!(?:{_NOT_A_STREET})\b){_WORD}(?:[ \t]+{_WORD}){{1,4}}"),
 ]
-# Words that begin the name of an organisation or a place, not of a person ("Kính gửi: Sở …").
-_ORGANISATION = ("Sở", "Ủy", "UBND", "Phòng", "Bộ", "Chi", "Trung", "Văn", "Ban", "Công", "Cục",
-                 "Tổng", "Thanh", "Hội", "Đoàn", "Trường", "Bệnh", "Ngân", "Chính", "Quốc",
-                 "Tỉnh", "Thành", "Huyện", "Xã", "Phường", "Đội", "Lãnh", "Quý", "Các")
-_PERSON = rf"(?!(?:{'|'.join(_ORGANISATION)})\b){_NAME}"
-_HONORIFIC = "|".join(form for word in _HONORIFICS for form in (word, word.capitalize()))
+
+# Names ------------------------------------------------------------------------------------
+_PERSON = rf"(?!(?:{_alternation(ORGANISATION_WORDS)})\b){_NAME}"
+_HONORIFIC = _alternation(form for word in HONORIFICS for form in (word, word.capitalize()))
 _INTRODUCED_NAME = re.compile(
     rf"(?:[Tt]ên tôi là|[Tt]ôi tên là|[Tt]ôi là|[Hh]ọ và tên|[Hh]ọ tên|[Nn]gười gửi|"
-    rf"[Kk]ính gửi)[ \t]*:?[ \t]*(?:(?:{_HONORIFIC})[ \t]+)?({_PERSON})")
+    rf"[Kk]ính gửi|[Nn]gười viết đơn|[Nn]gười phản ánh|[Kk]ý tên)[ \t]*:?[ \t]*"
+    rf"(?:(?:{_HONORIFIC})[ \t]+)?({_PERSON})")
 _ADDRESSED_NAME = re.compile(rf"(?<!\w)(?:{_HONORIFIC})[ \t]+({_PERSON})")
+_ROLE_NAME = re.compile(
+    rf"(?<!\w)(?:{_alternation(r for w in ROLE_WORDS for r in (w, w[0].upper() + w[1:]))})"
+    rf"[ \t]*:?[ \t]+({_PERSON})")
+_FAMILIES = _alternation(form for family in FAMILY_NAMES for form in (family, family.upper()))
+_SHAPED_NAME = re.compile(rf"(?<!\w)(?:{_FAMILIES})(?:[ \t]+{_WORD}){{1,3}}(?!\w)")
+# A shaped name right after one of these is a street, a place, a school or a company.
+_PLACE_BEFORE = re.compile(rf"(?:{_alternation(STREET_WORDS + AREA_WORDS)})[ \t]*[,:]?[ \t]*$",
+                           re.IGNORECASE)
+_COMPANY_BEFORE = re.compile(
+    r"(?:công ty|tnhh|cổ phần|doanh nghiệp|dntn|htx|hợp tác xã|tập đoàn|cửa hàng|khách sạn|"
+    r"nhà hàng|nhà máy|cơ sở)[^.;:!?\n]{0,30}$", re.IGNORECASE)
+_STREET_BEFORE = re.compile(rf"(?:{_alternation(STREET_WORDS)})[ \t]*[,:]?[ \t]*$", re.IGNORECASE)
+_PLACE_PREFIXES = tuple(sorted({fold(place) for place in PLACES}, key=len, reverse=True))
+_MIDDLE_NAMES = ("van", "thi")
 
 
 @dataclass(frozen=True)
@@ -86,6 +184,7 @@ class Mask:
 class Redaction:
     text: str
     masks: tuple[Mask, ...]
+    kept: tuple[Mask, ...] = ()  # shaped like a name, kept as a place or an organisation
 
 
 def _house_parts(address: str) -> list[str]:
@@ -96,17 +195,57 @@ def _house_parts(address: str) -> list[str]:
             if re.search(r"\d", part) and len(part) >= 3]
 
 
+def _is_place(text: str, start: int, end: int) -> bool:
+    """Whether the name-shaped ``text[start:end]`` names a place, a street or a company."""
+    folded = fold(text[start:end])
+    if any(folded == place or folded.startswith(place + " ") for place in _PLACE_PREFIXES):
+        return True
+    before = text[max(0, start - 60):start]
+    if _COMPANY_BEFORE.search(before) or _STREET_BEFORE.search(before):
+        return True
+    if _PLACE_BEFORE.search(before):  # "xã Phước Đồng", but "xã Trần Văn Hai" is a person
+        return folded.split()[1] not in _MIDDLE_NAMES
+    return False
+
+
+def _in_capital_run(text: str, start: int, end: int) -> bool:
+    """Whether an all-capitals phrase is part of a longer all-capitals line (a heading such
+    as "HỒ SƠ BỊ THẤT LẠC"), which is not a name."""
+    if not text[start:end].isupper():
+        return False
+    before = re.search(r"(\S+)[ \t]+$", text[:start])
+    after = re.match(r"[ \t]+(\S+)", text[end:])
+    return any(word and word.group(1).isupper() and word.group(1).isalpha()
+               for word in (before, after))
+
+
 def find(text: str, known_names=(), known_addresses=()) -> list[Mask]:
     """Every span to mask, sorted and not overlapping (earlier kinds in the list win)."""
-    spans: list[Mask] = []
+    return list(_scan(text, known_names, known_addresses)[0])
+
+
+def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], list[Mask]]:
+    spans: list[Mask] = []  # sorted by start, never overlapping
+    kept: list[Mask] = []
+
+    def free(start: int, end: int) -> bool:
+        index = bisect.bisect_left(spans, start, key=lambda mask: mask.start)
+        return start < end and (index == len(spans) or spans[index].start >= end) \
+            and (index == 0 or spans[index - 1].end <= start)
 
     def add(kind: str, start: int, end: int) -> None:
-        if start < end and not any(start < mask.end and mask.start < end for mask in spans):
-            spans.append(Mask(kind, start, end, text[start:end]))
+        if free(start, end):
+            bisect.insort(spans, Mask(kind, start, end, text[start:end]),
+                          key=lambda mask: mask.start)
 
-    for pattern, kind in ((_EMAIL, EMAIL), (_PLATE, PLATE), (_PHONE, PHONE),
-                          (_ID_NUMBER, ID_NUMBER)):
+    for pattern, kind in ((_EMAIL, EMAIL), (_PLATE, PLATE), (_PASSPORT, PASSPORT)):
         for match in pattern.finditer(text):
+            add(kind, match.start(), match.end())
+    for match in _BIRTH.finditer(text):
+        add(BIRTH, match.start(1), match.end(1))
+    for match in _DIGIT_RUN.finditer(text):
+        kind = _number_kind(text, match.start(), match.end())
+        if kind:
             add(kind, match.start(), match.end())
     known = [(NAME, n.strip()) for n in known_names if n and len(n.strip()) >= 2] + [
         (ADDRESS, part) for address in known_addresses if address
@@ -114,15 +253,27 @@ def find(text: str, known_names=(), known_addresses=()) -> list[Mask]:
     for kind, value in sorted(set(known), key=lambda pair: len(pair[1]), reverse=True):
         for match in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE):
             add(kind, match.start(), match.end())
-    for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME):
+    for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME):
         for match in pattern.finditer(text):
-            if any(text.startswith(place, match.start()) for place in _PLACES):
+            if _is_place(text, match.start(), match.end(1)) \
+                    and not _is_place(text, match.start(1), match.end(1)):
+                continue  # "Bà Rịa", "Ông Ích Khiêm": a place that starts like an address
+            if any(fold(text[match.start():match.end(1)]).startswith(place)
+                   for place in _PLACE_PREFIXES):
                 continue
             add(NAME, match.start(1), match.end(1))
     for pattern in _ADDRESSES:
         for match in pattern.finditer(text):
             add(ADDRESS, match.start(), match.end())
-    return sorted(spans, key=lambda mask: mask.start)
+    for match in _SHAPED_NAME.finditer(text):
+        start, end = match.start(), match.end()
+        if not free(start, end) or _in_capital_run(text, start, end):
+            continue
+        if _is_place(text, start, end):
+            kept.append(Mask(NAME, start, end, text[start:end]))
+        else:
+            add(NAME, start, end)
+    return spans, kept
 
 
 def redact(text: str | None, known_names=(), known_addresses=()) -> Redaction:
@@ -133,27 +284,34 @@ def redact(text: str | None, known_names=(), known_addresses=()) -> Redaction:
     """
     if not text:
         return Redaction("", ())
-    masks = find(text, known_names, known_addresses)
+    masks, kept = _scan(text, known_names, known_addresses)
     pieces, position = [], 0
     for mask in masks:
         pieces.append(text[position:mask.start])
         pieces.append(LABELS[mask.kind])
         position = mask.end
     pieces.append(text[position:])
-    return Redaction("".join(pieces), tuple(masks))
+    return Redaction("".join(pieces), tuple(masks), tuple(kept))
 
 
 _LABEL_PATTERN = re.compile("|".join(re.escape(label) for label in LABELS.values()))
+MASKED, KEPT = "masked", "kept"
 
 
-def segments(text: str | None) -> list[tuple[str, bool]]:
-    """``text`` cut into (piece, is_mask) so a template can highlight each mask."""
+def segments(text: str | None) -> list[tuple[str, str | None]]:
+    """``text`` (a proposed public version) cut into (piece, mark) for the review page: mark is
+    ``MASKED`` for a label put in place of a detail, ``KEPT`` for a phrase shaped like a name
+    that was kept as a place or an organisation, None for the rest."""
+    text = text or ""
+    marks = [(match.start(), match.end(), MASKED) for match in _LABEL_PATTERN.finditer(text)]
+    marks += [(mask.start, mask.end, KEPT) for mask in _scan(text)[1]
+              if not any(mask.start < end and start < mask.end for start, end, _ in marks)]
     result, position = [], 0
-    for match in _LABEL_PATTERN.finditer(text or ""):
-        if match.start() > position:
-            result.append((text[position:match.start()], False))
-        result.append((match.group(0), True))
-        position = match.end()
-    if text and position < len(text):
-        result.append((text[position:], False))
+    for start, end, mark in sorted(marks):
+        if start > position:
+            result.append((text[position:start], None))
+        result.append((text[start:end], mark))
+        position = end
+    if position < len(text):
+        result.append((text[position:], None))
     return result

@@ -1,5 +1,7 @@
 """Handling a ticket through the staff pages: classify, assign, draft, review, answer,
 publish; roles, conflicts, history and personal data."""
+import re
+
 import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DatabaseError
@@ -52,7 +54,7 @@ def _handle_to_answered(client, db, people, ticket):
 def test_the_whole_handling_with_one_return_and_publication(app, client, db, people):
     ticket = make_ticket(app, db, consent_publish=True,
                          content="Tôi là Lê Thị Hoa, số nhà 45 Lê Lợi, điện thoại 0912345678; "
-                                 "hồ sơ đất đai của tôi bị trễ hẹn.")
+                                 "hồ sơ đất đai của tôi ở đường Trần Phú bị trễ hẹn.")
     code = ticket.code
     response = act_as(client, people["reception"], code, "accept", ticket_class="competence",
                       unit_id=people["unit"].id)
@@ -88,7 +90,10 @@ def test_the_whole_handling_with_one_return_and_publication(app, client, db, peo
     assert len(mails) == 3  # received, accepted, answered
     # publication: masks prepared and highlighted for review
     prepared = client.get(f"/staff/feedback/{code}/publish").get_data(as_text=True)
-    assert "<mark>[họ tên]</mark>" in prepared and "<mark>[số điện thoại]</mark>" in prepared
+    assert '<mark class="masked">[họ tên]</mark>' in prepared
+    assert '<mark class="masked">[số điện thoại]</mark>' in prepared
+    # a street named after a person is kept, and shown apart for a second look
+    assert re.search(r'<mark class="kept"[^>]*>Trần Phú</mark>', prepared)
     assert "0912345678" not in prepared.split("Nội dung phản ánh công khai")[0]
     response = act_as(client, people["secretariat"], code, "publish",
                       public_question="[họ tên] phản ánh hồ sơ đất đai bị trễ hẹn.",

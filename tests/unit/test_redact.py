@@ -15,6 +15,15 @@ MASKED = [
     ("số +84 905 123 456", "+84 905 123 456", "phone"),
     ("số (+84)905123456", "(+84)905123456", "phone"),
     ("số 84905123456", "84905123456", "phone"),
+    ("gọi (0258) 3822 123 giờ hành chính", "(0258) 3822 123", "phone"),
+    ("máy bàn 0258.3822.123.", "0258.3822.123", "phone"),
+    ("ĐT 0258-3-822-123, gặp", "0258-3-822-123", "phone"),
+    ("số cũ (058) 3822123", "(058) 3822123", "phone"),
+    ("số +84 258 3822 123", "+84 258 3822 123", "phone"),
+    ("gọi +84 (0) 905 123 456 nhé", "+84 (0) 905 123 456", "phone"),
+    ("gọi 0084 905 123 456", "0084 905 123 456", "phone"),
+    ("gọi 0905 12 34 56 buổi chiều", "0905 12 34 56", "phone"),
+    ("0905123456.Cảm ơn", "0905123456", "phone"),
     # emails
     ("email nguyenvana@gmail.com để trả lời", "nguyenvana@gmail.com", "email"),
     ("Thư: tran.thi-b+pakn@khanhhoa.gov.vn", "tran.thi-b+pakn@khanhhoa.gov.vn", "email"),
@@ -22,6 +31,19 @@ MASKED = [
     ("CMND số 225123456 cấp năm 2010", "225123456", "id"),
     ("CCCD 056089001234 cấp ngày 10/5/2021", "056089001234", "id"),
     ("căn cước 056 089 001 234", "056 089 001 234", "id"),
+    ("CCCD 0560 8900 1234 của tôi", "0560 8900 1234", "id"),
+    ("CCCD số 056-089-001-234.", "056-089-001-234", "id"),
+    ("CCCD 056.089.001.234 cấp", "056.089.001.234", "id"),
+    ("CMND 225.123.456 cấp", "225.123.456", "id"),
+    # passports, bank accounts and cards, dates of birth
+    ("hộ chiếu số C1234567 còn hạn", "C1234567", "passport"),
+    ("hộ chiếu B 7654321", "B 7654321", "passport"),
+    ("số tài khoản 0071000123456 tại Vietcombank", "0071000123456", "account"),
+    ("STK: 1903 5678 9012 34", "1903 5678 9012 34", "account"),
+    ("thẻ 9704 1234 5678 9012 bị trừ tiền", "9704 1234 5678 9012", "account"),
+    ("chuyển vào tài khoản 12345678 của tôi", "12345678", "account"),
+    ("sinh ngày 12/05/1980 tại Nha Trang", "12/05/1980", "birth"),
+    ("Năm sinh: 1975.", "1975", "birth"),
     # licence plates
     ("xe ô tô biển số 79A-123.45 đỗ trước cổng", "79A-123.45", "plate"),
     ("xe tải 79C12345 chở cát", "79C12345", "plate"),
@@ -44,6 +66,17 @@ MASKED = [
     ("bà Phạm Thị Mai hàng xóm đổ rác", "Phạm Thị Mai", "name"),
     ("Chị Hoa ở bộ phận một cửa", "Hoa", "name"),
     ("Ông Nguyễn Văn A đề nghị", "Nguyễn Văn A", "name"),
+    # names by their shape, without any lead-in; in capitals; without diacritics
+    ("Hôm qua Lê Thị Hạnh ở bộ phận một cửa nói hồ sơ bị thất lạc", "Lê Thị Hạnh", "name"),
+    ("Trần Văn Hùng đổ rác ra đường mỗi tối.", "Trần Văn Hùng", "name"),
+    ("Tôi, NGUYỄN VĂN AN, đề nghị", "NGUYỄN VĂN AN", "name"),
+    ("gửi Nguyen Van Binh trả lời", "Nguyen Van Binh", "name"),
+    ("do Đỗ Minh Tuấn ký", "Đỗ Minh Tuấn", "name"),
+    ("Chủ tịch UBND xã Trần Văn Hai đã hứa", "Trần Văn Hai", "name"),
+    ("tổ trưởng Bình báo", "Bình", "name"),
+    # a house number in a lot or a flat
+    ("nhà ở lô B12 khu đô thị", "lô B12", "address"),
+    ("căn hộ 1205 tòa nhà", "căn hộ 1205", "address"),
 ]
 
 
@@ -71,6 +104,16 @@ KEPT = [
     "đường dây nóng 1900 1234",
     "Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa",
     "vào lúc 14:30 ngày 3 tháng 2",
+    "lệ phí 150.000.000 đồng, bồi thường 2.350.000.000 đ",
+    "tổng số tiền 150.000.000 chưa được trả",
+    "hồ sơ H34.26-260315-0001 và 000.00.19.H34-260301-0012",
+    "mã PA-2026-000123K, ngày 05-4-2026, 1.250,5 m²",
+    "đường Trần Phú, đường Lê Thánh Tôn và phố Nguyễn Thị Minh Khai",
+    "Trường THPT Lý Tự Trọng và Trường Tiểu học Trần Quốc Toản",
+    "Công ty TNHH Hoàng Long ở phường Vĩnh Hải, thôn Võ Cạnh",
+    "TP. Hồ Chí Minh, Hà Nội, Lâm Đồng và Phan Rang",
+    "Đỗ xe trái phép. HỒ SƠ BỊ THẤT LẠC HAI LẦN",
+    "đường dây nóng 1900 1234 hoặc 1022",
 ]
 
 
@@ -90,7 +133,8 @@ def test_the_senders_own_name_is_masked_wherever_it_appears_in_any_case():
 def test_a_whole_letter_keeps_its_sense_and_loses_every_detail():
     letter = ("Kính gửi: Sở Nông nghiệp và Môi trường. Tôi tên là Trần Văn Bình, CCCD "
               "056089001234, ở số 12 đường Trần Phú, phường Nha Trang, điện thoại 0905 123 456, "
-              "email binh.tv@gmail.com. Xe tải biển số 79C-123.45 đổ đất trái phép tại hẻm 7 "
+              "email binh.tv@gmail.com, sinh năm 1980, hộ chiếu C1234567, tài khoản "
+              "0071000123456. Xe tải biển số 79C-123.45 đổ đất trái phép tại hẻm 7 "
               "Lê Thánh Tôn theo Điều 9 Nghị định số 20/2008/NĐ-CP.")
     result = redact(letter)
     for detail in ("Trần Văn Bình", "056089001234", "12 đường Trần Phú", "0905 123 456",
@@ -106,8 +150,16 @@ def test_segments_mark_each_mask_for_highlighting():
     text = redact("Gọi 0905123456 hoặc email a@b.vn nhé").text
     parts = segments(text)
     assert "".join(piece for piece, _ in parts) == text
-    assert [piece for piece, is_mask in parts if is_mask] == ["[số điện thoại]", "[email]"]
+    assert [piece for piece, mark in parts if mark] == ["[số điện thoại]", "[email]"]
     assert segments("") == [] and segments(None) == []
+
+
+def test_names_kept_as_places_are_listed_for_review():
+    text = "Nhà ở đường Trần Phú gần Công ty TNHH Hoàng Long; [họ tên] đổ rác."
+    assert redact(text).kept and {piece for piece, mark in segments(text) if mark} == {
+        "Trần Phú", "Hoàng Long", "[họ tên]"}
+    assert dict((piece, mark) for piece, mark in segments(text) if mark) == {
+        "Trần Phú": "kept", "Hoàng Long": "kept", "[họ tên]": "masked"}
 
 
 def test_empty_text_gives_nothing():

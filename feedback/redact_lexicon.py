@@ -1,0 +1,83 @@
+"""Word lists of the de-identification pass (:mod:`feedback.redact`). Pure data.
+
+Kept apart so that the department can read and extend them without reading the patterns.
+"""
+from __future__ import annotations
+
+# Vietnamese family names (họ) common enough to start a name found by its shape, with and
+# without diacritics. Left out on purpose: family names that are far more often ordinary words
+# or place names at the start of a capitalised phrase (Văn, An, Từ, Phí, Nông, Đồng, Ninh, Lạc,
+# Giang, Quan, Âu, Hồng).
+FAMILY_NAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Lương", "Trương", "Đinh", "Đào", "Đoàn", "Vương", "Trịnh",
+    "Mai", "Cao", "Lâm", "Tô", "Tạ", "Hà", "Thái", "Châu", "Quách", "Phùng", "Kiều", "Lưu",
+    "Tăng", "Triệu", "Mạc", "Hứa", "Tôn", "Thân", "Chu", "Lại", "Nghiêm", "Khúc", "Doãn",
+    "Giáp", "Bạch", "Đàm", "Diệp", "Kim", "Khổng", "Tống", "Đậu", "Lã", "Khương", "Trình",
+    "Lục", "Thạch", "Văng", "Nhan", "Ông", "Vi", "Lò", "Hầu", "Mẫn", "Cù", "Ung", "Viên",
+    "Nguyen", "Tran", "Le", "Pham", "Hoang", "Huynh", "Vu", "Vo", "Dang", "Bui", "Do", "Ho",
+    "Ngo", "Duong", "Ly", "Luong", "Truong", "Dinh", "Dao", "Doan", "Vuong", "Trinh", "Lam",
+    "To", "Ta", "Ha", "Thai", "Chau", "Quach", "Phung", "Kieu", "Luu", "Tang", "Trieu", "Mac",
+    "Hua", "Ton", "Than", "Lai", "Nghiem", "Khuc", "Doan", "Giap", "Bach", "Dam", "Diep",
+)
+
+# Honorifics and kinship words that address a person ("ông Tám", "chị Hoa").
+HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ", "cháu", "thím", "dì",
+              "cậu", "mợ", "thầy", "ong", "chi", "chu", "bac", "thay")
+
+# Words naming a person's job or relation, after which a capitalised word is their name
+# ("cán bộ Hùng", "tổ trưởng Bình", "con trai tôi là Nam").
+ROLE_WORDS = (
+    "cán bộ", "công chức", "viên chức", "chuyên viên", "nhân viên", "kế toán", "thủ quỹ",
+    "tổ trưởng", "tổ phó", "trưởng thôn", "trưởng ấp", "trưởng khu phố", "giám đốc",
+    "phó giám đốc", "chủ tịch", "phó chủ tịch", "trưởng phòng", "phó trưởng phòng",
+    "phó phòng", "bảo vệ", "tài xế", "lái xe", "chủ nhà", "chủ xe", "chủ hộ", "chủ đất",
+    "chủ cơ sở", "chủ quán", "chủ thầu", "hộ", "hộ gia đình", "gia đình", "con trai",
+    "con gái", "vợ", "chồng", "bố", "mẹ", "người tên", "tên là", "tên", "đồng chí", "đ/c",
+    "luật sư", "kiểm soát viên", "thanh tra viên", "địa chính", "cán bộ địa chính",
+    "người nhận", "người ký", "ký tên", "người làm chứng", "nhân chứng", "hàng xóm",
+)
+
+# Words that open the name of an organisation, a body or a document, not of a person
+# ("Kính gửi: Sở …", "cán bộ Phòng Tài nguyên").
+ORGANISATION_WORDS = (
+    "Sở", "Ủy", "Uỷ", "UBND", "HĐND", "Phòng", "Bộ", "Chi", "Trung", "Văn", "Ban", "Công",
+    "Cục", "Tổng", "Thanh", "Hội", "Đoàn", "Trường", "Bệnh", "Ngân", "Chính", "Quốc", "Tỉnh",
+    "Thành", "Huyện", "Xã", "Phường", "Đội", "Lãnh", "Quý", "Các", "Bộ phận", "Tòa", "Viện",
+    "Kho", "Quỹ", "Hợp", "HTX", "Tập", "Doanh", "Nhà", "Khu", "Cảng", "Đài", "Báo", "Nghị",
+    "Luật", "Thông", "Quyết", "Điều", "Khoản", "Mục", "Chương", "Giấy", "Tờ", "Hồ sơ", "Mã",
+    "Ngày", "Tháng", "Năm", "Theo", "Căn", "Tại", "Về", "Đề", "Kính", "Trân", "Xin", "Cảm",
+    "Tôi", "Chúng", "Gia", "Dự", "Đường", "Phố", "Thôn", "Ấp", "Tổ", "Lô", "Thửa", "Hẻm",
+)
+
+# Words after which capitalised words name a place, a street, a school or a company:
+# "đường Trần Phú", "Trường THPT Lý Tự Trọng", "phường Vĩnh Hải", "Công ty TNHH Hoàng Long".
+STREET_WORDS = (
+    "đường", "phố", "tuyến đường", "tuyến phố", "đại lộ", "quốc lộ", "tỉnh lộ", "hương lộ",
+    "ngã tư", "ngã ba", "ngã năm", "nút giao", "vòng xoay", "cầu", "chợ", "bến", "cảng",
+    "công viên", "quảng trường", "trường", "THPT", "THCS", "tiểu học", "mầm non", "mẫu giáo",
+    "bệnh viện", "trạm y tế", "khu đô thị", "khu dân cư", "khu phố", "chung cư", "tòa nhà",
+    "đình", "chùa", "nhà thờ", "tượng đài", "lăng", "đền", "giao với", "góc", "hẻm", "kiệt",
+    "ngõ", "ngách", "mang tên", "công ty", "TNHH", "cổ phần", "doanh nghiệp", "DNTN",
+    "hợp tác xã", "HTX", "tập đoàn", "cửa hàng", "khách sạn", "nhà hàng", "nhà máy",
+    "xí nghiệp", "cơ sở", "trang trại", "resort", "siêu thị", "đại lý", "nhà sách",
+)
+AREA_WORDS = (
+    "phường", "xã", "quận", "huyện", "tỉnh", "thành phố", "TP", "TP.", "Tp", "Tp.", "tp",
+    "tp.", "thị xã", "thị trấn", "thôn", "ấp", "buôn", "bản", "làng", "xóm", "tổ dân phố",
+    "sông", "suối", "núi", "đèo", "đảo", "hòn", "bãi", "vịnh", "đầm", "hồ", "biển", "miền",
+)
+
+# Places and public figures whose names have a person's shape (a family name first).
+PLACES = (
+    "Hồ Chí Minh", "Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Hà Đông", "Hà Tiên", "Hà Lan",
+    "Lâm Đồng", "Cao Bằng", "Cao Lãnh", "Thái Bình", "Thái Nguyên", "Thái Lan", "Phan Rang",
+    "Phan Rang-Tháp Chàm", "Phan Rang - Tháp Chàm", "Phan Thiết", "Phan Rí", "Lý Sơn",
+    "Châu Âu", "Châu Á", "Châu Phi", "Châu Mỹ", "Châu Đốc", "Châu Thành", "Hồ Tây", "Mai Châu",
+    "Tô Lịch", "Hoàng Sa", "Lương Sơn", "Kim Bảng", "Kim Sơn", "Lâm Hà", "Đà Lạt", "Hồ Gươm",
+    "Đoàn Thanh niên", "Đoàn Thanh Niên", "Mai Linh", "Tô Hiến Thành", "Ông Ích Khiêm",
+    "Bà Rịa", "Bà Chiểu", "Bà Điểm", "Bà Đen", "Bà Huyện Thanh Quan", "Bà Triệu", "Cô Giang",
+    "Cô Bắc", "Cô Tô", "Bà Nà", "Bà Hom", "Bà Lài", "Vĩnh Hải", "Vĩnh Phước", "Vĩnh Nguyên",
+    "Ha Noi", "Ho Chi Minh", "Lam Dong", "Thai Binh", "Thai Nguyen", "Phan Rang", "Phan Thiet",
+    "Vi Bằng", "Kim Ngân", "Mai Vàng", "Hoàng Gia", "Vương Quốc", "Tôn Giáo",
+)
