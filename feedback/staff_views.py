@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from feedback import exports, notify, queries, redact, reports, services
+from feedback import exports, notify, queries, reports, services
 from feedback import workflow as wf
 from feedback.codes import FIRST_YEAR
 from feedback.forms import (
@@ -38,7 +38,7 @@ from feedback.forms import (
 from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, Ticket
 from feedback.replies import REPLY_TEMPLATES, reply_text
 from feedback.views import checked_files, fill_choices
-from portal import tabular
+from portal import redact, tabular
 from portal.auth import role_required
 from portal.auth.models import Unit, User
 from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT

@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from portal import cli, db, errors, i18n, security, templating, throttle
+    from portal import cli, db, errors, i18n, privacy, security, templating, throttle
     from portal.auth import init_app as init_auth
 
     db.init_app(app)
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     throttle.init_app(app)
     init_auth(app)
     templating.init_app(app)
+    privacy.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import redact
 from portal.auth.models import Unit, User
 from portal.pages.models import ProcedureField
 from portal.tabular import neutralise
@@ -24,8 +25,11 @@ def item_codes(session: Session, questionnaire: Questionnaire) -> list[str]:
     return codes + [code for code in older if code not in codes]
 
 
-def response_rows(session: Session, filters: queries.Filters, codes: list[str]) -> Iterator:
-    """The header, then one row per response (keyset-paged by id, answers fetched per chunk)."""
+def response_rows(session: Session, filters: queries.Filters, codes: list[str], *,
+                  masked_comments: bool) -> Iterator:
+    """The header, then one row per response (keyset-paged by id, answers fetched per chunk).
+    ``masked_comments``: the comments with every personal detail masked, for readers who may
+    not read citizens' words verbatim (:mod:`portal.privacy`)."""
     yield (["response_id", "submitted_at", "questionnaire_version", "channel", "unit",
             "counter", "officer", "procedure_field", "flagged", "flag_reasons", "seconds"]
            + codes + ["review", "signals", "comment"])
@@ -62,7 +66,8 @@ def response_rows(session: Session, filters: queries.Filters, codes: list[str]) 
                    + [("na" if given[code] is None else given[code]) if code in given else ""
                       for code in codes]
                    + [response.review or "", _signals(response.signals),
-                      neutralise(response.comment or "")])
+                      neutralise(redact.redact(response.comment).text if masked_comments
+                                 else response.comment or "")])
         last_id = ids[-1]
         session.expunge_all()  # keep memory flat across chunks (a session of its own)
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from portal import tabular
+from portal import privacy, tabular
 from portal.auth import role_required
 from portal.auth.models import Unit, User
 from portal.auth.roles import ADMIN, LEADER, RECEPTION, SECRETARIAT
@@ -286,7 +286,8 @@ def dashboard():
         questionnaire=questionnaire, rules=rules,
         weakest=reports.weakest_items(questionnaire, figures),
         trend=reports.monthly_trend(session, questionnaire, filters, rules),
-        comments=queries.comments(session, filters, search), search=search,
+        comments=privacy.matching(queries.comments(session, filters, search), search,
+                                  lambda response: response.comment), search=search,
         exclusions=queries.exclusions(session, filters), reasons=EXCLUSION_REASONS,
         channel_labels=CHANNEL_LABELS,
         units=session.scalars(Unit.ordered()).all(),
@@ -309,9 +310,9 @@ def export(kind: str, file_format: str):
     else:
         # Its own session: the rows are produced while the response streams out.
         export_session = current_app.extensions["db"].sessionmaker()
-        rows = _closing(exports.response_rows(export_session, filters,
-                                              exports.item_codes(session, questionnaire)),
-                        export_session)
+        rows = _closing(exports.response_rows(
+            export_session, filters, exports.item_codes(session, questionnaire),
+            masked_comments=not privacy.reads_verbatim()), export_session)
     if file_format == "csv":
         return Response(stream_with_context(tabular.csv_stream(rows)),
                         mimetype="text/csv", headers=headers)

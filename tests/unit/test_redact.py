@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedback.redact import LABELS, redact, segments
+from portal.redact import LABELS, redact, segments
 
 MASKED = [
     # phones: mobile, landline (Khánh Hòa 0258), +84, spaced, dotted, dashed
@@ -85,7 +85,7 @@ def test_personal_details_are_masked(text, personal, kind):
     result = redact(text)
     assert personal not in result.text
     assert LABELS[kind] in result.text
-    assert any(mask.kind == kind and mask.original == personal for mask in result.masks)
+    assert any(mask.kind == kind and personal in mask.original for mask in result.masks)
 
 
 KEPT = [

@@ -1,4 +1,4 @@
-"""Word lists of the de-identification pass (:mod:`feedback.redact`). Pure data.
+"""Word lists of the de-identification pass (:mod:`portal.redact`). Pure data.
 
 Kept apart so that the department can read and extend them without reading the patterns.
 """
@@ -14,7 +14,7 @@ FAMILY_NAMES = (
     "Mai", "Cao", "Lâm", "Tô", "Tạ", "Hà", "Thái", "Châu", "Quách", "Phùng", "Kiều", "Lưu",
     "Tăng", "Triệu", "Mạc", "Hứa", "Tôn", "Thân", "Chu", "Lại", "Nghiêm", "Khúc", "Doãn",
     "Giáp", "Bạch", "Đàm", "Diệp", "Kim", "Khổng", "Tống", "Đậu", "Lã", "Khương", "Trình",
-    "Lục", "Thạch", "Văng", "Nhan", "Ông", "Vi", "Lò", "Hầu", "Mẫn", "Cù", "Ung", "Viên",
+    "Lục", "Thạch", "Văng", "Nhan", "Vi", "Lò", "Hầu", "Mẫn", "Cù", "Ung", "Viên",
     "Nguyen", "Tran", "Le", "Pham", "Hoang", "Huynh", "Vu", "Vo", "Dang", "Bui", "Do", "Ho",
     "Ngo", "Duong", "Ly", "Luong", "Truong", "Dinh", "Dao", "Doan", "Vuong", "Trinh", "Lam",
     "To", "Ta", "Ha", "Thai", "Chau", "Quach", "Phung", "Kieu", "Luu", "Tang", "Trieu", "Mac",
@@ -23,31 +23,50 @@ FAMILY_NAMES = (
 
 # Honorifics and kinship words that address a person ("ông Tám", "chị Hoa").
 HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ", "cháu", "thím", "dì",
-              "cậu", "mợ", "thầy", "ong", "chi", "chu", "bac", "thay")
+              "cậu", "mợ", "thầy", "ong")
 
 # Words naming a person's job or relation, after which a capitalised word is their name
 # ("cán bộ Hùng", "tổ trưởng Bình", "con trai tôi là Nam").
 ROLE_WORDS = (
     "cán bộ", "công chức", "viên chức", "chuyên viên", "nhân viên", "kế toán", "thủ quỹ",
-    "tổ trưởng", "tổ phó", "trưởng thôn", "trưởng ấp", "trưởng khu phố", "giám đốc",
+    "tổ trưởng", "tổ phó", "giám đốc",
     "phó giám đốc", "chủ tịch", "phó chủ tịch", "trưởng phòng", "phó trưởng phòng",
     "phó phòng", "bảo vệ", "tài xế", "lái xe", "chủ nhà", "chủ xe", "chủ hộ", "chủ đất",
     "chủ cơ sở", "chủ quán", "chủ thầu", "hộ", "hộ gia đình", "gia đình", "con trai",
-    "con gái", "vợ", "chồng", "bố", "mẹ", "người tên", "tên là", "tên", "đồng chí", "đ/c",
+    "con gái", "vợ", "chồng", "bố", "mẹ", "người tên", "tên là", "tên", "ten", "ten la",
+    "đồng chí", "đ/c", "chủ tài khoản", "chu tai khoan", "tai xe", "em là", "cháu là",
+    "con là", "mình là", "mình tên", "e ten", "toi ten", "toi la",
     "luật sư", "kiểm soát viên", "thanh tra viên", "địa chính", "cán bộ địa chính",
     "người nhận", "người ký", "ký tên", "người làm chứng", "nhân chứng", "hàng xóm",
+)
+
+# Jobs named after a place ("chủ tịch xã", "trưởng thôn"): one capitalised word after them is
+# a person ("Chủ tịch xã Lượng"), more are the place ("trưởng thôn Võ Cạnh").
+AREA_ROLE_WORDS = (
+    "chủ tịch xã", "chủ tịch phường", "phó chủ tịch xã", "phó chủ tịch phường", "công an xã",
+    "công an phường", "cán bộ xã", "cán bộ phường", "địa chính xã", "địa chính phường",
+    "trưởng thôn", "trưởng ấp", "trưởng khu phố", "tổ trưởng tổ dân phố", "trưởng buôn",
+    "bí thư xã", "bí thư phường", "bí thư chi bộ",
 )
 
 # Words that open the name of an organisation, a body or a document, not of a person
 # ("Kính gửi: Sở …", "cán bộ Phòng Tài nguyên").
 ORGANISATION_WORDS = (
-    "Sở", "Ủy", "Uỷ", "UBND", "HĐND", "Phòng", "Bộ", "Chi", "Trung", "Văn", "Ban", "Công",
-    "Cục", "Tổng", "Thanh", "Hội", "Đoàn", "Trường", "Bệnh", "Ngân", "Chính", "Quốc", "Tỉnh",
-    "Thành", "Huyện", "Xã", "Phường", "Đội", "Lãnh", "Quý", "Các", "Bộ phận", "Tòa", "Viện",
-    "Kho", "Quỹ", "Hợp", "HTX", "Tập", "Doanh", "Nhà", "Khu", "Cảng", "Đài", "Báo", "Nghị",
-    "Luật", "Thông", "Quyết", "Điều", "Khoản", "Mục", "Chương", "Giấy", "Tờ", "Hồ sơ", "Mã",
-    "Ngày", "Tháng", "Năm", "Theo", "Căn", "Tại", "Về", "Đề", "Kính", "Trân", "Xin", "Cảm",
-    "Tôi", "Chúng", "Gia", "Dự", "Đường", "Phố", "Thôn", "Ấp", "Tổ", "Lô", "Thửa", "Hẻm",
+    "Sở", "Ủy", "Uỷ", "UBND", "HĐND", "Phòng", "Bộ", "Chi cục", "Chi nhánh", "Chi bộ",
+    "Trung tâm", "Trung ương", "Văn phòng", "Văn bản", "Ban", "Công ty", "Công an",
+    "Công văn", "Công đoàn", "Cục", "Tổng cục", "Tổng công ty", "Thanh tra", "Hội đồng",
+    "Hội Nông dân", "Hội Phụ nữ", "Hội Cựu chiến binh", "Đoàn kiểm tra", "Đoàn công tác",
+    "Đoàn Thanh niên", "Trường THPT", "Trường THCS", "Trường Tiểu", "Trường Mầm", "Trường Đại",
+    "Trường Cao", "Trường Trung", "Trường học", "Bệnh viện", "Ngân hàng", "Chính phủ",
+    "Chính quyền", "Quốc hội", "Quốc lộ", "Tỉnh", "Thành phố", "Thành ủy", "Huyện", "Xã",
+    "Phường", "Đội", "Lãnh đạo", "Quý cơ quan", "Quý Sở", "Quý Ban", "Quý Phòng", "Quý Ủy",
+    "Quý UBND", "Quý Chi", "Quý Trung", "Quý lãnh đạo", "Các", "Bộ phận", "Tòa", "Viện",
+    "Kho", "Quỹ", "Hợp tác", "HTX", "Tập đoàn", "Doanh nghiệp", "Nhà nước", "Nhà máy", "Khu",
+    "Cảng", "Đài", "Báo", "Nghị", "Luật", "Thông tư", "Thông báo", "Quyết", "Điều", "Khoản",
+    "Mục", "Chương", "Giấy", "Tờ", "Hồ sơ", "Mã", "Ngày", "Tháng", "Năm", "Theo", "Căn",
+    "Tại", "Về", "Đề", "Kính", "Trân", "Xin", "Cảm", "Tôi", "Chúng", "Gia đình", "Dự án",
+    "Đường", "Phố", "Thôn", "Ấp", "Tổ", "Lô", "Thửa", "Hẻm", "Việt kiều", "CCCD", "CMND",
+    "ĐT", "SĐT", "UB", "CA", "CSGT", "Cty", "TNHH", "MST",
 )
 
 # Words after which capitalised words name a place, a street, a school or a company:
@@ -60,12 +79,15 @@ STREET_WORDS = (
     "đình", "chùa", "nhà thờ", "tượng đài", "lăng", "đền", "giao với", "góc", "hẻm", "kiệt",
     "ngõ", "ngách", "mang tên", "công ty", "TNHH", "cổ phần", "doanh nghiệp", "DNTN",
     "hợp tác xã", "HTX", "tập đoàn", "cửa hàng", "khách sạn", "nhà hàng", "nhà máy",
-    "xí nghiệp", "cơ sở", "trang trại", "resort", "siêu thị", "đại lý", "nhà sách",
+    "xí nghiệp", "cơ sở", "trang trại", "resort", "siêu thị", "đại lý", "nhà sách", "cty",
+    "duong", "pho", "truong", "khu xử lý", "bãi rác", "trạm", "cụm công nghiệp",
 )
 AREA_WORDS = (
     "phường", "xã", "quận", "huyện", "tỉnh", "thành phố", "TP", "TP.", "Tp", "Tp.", "tp",
     "tp.", "thị xã", "thị trấn", "thôn", "ấp", "buôn", "bản", "làng", "xóm", "tổ dân phố",
     "sông", "suối", "núi", "đèo", "đảo", "hòn", "bãi", "vịnh", "đầm", "hồ", "biển", "miền",
+    "thon", "xa", "phuong", "huyen", "tinh", "quan", "ap", "khu pho", "to dan pho", "p.",
+    "x.", "q.", "h.",
 )
 
 # Places and public figures whose names have a person's shape (a family name first).

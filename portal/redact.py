@@ -33,7 +33,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from feedback.redact_lexicon import (
+from portal.redact_lexicon import (
+    AREA_ROLE_WORDS,
     AREA_WORDS,
     FAMILY_NAMES,
     HONORIFICS,
@@ -67,7 +68,7 @@ def _alternation(words) -> str:
 
 
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_WORD = rf"[{_UPPER}][^\W\d_]*"  # a capitalised word
+_WORD = rf"[{_UPPER}][^\W\d_]*(?!\w)"  # a capitalised word (not the start of a code)
 _NAME = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
 
 # Numbers ----------------------------------------------------------------------------------
@@ -75,14 +76,16 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PLATE = re.compile(
     r"(?<![\w/.-])\d{2}[ \t-]?[A-Z]{1,2}\d?[ \t.-]?(?:\d{3}\.\d{2}|\d{4,5})(?![\w/]|[.,]\d)")
 _PASSPORT = re.compile(r"(?<![\w/.-])[A-Z][ \t]?\d{7}(?![\w/]|[.,]\d)")
-_DATE = r"\d{1,2}[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*\d{2,4}|\d{4}"
-_BIRTH = re.compile(rf"(?:[Ss]inh ngày|[Nn]gày sinh|[Ss]inh năm|[Nn]ăm sinh|[Nn]gày, tháng, năm "
-                    rf"sinh|[Nn]gày tháng năm sinh|\bSN)[ \t]*:?[ \t]*({_DATE})(?![\w/])")
+_DATE = (r"\d{1,2}[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*\d{2,4}"
+         r"|\d{1,2}[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+\d{4}|\d{4}")
+_BIRTH = re.compile(
+    rf"(?:sinh ngày|ngày sinh|sinh năm|năm sinh|sinh ngay|ngay sinh|sinh nam|nam sinh|\bsn\b)"
+    rf"(?:[^.;!?\d\n]{{0,60}}?)({_DATE})(?![\w/])", re.IGNORECASE)
 # A run of digit groups: "0905 123 456", "(0258) 3822.123", "+84 (0) 905-123-456".
 _GROUP = r"(?:\(\+?\d{1,4}\)|\+?\d+)"
 _SEPARATOR = r"(?:[ \t]?[.-][ \t]?|[ \t]|(?<=\)))"
 _DIGIT_RUN = re.compile(
-    rf"(?<![\w/.,+(-]){_GROUP}(?:{_SEPARATOR}{_GROUP})*(?![\w/]|[.,-]\d)")
+    rf"(?<![\w/.,+-]){_GROUP}(?:{_SEPARATOR}{_GROUP})*(?![\w/]|[.,-]\d)")
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}([.,])\d{3}(?:\1\d{3})*")
 _UNIT_AFTER = re.compile(
     r"[ \t]*(?:đồng|đ\b|VNĐ|VND|vnđ|vnd|USD|usd|triệu|tỷ|nghìn|ngàn|m2|m²|m3|m³|ha\b|km|kg|"
@@ -90,6 +93,8 @@ _UNIT_AFTER = re.compile(
 _MONEY_BEFORE = re.compile(
     r"(?:tiền|giá|phí|trị giá|nộp|thu|chi|lương|thuế|bồi thường|hỗ trợ|tổng cộng|số dư)"
     r"[^\d.;!?]{0,12}$", re.IGNORECASE)
+_TAX_CODE_BEFORE = re.compile(r"(?:mã số thuế|\bMST\b|mã số doanh nghiệp)[^\d.;!?]{0,10}$",
+                              re.IGNORECASE)
 _ACCOUNT_BEFORE = re.compile(r"(?:tài khoản|\bs?tk\b|số thẻ|thẻ ATM|thẻ tín dụng|\bthẻ)"
                              r"[^\d.;!?]{0,25}$", re.IGNORECASE)
 
@@ -109,6 +114,8 @@ def _number_kind(text: str, start: int, end: int) -> str | None:
             return PHONE
     if digits.startswith(("1800", "1900")) and len(digits) in (8, 10):
         return None  # a service line, not a person's number
+    if _TAX_CODE_BEFORE.search(text[max(0, start - 30):start]):
+        return None  # an enterprise's tax code is public
     if 6 <= len(digits) <= 19 and _ACCOUNT_BEFORE.search(text[max(0, start - 40):start]):
         return ACCOUNT
     if digits.startswith("0") and len(digits) in (10, 11):
@@ -122,8 +129,11 @@ def _number_kind(text: str, start: int, end: int) -> str | None:
 
 # Addresses --------------------------------------------------------------------------------
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*(?![\w/])"
-_LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách)"
-_STREETS = rf"(?:đường|Đường|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn)"
+_LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách|hem|Hem|kiet|Kiet)"
+_STREETS = (rf"(?:đường|Đường|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn|tòa nhà|chung cư|"
+            rf"khu đô thị|khu tái định cư|khu dân cư|khu|block)")
+# A street's name: capitalised words, or a date ("đường 2 Tháng 4", "23 Tháng 10").
+_STREET_NAME = rf"(?:\d{{1,2}}[ \t]+[Tt]háng[ \t]+\d{{1,2}}(?!\w)|{_NAME})"
 # Capitalised words that follow a number without it being a house number.
 _NOT_A_STREET = _alternation((
     "Nghị", "Luật", "Thông", "Quyết", "Điều", "Khoản", "Chương", "Mục", "Công", "Văn", "Tờ",
@@ -134,18 +144,24 @@ _ADDRESSES = [
     # "số nhà 12", "nhà số 12/3", with the street that follows if any
     re.compile(rf"(?:[Ss]ố nhà|[Nn]hà số)[ \t]+{_NUMBER}"
                rf"(?:,?[ \t]+{_STREETS}?[ \t]*{_NAME})?"),
-    # "hẻm 12/3 Nguyễn Trãi", "ngõ 5"
-    re.compile(rf"{_LANES}[ \t]+{_NUMBER}(?:[ \t]+{_NAME})?"),
-    # "lô B12", "căn hộ 1205", "căn A3-05"
-    re.compile(r"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{0,2}\d+[A-Z]?"
-               r"(?:[-.]\d+)?(?![\w/])"),
-    # "(số) 12 đường Trần Phú", "45, phố Lê Lợi"
-    re.compile(rf"(?<![\w/.])(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+{_NAME}"),
-    # "số 12 Yersin": after "số", one capitalised word is enough
-    re.compile(rf"(?<![\w/.])[Ss]ố[ \t]+{_NUMBER}[ \t]+(?!(?:{_NOT_A_STREET})\b){_WORD}"),
+    # "hẻm 12/3 Nguyễn Trãi", "ngõ 5", "7, hẻm 15 Hoàng Hoa Thám"
+    re.compile(rf"(?<![\w/.])(?:{_NUMBER},?[ \t]+)?{_LANES}[ \t]+{_NUMBER}"
+               rf"(?:,?[ \t]+(?:{_LANES}[ \t]+{_NUMBER}[ \t]+)?{_NAME})?"),
+    # "lô B12 khu đô thị Mỹ Gia", "căn hộ 1205", "Lô D5-23"
+    re.compile(rf"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{{0,2}}\d+[A-Z]?"
+               rf"(?:[-.]\d+)?(?![\w/])(?:,?[ \t]+{_STREETS}(?:[ \t]+[a-zđ]+){{0,3}}[ \t]+"
+               rf"{_NAME})?"),
+    # "(số) 12 đường Trần Phú", "45, phố Lê Lợi", "15 đường 2 Tháng 4", "1205 tòa nhà …"
+    re.compile(rf"(?<![\w/.])(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+{_STREET_NAME}"),
     # "(số) 12 Trần Phú": a number then two to five capitalised words, not a legal reference
     re.compile(rf"(?<![\w/.,])(?:[Ss]ố[ \t]+)?{_NUMBER}[ \t]+"
                rf"(?!(?:{_NOT_A_STREET})\b){_WORD}(?:[ \t]+{_WORD}){{1,4}}"),
+    # "số 12 Yersin": after "số", one capitalised word is enough
+    re.compile(rf"(?<![\w/.])[Ss]ố[ \t]+{_NUMBER}[ \t]+(?!(?:{_NOT_A_STREET})\b){_WORD}"),
+    # "nhà ở 45 lê lợi,": a number after "nhà ở", "địa chỉ", written in lower case
+    re.compile(r"(?:nhà ở|ở số|địa chỉ|đ/c|đc|dc|trú tại|ngụ tại|nha o|dia chi)[ \t]*:?[ \t]*"
+               r"(\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*(?:[ \t]+[^\W\d_]+){1,4})(?=[,.;)]|$)",
+               re.IGNORECASE),
 ]
 
 # Names ------------------------------------------------------------------------------------
@@ -159,15 +175,27 @@ _ADDRESSED_NAME = re.compile(rf"(?<!\w)(?:{_HONORIFIC})[ \t]+({_PERSON})")
 _ROLE_NAME = re.compile(
     rf"(?<!\w)(?:{_alternation(r for w in ROLE_WORDS for r in (w, w[0].upper() + w[1:]))})"
     rf"[ \t]*:?[ \t]+({_PERSON})")
+_AREA_ROLE_NAME = re.compile(
+    rf"(?<!\w)(?:{_alternation(r for w in AREA_ROLE_WORDS for r in (w, w[0].upper() + w[1:]))})"
+    rf"[ \t]+({_WORD})(?![ \t]+[{_UPPER}])")
 _FAMILIES = _alternation(form for family in FAMILY_NAMES for form in (family, family.upper()))
 _SHAPED_NAME = re.compile(rf"(?<!\w)(?:{_FAMILIES})(?:[ \t]+{_WORD}){{1,3}}(?!\w)")
+# "Văn" and "Thị" as a middle name mark a person whatever the family name ("Mấu Thị Bích"),
+# in any case when the family name is a known one ("lê văn mười", "nguyen thi tuyet").
+_MIDDLE = r"(?:Văn|Thị|VĂN|THỊ|Van|Thi|VAN|THI)"
+_MIDDLE_NAMED = re.compile(
+    rf"(?<!\w)(?!(?:{_alternation(ORGANISATION_WORDS)})\b){_WORD}(?:[ \t]+{_WORD})?[ \t]+{_MIDDLE}"
+    rf"(?:[ \t]+{_WORD}){{1,2}}")
+_LOWER_NAMED = re.compile(
+    rf"(?<!\w)(?:{_alternation(family.lower() for family in FAMILY_NAMES)})[ \t]+"
+    rf"(?:văn|thị|van|thi)(?:[ \t]+[^\W\d_]+){{1,2}}(?!\w)")
 # A shaped name right after one of these is a street, a place, a school or a company.
-_PLACE_BEFORE = re.compile(rf"(?:{_alternation(STREET_WORDS + AREA_WORDS)})[ \t]*[,:]?[ \t]*$",
-                           re.IGNORECASE)
+_CONTEXT_BEFORE = re.compile(
+    rf"(?<!\w)({_alternation(STREET_WORDS + AREA_WORDS)})[ \t]*[,:]?[ \t]*$", re.IGNORECASE)
+_AREAS = frozenset(word.lower() for word in AREA_WORDS)
 _COMPANY_BEFORE = re.compile(
-    r"(?:công ty|tnhh|cổ phần|doanh nghiệp|dntn|htx|hợp tác xã|tập đoàn|cửa hàng|khách sạn|"
-    r"nhà hàng|nhà máy|cơ sở)[^.;:!?\n]{0,30}$", re.IGNORECASE)
-_STREET_BEFORE = re.compile(rf"(?:{_alternation(STREET_WORDS)})[ \t]*[,:]?[ \t]*$", re.IGNORECASE)
+    r"(?:công ty|cty|tnhh|cổ phần|doanh nghiệp|dntn|htx|hợp tác xã|tập đoàn|cửa hàng|khách sạn|"
+    r"nhà hàng|nhà máy|cơ sở|khu xử lý|bãi rác)[^.;:!?\n]{0,30}$", re.IGNORECASE)
 _PLACE_PREFIXES = tuple(sorted({fold(place) for place in PLACES}, key=len, reverse=True))
 _MIDDLE_NAMES = ("van", "thi")
 
@@ -201,11 +229,15 @@ def _is_place(text: str, start: int, end: int) -> bool:
     if any(folded == place or folded.startswith(place + " ") for place in _PLACE_PREFIXES):
         return True
     before = text[max(0, start - 60):start]
-    if _COMPANY_BEFORE.search(before) or _STREET_BEFORE.search(before):
+    if _COMPANY_BEFORE.search(before):
         return True
-    if _PLACE_BEFORE.search(before):  # "xã Phước Đồng", but "xã Trần Văn Hai" is a person
-        return folded.split()[1] not in _MIDDLE_NAMES
-    return False
+    context = _CONTEXT_BEFORE.search(before)
+    if context is None:
+        return False
+    if re.sub(r"[ \t]+", " ", context.group(1).lower()) in _AREAS:
+        # "xã Phước Đồng", but "xã Trần Văn Hai", "tổ dân phố Châu Văn Lợi" are people
+        return len(folded.split()) < 2 or folded.split()[1] not in _MIDDLE_NAMES
+    return True  # "đường Phạm Văn Đồng"
 
 
 def _in_capital_run(text: str, start: int, end: int) -> bool:
@@ -253,18 +285,14 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
     for kind, value in sorted(set(known), key=lambda pair: len(pair[1]), reverse=True):
         for match in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE):
             add(kind, match.start(), match.end())
-    for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME):
-        for match in pattern.finditer(text):
-            if _is_place(text, match.start(), match.end(1)) \
-                    and not _is_place(text, match.start(1), match.end(1)):
-                continue  # "Bà Rịa", "Ông Ích Khiêm": a place that starts like an address
-            if any(fold(text[match.start():match.end(1)]).startswith(place)
-                   for place in _PLACE_PREFIXES):
-                continue
-            add(NAME, match.start(1), match.end(1))
     for pattern in _ADDRESSES:
         for match in pattern.finditer(text):
-            add(ADDRESS, match.start(), match.end())
+            group = 1 if pattern.groups else 0
+            add(ADDRESS, match.start(group), match.end(group))
+    for pattern in (_MIDDLE_NAMED, _LOWER_NAMED):
+        for match in pattern.finditer(text):
+            if not _is_place(text, match.start(), match.end()):
+                add(NAME, match.start(), match.end())
     for match in _SHAPED_NAME.finditer(text):
         start, end = match.start(), match.end()
         if not free(start, end) or _in_capital_run(text, start, end):
@@ -273,6 +301,12 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
             kept.append(Mask(NAME, start, end, text[start:end]))
         else:
             add(NAME, start, end)
+    for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME, _AREA_ROLE_NAME):
+        for match in pattern.finditer(text):
+            if any(fold(text[match.start():match.end(1)]).startswith(place)
+                   for place in _PLACE_PREFIXES):
+                continue  # "Bà Rịa", "Ông Ích Khiêm": a place that starts like an address
+            add(NAME, match.start(1), match.end(1))
     return spans, kept
 
 
