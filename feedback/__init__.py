@@ -7,7 +7,7 @@ from flask import Flask
 def _add_links(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
+    from feedback import access
     from portal.templating import Entry, add_entry
 
     add_entry(app, "menu", Entry("feedback.new", _l("Send feedback")))
@@ -22,18 +22,18 @@ def _add_links(app: Flask) -> None:
         "Feedback the department has handled, and its answers, without personal data.")))
     add_entry(app, "staff", Entry("feedback_staff.queue", _l("Feedback queue"), _l(
         "Classify, assign, handle, review and answer feedback before its deadline."),
-        (RECEPTION, HANDLER, SECRETARIAT, ADMIN)))
+        access.WORKERS))
     add_entry(app, "staff", Entry("feedback_staff.intake", _l("Log feedback from a call or letter"),
                                   _l("Transcribe a hotline call, a visit, a letter or an email."),
-                                  (RECEPTION, ADMIN)))
+                                  access.INTAKE))
     add_entry(app, "staff", Entry("feedback_staff.report", _l("Feedback reports"), _l(
-        "Counts, on-time rate and the six-monthly report."), (LEADER, SECRETARIAT, ADMIN)))
+        "Counts, on-time rate and the six-monthly report."), access.REPORT_READERS))
     add_entry(app, "staff", Entry("feedback_staff.outbox", _l("Email outbox"), _l(
-        "Emails sent and waiting, with their errors."), (ADMIN,)))
+        "Emails sent and waiting, with their errors."), access.ADMINISTRATORS))
 
 
 def init_app(app: Flask) -> None:
-    from feedback import cli, notify
+    from feedback import access, cli, notify
     from feedback import workflow as wf
     from feedback.models import CHANNEL_LABELS, KIND_LABELS
     from feedback.staff_views import bp as staff_bp
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     outbox.register(app, notify.queue)
     app.jinja_env.globals.update(
-        public_url=public_url, wf=wf, now_utc=utcnow,
+        public_url=public_url, wf=wf, access=access, now_utc=utcnow,
         wf_kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         channel_label=lambda channel: CHANNEL_LABELS.get(channel, channel),
         event_label=lambda action: wf.EVENT_LABELS.get(action, action),

@@ -1,6 +1,7 @@
 """Forms of the feedback pages: the citizen's, the officer's transcription, the workflow."""
 from __future__ import annotations
 
+import functools
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -146,47 +147,63 @@ class EditForm(_SenderFields):
                                      Length(max=500)])
 
 
-class ActionForm(Form):
-    """The details a workflow action may need; which ones it needs is the workflow's
-    ``REQUIRED_DETAILS``, checked by the view with :func:`feedback.workflow.missing_details`."""
-
+class _ActionBase(Form):
     action = HiddenField()
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
-    refusal_reason = SelectField(_l("Reason"), validators=[Optional()], validate_choice=True,
-                                 choices=[SelectChoice("", "—")] + [
-                                     SelectChoice(code, label)
-                                     for code, label in wf.REFUSAL_REASONS.items()])
-    ticket_class = SelectField(_l("Class"), validators=[Optional()], validate_choice=True,
-                               choices=[SelectChoice("", "—"),
-                                        SelectChoice(wf.CLASS_CONDUCT,
-                                                     wf.CLASS_LABELS[wf.CLASS_CONDUCT]),
-                                        SelectChoice(wf.CLASS_COMPETENCE,
-                                                     wf.CLASS_LABELS[wf.CLASS_COMPETENCE])])
-    agency = StringField(_l("Competent agency"), filters=[clean_text],
-                         validators=[Optional(), Length(max=300)])
-    dispatch_number = StringField(_l("Dispatch number"), filters=[clean_text],
-                                  validators=[Optional(), Length(max=100)])
-    dispatch_date = DateField(_l("Dispatch date"), validators=[Optional()])
-    unit_id = SelectField(_l("Unit"), validators=[Optional()], validate_choice=True)
-    officer_id = SelectField(_l("Officer (optional)"), validators=[Optional()],
-                             validate_choice=True)
-    reason = TextAreaField(_l("Reason"), filters=[clean_text],
-                           validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
-    answer = TextAreaField(_l("Answer to the citizen"), filters=[clean_text],
-                           validators=[Optional(), Length(max=20_000)], render_kw={"rows": 12})
-    template = SelectField(_l("Reply template"), validators=[Optional()], validate_choice=False)
-    public_question = TextAreaField(_l("Published question (de-identified)"),
-                                    filters=[clean_text], validators=[Optional(),
-                                                                      Length(max=12_000)],
-                                    render_kw={"rows": 8})
-    public_answer = TextAreaField(_l("Published answer (de-identified)"), filters=[clean_text],
-                                  validators=[Optional(), Length(max=20_000)],
-                                  render_kw={"rows": 10})
+    rule: wf.Transition
 
     def details(self) -> dict:
-        return {name: self[name].data for name in (
-            "refusal_reason", "ticket_class", "agency", "dispatch_number", "dispatch_date",
-            "unit_id", "officer_id", "reason", "answer", "public_question", "public_answer")}
+        return {detail.name: self[detail.name].data for detail in self.rule.details}
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in labels.items()]
+
+
+def _detail_field(detail: wf.Detail):
+    """The form field of one declared detail. Whether it is required is the workflow's to
+    check (feedback.workflow.missing_details), so the service and the form never disagree; the
+    field is only marked so for people."""
+    marks = {"aria-required": "true"} if detail.required else {}
+    text = {"filters": [clean_text], "render_kw": marks}
+    kinds = {
+        wf.REFUSAL_REASON: lambda: SelectField(
+            detail.label, validators=[Optional()], validate_choice=True,
+            choices=_choices(wf.REFUSAL_REASONS), render_kw=marks),
+        wf.TICKET_CLASS: lambda: SelectField(
+            detail.label, validators=[Optional()], validate_choice=True,
+            choices=_choices({code: wf.CLASS_LABELS[code]
+                              for code in (wf.CLASS_CONDUCT, wf.CLASS_COMPETENCE)}),
+            render_kw=marks),
+        wf.LINE: lambda: StringField(detail.label, validators=[
+            Optional(), Length(max=detail.max_length or 300)], **text),
+        wf.DATE: lambda: DateField(detail.label, validators=[Optional()], render_kw=marks),
+        # the views fill the units and officers in (feedback.staff_views.action_forms)
+        wf.UNIT: lambda: SelectField(detail.label, validators=[Optional()],
+                                     validate_choice=True, render_kw=marks),
+        wf.OFFICER: lambda: SelectField(detail.label, validators=[Optional()],
+                                        validate_choice=True, render_kw=marks),
+        wf.PARAGRAPH: lambda: TextAreaField(detail.label, validators=[
+            Optional(), Length(max=2000)], filters=[clean_text], render_kw={"rows": 3, **marks}),
+        wf.ANSWER: lambda: TextAreaField(detail.label, validators=[
+            Optional(), Length(max=20_000)], filters=[clean_text],
+            render_kw={"rows": 12, **marks}),
+        wf.PUBLIC_TEXT: lambda: TextAreaField(detail.label, validators=[
+            Optional(), Length(max=20_000)], filters=[clean_text], render_kw={"rows": 10}),
+    }
+    return kinds[detail.kind]()
+
+
+@functools.cache
+def action_form_class(action: str) -> type[_ActionBase]:
+    """The form of one workflow action, built once from its declaration: a field per detail,
+    and the reply-template picker beside an answer."""
+    rule = wf.TRANSITIONS[action]
+    fields = {detail.name: _detail_field(detail) for detail in rule.details}
+    if any(detail.kind == wf.ANSWER for detail in rule.details):
+        fields["template"] = SelectField(_l("Reply template"), validators=[Optional()],
+                                         validate_choice=False)
+    return type(f"{action.title()}Form", (_ActionBase,), {"rule": rule, **fields})
 
 
 class NoteForm(Form):

@@ -52,7 +52,7 @@ class Ticket(Base):
     """One feedback or petition, from receipt to archive.
 
     Personal data (name, address, phone, email, attachments) is shown only to the roles in
-    ``feedback.workflow.PERSONAL_DATA_ROLES`` and never published; the public version is the
+    ``feedback.access`` and never published; the public version is the
     reviewed ``public_question``/``public_answer``.
     """
 

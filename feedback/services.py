@@ -6,6 +6,7 @@ its deadlines are recomputed, and the citizen's emails are queued in the same tr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,13 +17,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from feedback import notify
+from feedback import access, notify
 from feedback import workflow as wf
 from feedback.attachments import CheckedFile
 from feedback.codes import BadCode, make_code, normalise_code
 from feedback.models import CHANNEL_SURVEY, Attachment, Ticket, TicketEvent, TicketSequence
 from portal.auth.models import Unit, User
-from portal.auth.roles import ADMIN, HANDLER, RECEPTION, SECRETARIAT
 from portal.db import utcnow
 from portal.text import fold
 from portal.workcalendar.services import working_calendar
@@ -180,19 +180,37 @@ def check_version(ticket: Ticket, shown_version: int | None) -> None:
         raise Conflict()
 
 
-def may_handle(ticket: Ticket, user: User) -> bool:
-    """Whether ``user`` works on this ticket (and so may see who sent it): reception, the
-    secretariat and admins on any; a handler only on tickets assigned to their own unit."""
-    if user.has_role(RECEPTION, SECRETARIAT, ADMIN):
-        return True
-    return user.has_role(HANDLER) and ticket.unit_id is not None \
-        and ticket.unit_id == user.unit_id
+@dataclass
+class Step:
+    """One action being taken: what an effect reads, and the target state it may move on."""
+
+    session: Session
+    ticket: Ticket
+    actor: User
+    details: dict
+    now: datetime
+    calendar: Calendar
+    rules: DeadlineRules
+    target: str
+
+
+EFFECTS: dict[str, Callable[[Step], dict | None]] = {}
+
+
+def effect(name: str):
+    """Register what the actions declaring ``effect=name`` do besides changing the state;
+    the function returns the details to record in the history."""
+    def register(function):
+        EFFECTS[name] = function
+        return function
+    return register
 
 
 def act(session: Session, ticket: Ticket, action: str, actor: User, details: dict,
         *, shown_version: int | None, calendar: Calendar | None = None,
         rules: DeadlineRules | None = None) -> Ticket:
-    """Take a workflow action on the ticket.
+    """Take a workflow action on the ticket: the table's look-up (feedback/workflow.py), its
+    effect, the history line and the citizen's notice, in one transaction.
 
     :raise Conflict: the ticket changed since the form was shown.
     :raise NotYourUnit: a handler acting on another unit's ticket.
@@ -200,80 +218,67 @@ def act(session: Session, ticket: Ticket, action: str, actor: User, details: dic
     """
     check_version(ticket, shown_version)
     rule = wf.TRANSITIONS.get(action)
-    if rule is not None and actor.roles & rule.roles == {HANDLER} \
-            and ticket.unit_id != actor.unit_id:
+    if rule is not None and rule.roles & actor.roles and not access.may_take(ticket, actor, rule):
         raise NotYourUnit()
     source = ticket.state
     target = wf.transition(source, action, actor.roles, details)
-    rules = rules or deadline_rules()
-    now = utcnow()
-    calendar = calendar or working_calendar(session)
-    note = details.get("reason") or details.get("note") or None
-    recorded: dict = {}
-
-    if action == wf.CLASSIFY_NOT_ACCEPTED:
-        ticket.ticket_class = wf.CLASS_NOT_ACCEPTED
-        ticket.refusal_reason = details["refusal_reason"]
-        ticket.classified_at = now
-        _finish(ticket, now, ticket.notify_due_on)
-        recorded = {"refusal_reason": ticket.refusal_reason}
-    elif action == wf.FORWARD:
-        ticket.ticket_class = wf.CLASS_FORWARDED
-        ticket.forward_agency = details["agency"]
-        ticket.forward_dispatch_number = details["dispatch_number"]
-        ticket.forward_dispatch_date = details["dispatch_date"]
-        ticket.classified_at = now
-        _finish(ticket, now, ticket.forward_due_on)
-        recorded = {"agency": ticket.forward_agency,
-                    "dispatch_number": ticket.forward_dispatch_number,
-                    "dispatch_date": ticket.forward_dispatch_date.isoformat()}
-    elif action == wf.ACCEPT:
-        if details["ticket_class"] not in (wf.CLASS_CONDUCT, wf.CLASS_COMPETENCE):
-            raise wf.MissingDetails(("ticket_class",))
-        ticket.ticket_class = details["ticket_class"]
-        ticket.classified_at = now
-        ticket.answer_due_on = calendar.deadline(now, rules.answer)
-        recorded = {"ticket_class": ticket.ticket_class,
-                    "answer_due_on": ticket.answer_due_on.isoformat()}
-        if details.get("unit_id"):  # accept and assign in one step
-            target = wf.transition(target, wf.ASSIGN, actor.roles, details)
-            recorded.update(_assign(session, ticket, details))
-    elif action in (wf.ASSIGN, wf.TRANSFER):
-        recorded = _assign(session, ticket, details)
-    elif action == wf.START and ticket.officer_id is None:
-        ticket.officer_id = actor.id
-    elif action == wf.DRAFT:
-        ticket.answer = details["answer"]
-    elif action == wf.SEND:
-        ticket.answered_at = now
-        _finish(ticket, now, ticket.answer_due_on)
-    elif action == wf.PUBLISH:
-        if ticket.consent_publish:
-            missing = wf.missing_details(action, details) or tuple(
-                name for name in ("public_question", "public_answer") if not details.get(name))
-            if missing:
-                raise wf.MissingDetails(missing)
-            ticket.public_question = details["public_question"]
-            ticket.public_answer = details["public_answer"]
-        else:  # without consent only the field, dates and outcome are published
-            ticket.public_question = ticket.public_answer = None
-        ticket.public_search = fold(f"{ticket.code} {ticket.public_question or ''} "
-                                    f"{ticket.public_answer or ''}")
-        ticket.published_at = now
-    elif action == wf.UNPUBLISH:
-        ticket.published_at = None
-
-    ticket.state = target
+    step = Step(session, ticket, actor, details, utcnow(), calendar or working_calendar(session),
+                rules or deadline_rules(), target)
+    recorded = EFFECTS[rule.effect](step) if rule.effect else None
+    ticket.state = step.target
     ticket.due_on = _current_deadline(ticket)
     _touch(ticket)
     session.flush()
-    _event(session, ticket, action, actor, from_state=source, to_state=target, note=note,
-           details=recorded or None)
-    _notify_citizen(session, ticket, action)
+    _event(session, ticket, action, actor, from_state=source, to_state=step.target,
+           note=details.get("reason") or details.get("note") or None, details=recorded or None)
+    if rule.notice and ticket.email:
+        notify.queue_template(session, ticket.email, rule.notice, ticket.language,
+                              ticket_id=ticket.id, ticket=ticket)
     return ticket
 
 
-def _assign(session: Session, ticket: Ticket, details: dict) -> dict:
+@effect("refuse")
+def _refuse(step: Step) -> dict:
+    ticket = step.ticket
+    ticket.ticket_class = wf.CLASS_NOT_ACCEPTED
+    ticket.refusal_reason = step.details["refusal_reason"]
+    ticket.classified_at = step.now
+    _finish(ticket, step.now, ticket.notify_due_on)
+    return {"refusal_reason": ticket.refusal_reason}
+
+
+@effect("forward")
+def _forward(step: Step) -> dict:
+    ticket, details = step.ticket, step.details
+    ticket.ticket_class = wf.CLASS_FORWARDED
+    ticket.forward_agency = details["agency"]
+    ticket.forward_dispatch_number = details["dispatch_number"]
+    ticket.forward_dispatch_date = details["dispatch_date"]
+    ticket.classified_at = step.now
+    _finish(ticket, step.now, ticket.forward_due_on)
+    return {"agency": ticket.forward_agency, "dispatch_number": ticket.forward_dispatch_number,
+            "dispatch_date": ticket.forward_dispatch_date.isoformat()}
+
+
+@effect("accept")
+def _accept(step: Step) -> dict:
+    ticket, details = step.ticket, step.details
+    if details["ticket_class"] not in (wf.CLASS_CONDUCT, wf.CLASS_COMPETENCE):
+        raise wf.MissingDetails(("ticket_class",))
+    ticket.ticket_class = details["ticket_class"]
+    ticket.classified_at = step.now
+    ticket.answer_due_on = step.calendar.deadline(step.now, step.rules.answer)
+    recorded = {"ticket_class": ticket.ticket_class,
+                "answer_due_on": ticket.answer_due_on.isoformat()}
+    if details.get("unit_id"):  # accept and assign in one step
+        step.target = wf.transition(step.target, wf.ASSIGN, step.actor.roles, details)
+        recorded.update(_assign(step))
+    return recorded
+
+
+@effect("assign")
+def _assign(step: Step) -> dict:
+    session, ticket, details = step.session, step.ticket, step.details
     unit = session.get(Unit, int(details["unit_id"]))
     if unit is None or not unit.active:
         raise wf.MissingDetails(("unit_id",))
@@ -287,6 +292,45 @@ def _assign(session: Session, ticket: Ticket, details: dict) -> dict:
     return {"unit": unit.code, "officer_id": ticket.officer_id}
 
 
+@effect("start")
+def _start(step: Step) -> None:
+    if step.ticket.officer_id is None:
+        step.ticket.officer_id = step.actor.id
+
+
+@effect("draft")
+def _draft(step: Step) -> None:
+    step.ticket.answer = step.details["answer"]
+
+
+@effect("send")
+def _send(step: Step) -> None:
+    step.ticket.answered_at = step.now
+    _finish(step.ticket, step.now, step.ticket.answer_due_on)
+
+
+@effect("publish")
+def _publish(step: Step) -> None:
+    ticket, details = step.ticket, step.details
+    if ticket.consent_publish:
+        missing = tuple(name for name in ("public_question", "public_answer")
+                        if not details.get(name))
+        if missing:
+            raise wf.MissingDetails(missing)
+        ticket.public_question = details["public_question"]
+        ticket.public_answer = details["public_answer"]
+    else:  # without consent only the field, dates and outcome are published
+        ticket.public_question = ticket.public_answer = None
+    ticket.public_search = fold(f"{ticket.code} {ticket.public_question or ''} "
+                                f"{ticket.public_answer or ''}")
+    ticket.published_at = step.now
+
+
+@effect("unpublish")
+def _unpublish(step: Step) -> None:
+    step.ticket.published_at = None
+
+
 def _finish(ticket: Ticket, now: datetime, due_on: date | None) -> None:
     ticket.finished_at = now
     ticket.on_time = due_on is None or today_in_vietnam(now) <= due_on
@@ -298,16 +342,6 @@ def _current_deadline(ticket: Ticket) -> date | None:
     if ticket.state in wf.OPEN_STATES:
         return ticket.answer_due_on
     return None
-
-
-def _notify_citizen(session: Session, ticket: Ticket, action: str) -> None:
-    """The citizen hears of the classification (not accepted, forwarded, accepted) and the
-    answer (NĐ 20/2008 Điều 9; Luật Tiếp công dân Điều 28)."""
-    template = {wf.CLASSIFY_NOT_ACCEPTED: "not_accepted", wf.FORWARD: "forwarded",
-                wf.ACCEPT: "accepted", wf.SEND: "answered"}.get(action)
-    if template and ticket.email:
-        notify.queue_template(session, ticket.email, template, ticket.language,
-                              ticket_id=ticket.id, ticket=ticket)
 
 
 EDITABLE = ("kind", "procedure_field_id", "procedure_id", "content", "proposed_solution",

@@ -24,16 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from feedback import exports, notify, queries, reports, services
+from feedback import access, exports, notify, queries, reports, services
 from feedback import workflow as wf
 from feedback.codes import FIRST_YEAR
 from feedback.forms import (
-    ActionForm,
     AttachmentForm,
     BulkAssignForm,
     EditForm,
     NoteForm,
     StaffIntakeForm,
+    action_form_class,
 )
 from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, Ticket
 from feedback.replies import REPLY_TEMPLATES, reply_text
@@ -41,7 +41,7 @@ from feedback.views import checked_files, fill_choices
 from portal import redact, tabular
 from portal.auth import role_required
 from portal.auth.models import Unit, User
-from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
+from portal.auth.roles import HANDLER
 from portal.db import get_session, utcnow
 from portal.i18n import current_language, pick
 from portal.pages.queries import all_fields
@@ -52,14 +52,6 @@ from portal.workdays import VIETNAM, today_in_vietnam
 
 bp = Blueprint("feedback_staff", __name__, url_prefix="/staff/feedback")
 
-WORKERS = (RECEPTION, HANDLER, SECRETARIAT, ADMIN)
-DISPATCHERS = (RECEPTION, SECRETARIAT, ADMIN)
-
-
-def _handler_only(user) -> bool:
-    return not user.has_role(RECEPTION, SECRETARIAT, ADMIN)
-
-
 def _ticket(code: str) -> Ticket:
     """The ticket, if this user works on it.
 
@@ -68,7 +60,7 @@ def _ticket(code: str) -> Ticket:
     ticket = services.find_by_code(get_session(), code)
     if ticket is None:
         abort(404)
-    if not services.may_handle(ticket, current_user):
+    if not access.may_handle(ticket, current_user):
         abort(403)
     return ticket
 
@@ -105,11 +97,12 @@ def _deadline_context():
 
 
 @bp.get("")
-@role_required(*WORKERS)
+@role_required(*access.WORKERS)
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
-    if _handler_only(current_user):
-        filters.unit_id = current_user.unit_id or -1  # handlers see their own unit's tickets
+    handler_only = access.queue_unit(current_user) is not None
+    if handler_only:
+        filters.unit_id = access.queue_unit(current_user)  # a handler: their unit's tickets
     today, soon = _deadline_context()
     page = paginate(get_session(), queries.queue_statement(filters, today, soon),
                     page_number(request.args.get("page")), current_app.config["FEEDBACK_PER_PAGE"])
@@ -118,13 +111,12 @@ def queue():
     return render_template(
         "feedback/staff/queue.html", page=page, filters=filters, today=today, soon=soon,
         due_flag=queries.due_flag, units=_units(), fields=all_fields(get_session()),
-        officers=_handlers(current_user.unit_id if _handler_only(current_user) else None),
-        bulk=bulk, can_assign=current_user.has_role(*DISPATCHERS),
-        handler_only=_handler_only(current_user))
+        officers=_handlers(current_user.unit_id if handler_only else None),
+        bulk=bulk, can_assign=access.sees_every_ticket(current_user), handler_only=handler_only)
 
 
 @bp.post("/assign")
-@role_required(*DISPATCHERS)
+@role_required(*access.DISPATCHERS)
 def bulk_assign():
     form = BulkAssignForm()
     form.unit_id.choices = _unit_choices(_("— choose a unit —"))
@@ -151,7 +143,7 @@ def bulk_assign():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(RECEPTION, ADMIN)
+@role_required(*access.INTAKE)
 def intake():
     """Transcribe a call, a visit, a letter or an email (NĐ 20/2008 Điều 7 k2)."""
     form = StaffIntakeForm()
@@ -183,42 +175,53 @@ def intake():
     return render_template("feedback/staff/intake.html", form=form)
 
 
-def _action_form(ticket: Ticket, formdata=None) -> ActionForm:
-    form = ActionForm(formdata=formdata) if formdata is not None else ActionForm()
-    form.unit_id.choices = _unit_choices("—")
-    form.officer_id.choices = _officer_choices()
-    form.template.choices = [SelectChoice("", "—")] + [
-        SelectChoice(key, label) for key, (label, _text) in REPLY_TEMPLATES.items()]
-    if formdata is None or request.method == "GET":
+def action_form(ticket: Ticket, action: str, formdata=None):
+    """The form of one action (declared in feedback/workflow.py), with the units, officers
+    and reply templates to choose from; shown fresh, or filled with what was sent."""
+    form = action_form_class(action)(formdata=formdata)
+    if "unit_id" in form:
+        form.unit_id.choices = _unit_choices("—")
+    if "officer_id" in form:
+        form.officer_id.choices = _officer_choices()
+    if "template" in form:
+        form.template.choices = [SelectChoice("", "—")] + [
+            SelectChoice(key, label) for key, (label, _text) in REPLY_TEMPLATES.items()]
+    if formdata is None:
+        form.action.data = action
         form.version.data = ticket.version
-        form.answer.data = ticket.answer
+        if "answer" in form:
+            form.answer.data = ticket.answer
     return form
 
 
-def _render_ticket(ticket: Ticket, form: ActionForm | None = None, *, status: int = 200,
+def _render_ticket(ticket: Ticket, failed=None, *, status: int = 200,
                    show_contact: bool = False, error: str | None = None,
                    note_form: NoteForm | None = None):
+    """The ticket page: its facts, content, files, history, and a form for each action this
+    user may take now (``failed``: the one just sent back with its errors)."""
     today, soon = _deadline_context()
-    form = form or _action_form(ticket)
+    actions = access.actions(ticket, current_user)
+    forms = {rule.action: action_form(ticket, rule.action) for rule in actions if not rule.page}
+    if failed is not None and failed.rule.action in forms:
+        forms[failed.rule.action] = failed
     note_form = note_form or NoteForm(formdata=None, version=ticket.version)
     note_form.version.data = ticket.version
     return render_template(
-        "feedback/staff/ticket.html", ticket=ticket, form=form, note_form=note_form,
+        "feedback/staff/ticket.html", ticket=ticket, forms=forms, note_form=note_form,
         attachment_form=AttachmentForm(formdata=None, version=ticket.version),
-        actions=wf.available_actions(ticket.state, current_user.roles),
-        history=queries.history(get_session(), ticket), due=queries.due_flag(ticket, today, soon),
-        show_contact=show_contact, error=error,
-        can_see_personal=current_user.has_role(*wf.PERSONAL_DATA_ROLES)), status
+        actions=actions, history=queries.history(get_session(), ticket),
+        due=queries.due_flag(ticket, today, soon), show_contact=show_contact,
+        error=error), status
 
 
 @bp.get("/<code>")
-@role_required(*WORKERS)
+@role_required(*access.WORKERS)
 def ticket(code: str):
     return _render_ticket(_ticket(code))
 
 
 @bp.post("/<code>/contact")
-@role_required(*WORKERS)
+@role_required(*access.WORKERS)
 def contact(code: str):
     """Show the sender's details: every view is written to the ticket's history."""
     ticket = _ticket(code)
@@ -227,12 +230,16 @@ def contact(code: str):
 
 
 @bp.post("/<code>/act")
-@role_required(*WORKERS)
+@role_required(*access.WORKERS)
 def act(code: str):
     ticket = _ticket(code)
-    form = _action_form(ticket, request.form)
-    action = form.action.data
-    if request.form.get("insert_template"):
+    action = request.form.get("action", "")
+    if action not in wf.TRANSITIONS:
+        return _render_ticket(ticket, status=409, error=_(
+            "This action is not possible in the ticket's current state (%(state)s).",
+            state=wf.STATE_LABELS[ticket.state]))
+    form = action_form(ticket, action, request.form)
+    if request.form.get("insert_template") and "template" in form:
         form.answer.data = reply_text(form.template.data, form.answer.data, ticket)
         return _render_ticket(ticket, form)
     if not form.validate_on_submit():
@@ -253,7 +260,7 @@ def act(code: str):
             "Please correct the fields marked below."))
     except wf.RoleNotAllowed:
         abort(403)
-    except (wf.IllegalTransition, wf.UnknownAction):
+    except wf.IllegalTransition:
         return _render_ticket(ticket, form, status=409, error=_(
             "This action is not possible in the ticket's current state (%(state)s).",
             state=wf.STATE_LABELS[ticket.state]))
@@ -261,7 +268,7 @@ def act(code: str):
     return redirect(url_for(".ticket", code=ticket.code))
 
 
-def _conflict(ticket: Ticket, form: ActionForm):
+def _conflict(ticket: Ticket, form):
     """Someone acted first: show the ticket as it is now, with what this officer typed."""
     session = get_session()
     session.rollback()  # nothing of this request is kept
@@ -273,7 +280,7 @@ def _conflict(ticket: Ticket, form: ActionForm):
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
-@role_required(*DISPATCHERS)
+@role_required(*access.DISPATCHERS)
 def edit(code: str):
     """Correct a transcription, the field or procedure, or the sender's details. A citizen's
     own words sent through the website are theirs: only staff transcriptions are editable."""
@@ -313,7 +320,7 @@ def edit(code: str):
 
 
 @bp.post("/<code>/note")
-@role_required(*WORKERS)
+@role_required(*access.WORKERS)
 def note(code: str):
     ticket = _ticket(code)
     form = NoteForm()
@@ -332,7 +339,7 @@ def note(code: str):
 
 
 @bp.post("/<code>/attachments")
-@role_required(RECEPTION, HANDLER, SECRETARIAT, ADMIN)
+@role_required(*access.WORKERS)
 def add_attachments(code: str):
     ticket = _ticket(code)
     form = AttachmentForm()
@@ -354,7 +361,7 @@ def add_attachments(code: str):
 
 
 @bp.get("/<code>/attachments/<int:attachment_id>")
-@role_required(*WORKERS)
+@role_required(*access.WORKERS)
 def attachment(code: str, attachment_id: int):
     """A file sent with the ticket (personal data: the download is logged)."""
     ticket = _ticket(code)
@@ -369,11 +376,11 @@ def attachment(code: str, attachment_id: int):
 
 
 @bp.get("/<code>/publish")
-@role_required(SECRETARIAT, ADMIN)
+@role_required(*access.PUBLISHERS)
 def prepare_publication(code: str):
     """The de-identified version for review: every mask highlighted, editable."""
     ticket = _ticket(code)
-    form = _action_form(ticket)
+    form = action_form(ticket, wf.PUBLISH)
     known = {"known_names": [ticket.name], "known_addresses": [ticket.address]}
     question = "\n\n".join(part for part in (ticket.content, ticket.proposed_solution) if part)
     form.public_question.data = ticket.public_question or redact.redact(question, **known).text
@@ -383,7 +390,7 @@ def prepare_publication(code: str):
 
 
 @bp.route("/reports")
-@role_required(LEADER, SECRETARIAT, ADMIN)
+@role_required(*access.REPORT_READERS)
 def report():
     today = today_in_vietnam()
     year_arg, half_arg = request.args.get("year", ""), request.args.get("half", "")
@@ -408,7 +415,7 @@ def report():
 
 
 @bp.get("/outbox")
-@role_required(ADMIN)
+@role_required(*access.ADMINISTRATORS)
 def outbox():
     messages = paginate(get_session(), select(OutboxMessage).order_by(OutboxMessage.id.desc()),
                         page_number(request.args.get("page")), 50)
@@ -417,7 +424,7 @@ def outbox():
 
 
 @bp.post("/outbox/<int:message_id>/retry")
-@role_required(ADMIN)
+@role_required(*access.ADMINISTRATORS)
 def outbox_retry(message_id: int):
     message = get_session().get(OutboxMessage, message_id)
     if message is None:

@@ -1,9 +1,10 @@
 """The handling workflow of a feedback ticket (NĐ 20/2008 Điều 9; QĐ 31/2021 Điều 46). Pure.
 
-One table says which action moves a ticket from which states to which state, and which roles
-may take it. :func:`transition` is the only way a state changes; it raises a named error when
-the table forbids it. What each action needs (a reason, an agency, a unit) is checked by
-:func:`missing_details`, so the service and the forms agree.
+One table declares every action once: which roles may take it from which states, the state it
+leads to, the details it asks for, the notice the citizen gets and the effect the service
+applies. The service (:func:`feedback.services.act`) looks the action up; the ticket page's
+forms are generated from it. :func:`transition` is the only way a state changes; it raises a
+named error when the table forbids it or a required detail is missing.
 
     received ─ classify ─┬─ not accepted (reason; citizen told) ───────────────┐
                          ├─ forwarded (agency, dispatch number, date) ──────────┤
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
+from portal.auth.roles import ADMIN, HANDLER, RECEPTION, SECRETARIAT
 
 # States
 RECEIVED = "received"
@@ -127,18 +128,56 @@ CLOSE = "close"
 UNPUBLISH = "unpublish"
 ARCHIVE = "archive"
 
+# Kinds of detail an action asks for; feedback/forms.py builds one form field per kind.
+REFUSAL_REASON = "refusal_reason"  # one of REFUSAL_REASONS
+TICKET_CLASS = "ticket_class"  # conduct of officials or within competence
+LINE = "line"  # one line of text
+DATE = "date"
+UNIT = "unit"  # an active unit
+OFFICER = "officer"  # an active officer of that unit
+PARAGRAPH = "paragraph"  # a reason or an explanation
+ANSWER = "answer"  # the answer to the citizen, with the reply templates
+PUBLIC_TEXT = "public_text"  # a de-identified text for publication
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One detail an action carries: its name (the form field and the key the service reads),
+    its kind, its label on the ticket page, and whether the action needs it."""
+
+    name: str
+    kind: str
+    label: object
+    required: bool = False
+    max_length: int | None = None  # for text kinds: the stored column's size
+
 
 @dataclass(frozen=True)
 class Transition:
+    """One action, declared once: who may take it, from which states, to which state, what
+    it asks for, which notice the citizen gets (an email template of feedback/templates/
+    feedback/email) and which effect the service applies besides the state
+    (``feedback.services.EFFECTS``). ``page``: taken on a page of its own (publication)."""
+
     action: str
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
     label: object
+    details: tuple[Detail, ...] = ()
+    notice: str | None = None
+    effect: str | None = None
+    page: str | None = None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(detail.name for detail in self.details if detail.required)
 
 
-def _t(action, sources, target, roles, label) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(roles), label)
+def _t(action, sources, target, roles, label, details=(), *, notice=None, effect=None,
+       page=None) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(roles), label,
+                      tuple(details), notice, effect, page)
 
 
 _INTAKE = (RECEPTION, ADMIN)
@@ -146,50 +185,56 @@ _DISPATCH = (RECEPTION, SECRETARIAT, ADMIN)
 _HANDLING = (HANDLER, ADMIN)
 _REVIEW = (SECRETARIAT, ADMIN)
 
+_UNIT = Detail("unit_id", UNIT, _l("Unit"), required=True)
+_OFFICER = Detail("officer_id", OFFICER, _l("Officer (optional)"))
+_REASON = Detail("reason", PARAGRAPH, _l("Reason"), required=True)
+
+# In the order the ticket page shows them: the usual action first.
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    _t(CLASSIFY_NOT_ACCEPTED, [RECEIVED], NOT_ACCEPTED, _INTAKE, _l("Do not accept")),
-    _t(FORWARD, [RECEIVED], FORWARDED, _INTAKE, _l("Forward to another agency")),
-    _t(ACCEPT, [RECEIVED], ACCEPTED, _INTAKE, _l("Accept")),
-    _t(ASSIGN, [ACCEPTED, ASSIGNED], ASSIGNED, _DISPATCH, _l("Assign")),
-    _t(START, [ASSIGNED], IN_PROGRESS, _HANDLING, _l("Start handling")),
+    _t(ACCEPT, [RECEIVED], ACCEPTED, _INTAKE, _l("Accept"), (
+        Detail("ticket_class", TICKET_CLASS, _l("Class"), required=True),
+        Detail("unit_id", UNIT, _l("Assign to a unit (optional)")), _OFFICER),
+       notice="accepted", effect="accept"),
+    _t(FORWARD, [RECEIVED], FORWARDED, _INTAKE, _l("Forward to another agency"), (
+        Detail("agency", LINE, _l("Competent agency"), required=True, max_length=300),
+        Detail("dispatch_number", LINE, _l("Dispatch number"), required=True, max_length=100),
+        Detail("dispatch_date", DATE, _l("Dispatch date"), required=True)),
+       notice="forwarded", effect="forward"),
+    _t(CLASSIFY_NOT_ACCEPTED, [RECEIVED], NOT_ACCEPTED, _INTAKE, _l("Do not accept"), (
+        Detail("refusal_reason", REFUSAL_REASON, _l("Why it cannot be accepted"),
+               required=True),
+        Detail("reason", PARAGRAPH, _l("What the citizen should know (optional)"))),
+       notice="not_accepted", effect="refuse"),
+    _t(ASSIGN, [ACCEPTED, ASSIGNED], ASSIGNED, _DISPATCH, _l("Assign"), (_UNIT, _OFFICER),
+       effect="assign"),
+    _t(START, [ASSIGNED], IN_PROGRESS, _HANDLING, _l("Start handling"), effect="start"),
     _t(TRANSFER, [ASSIGNED, IN_PROGRESS], ASSIGNED, (HANDLER, *_DISPATCH),
-       _l("Transfer to another unit")),
-    _t(DRAFT, [IN_PROGRESS, DRAFTED, RETURNED], DRAFTED, _HANDLING, _l("Save the draft answer")),
+       _l("Transfer to another unit"), (_UNIT, _REASON), effect="assign"),
+    _t(DRAFT, [IN_PROGRESS, DRAFTED, RETURNED], DRAFTED, _HANDLING, _l("Save the draft answer"),
+       (Detail("answer", ANSWER, _l("Answer to the citizen"), required=True),),
+       effect="draft"),
     _t(SUBMIT, [DRAFTED], IN_REVIEW, _HANDLING, _l("Submit for review")),
-    _t(RETURN, [IN_REVIEW], RETURNED, _REVIEW, _l("Return for rework")),
     _t(APPROVE, [IN_REVIEW], APPROVED, _REVIEW, _l("Approve")),
-    _t(SEND, [APPROVED], ANSWERED, _REVIEW, _l("Send the answer to the citizen")),
-    _t(PUBLISH, [ANSWERED], PUBLISHED, _REVIEW, _l("Publish")),
-    _t(CLOSE, [ANSWERED], CLOSED, _REVIEW, _l("Close without publishing")),
-    _t(UNPUBLISH, [PUBLISHED], CLOSED, _REVIEW, _l("Unpublish")),
+    _t(RETURN, [IN_REVIEW], RETURNED, _REVIEW, _l("Return for rework"), (_REASON,)),
+    _t(SEND, [APPROVED], ANSWERED, _REVIEW, _l("Send the answer to the citizen"),
+       notice="answered", effect="send"),
+    # The public texts are needed only with the sender's consent: checked by the effect.
+    _t(PUBLISH, [ANSWERED], PUBLISHED, _REVIEW, _l("Publish"), (
+        Detail("public_question", PUBLIC_TEXT, _l("Published question (de-identified)")),
+        Detail("public_answer", PUBLIC_TEXT, _l("Published answer (de-identified)"))),
+       effect="publish", page="feedback_staff.prepare_publication"),
+    _t(CLOSE, [ANSWERED], CLOSED, _REVIEW, _l("Close without publishing"), (_REASON,)),
+    _t(UNPUBLISH, [PUBLISHED], CLOSED, _REVIEW, _l("Unpublish"), (_REASON,),
+       effect="unpublish"),
     # A published ticket is not archived: it stays public until someone unpublishes it,
     # which must stay possible (a personal detail found late).
     _t(ARCHIVE, [NOT_ACCEPTED, FORWARDED, CLOSED], ARCHIVED, _REVIEW, _l("Archive")),
 )}
 
-# Details each action must carry (the service stores them; the forms ask for them).
-REQUIRED_DETAILS = {
-    CLASSIFY_NOT_ACCEPTED: ("refusal_reason",),
-    FORWARD: ("agency", "dispatch_number", "dispatch_date"),
-    ACCEPT: ("ticket_class",),
-    ASSIGN: ("unit_id",),
-    TRANSFER: ("unit_id", "reason"),
-    DRAFT: ("answer",),
-    RETURN: ("reason",),
-    CLOSE: ("reason",),
-    UNPUBLISH: ("reason",),
-    # PUBLISH needs the public texts only with the sender's consent: checked by the service.
-}
-
 # States in which the ticket waits for the department (deadlines run); the rest are done.
 OPEN_STATES = frozenset({RECEIVED, ACCEPTED, ASSIGNED, IN_PROGRESS, DRAFTED, IN_REVIEW,
                          RETURNED, APPROVED})
 ANSWERED_STATES = frozenset({ANSWERED, PUBLISHED, CLOSED})
-
-# Who may see a citizen's name, address, phone, email and attachments (leaders see figures).
-PERSONAL_DATA_ROLES = frozenset({RECEPTION, HANDLER, SECRETARIAT, ADMIN})
-# Who may work on tickets at all (leaders read the statistics only).
-STAFF_ROLES = frozenset({RECEPTION, HANDLER, SECRETARIAT, ADMIN, LEADER})
 
 
 class WorkflowError(Exception):
@@ -234,7 +279,8 @@ def transition(state: str, action: str, roles, details: dict | None = None) -> s
 
 
 def missing_details(action: str, details: dict) -> tuple[str, ...]:
-    return tuple(name for name in REQUIRED_DETAILS.get(action, ())
+    rule = TRANSITIONS.get(action)
+    return tuple(name for name in (rule.required if rule else ())
                  if details.get(name) in (None, "", []))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from feedback.models import OutboxMessage, Ticket, TicketEvent
 from portal.audit import AppendOnlyError
-from tests.factories import PASSWORD, make_ticket, make_unit, make_user
+from tests.factories import PASSWORD, make_ticket, make_unit, make_user, sign_in_as
 
 
 @pytest.fixture
@@ -132,6 +132,23 @@ def test_refusal_and_forwarding_tell_the_citizen_and_finish_on_time(app, client,
     bodies = db.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
     assert any("không đúng họ tên" in body for body in bodies)
     assert any("UBND phường Nha Trang" in body and "12/STNMT" in body for body in bodies)
+
+
+def test_the_usual_action_comes_first_and_each_field_has_its_own_label(app, client, db, people):
+    ticket = make_ticket(app, db)
+    sign_in_as(client, people["reception"])
+    page = client.get(f"/staff/feedback/{ticket.code}?lang=en").get_data(as_text=True)
+    headings = re.findall(r'<h3 id="action-(\w+)">', page)
+    assert headings == ["accept", "forward", "refuse"]
+    refusal = page[page.index('id="action-refuse"'):]
+    labels = re.findall(r"<label[^>]*>([^<]+)</label>", refusal)
+    assert labels[:2] == ["Why it cannot be accepted",
+                          "What the citizen should know (optional)"]
+    # a required detail is marked for people; an unknown action changes nothing
+    assert 'aria-required="true"' in refusal.split("What the citizen")[0]
+    response = client.post(f"/staff/feedback/{ticket.code}/act", data={
+        "action": "delete", "version": ticket.version})
+    assert response.status_code == 409 and db.get(Ticket, ticket.id).state == "received"
 
 
 def test_an_illegal_transition_is_refused_with_the_current_state(app, client, db, people):

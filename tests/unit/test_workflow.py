@@ -76,3 +76,33 @@ def test_every_state_is_reachable_and_finished_states_are_not_open():
     # what is public can always be taken down: nothing leads from published except unpublish
     assert [rule.action for rule in wf.TRANSITIONS.values()
             if wf.PUBLISHED in rule.sources] == [wf.UNPUBLISH]
+
+
+def test_every_action_is_declared_once_with_an_effect_the_service_knows_and_a_form():
+    from feedback import services
+    from feedback.forms import action_form_class
+
+    declared = {rule.effect for rule in wf.TRANSITIONS.values() if rule.effect}
+    assert declared == set(services.EFFECTS)  # no effect missing, none left unused
+    for action, rule in wf.TRANSITIONS.items():
+        form_class = action_form_class(action)
+        for detail in rule.details:
+            assert hasattr(form_class, detail.name), (action, detail.name)
+        assert wf.missing_details(action, {}) == rule.required
+    notices = {rule.notice for rule in wf.TRANSITIONS.values() if rule.notice}
+    assert notices == {"accepted", "forwarded", "not_accepted", "answered"}
+
+
+def test_leaders_and_other_units_handlers_cannot_take_a_units_action():
+    from types import SimpleNamespace
+
+    from feedback import access
+
+    ticket = SimpleNamespace(state=wf.ASSIGNED, unit_id=1)
+    own = SimpleNamespace(roles={HANDLER}, unit_id=1, has_role=lambda *r: HANDLER in r)
+    other = SimpleNamespace(roles={HANDLER}, unit_id=2, has_role=lambda *r: HANDLER in r)
+    leader = SimpleNamespace(roles={LEADER}, unit_id=1, has_role=lambda *r: LEADER in r)
+    assert [rule.action for rule in access.actions(ticket, own)] == [wf.START, wf.TRANSFER]
+    assert access.actions(ticket, other) == [] and access.actions(ticket, leader) == []
+    assert access.may_handle(ticket, own) and not access.may_handle(ticket, other)
+    assert not access.may_handle(ticket, leader)
