@@ -80,12 +80,13 @@ _DATE = (r"\d{1,2}[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*\d{2,4}"
          r"|\d{1,2}[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+\d{4}|\d{4}")
 _BIRTH = re.compile(
     rf"(?:sinh ngày|ngày sinh|sinh năm|năm sinh|sinh ngay|ngay sinh|sinh nam|nam sinh|\bsn\b)"
-    rf"(?:[^.;!?\d\n]{{0,60}}?)({_DATE})(?![\w/])", re.IGNORECASE)
+    rf"(?:[^.;!?\d\n]{{0,60}}?)({_DATE})(?![\w/])"
+    rf"|(?<!\w)sinh[ \t]+((?:19|20)\d\d)(?!\w)", re.IGNORECASE)
 # A run of digit groups: "0905 123 456", "(0258) 3822.123", "+84 (0) 905-123-456".
 _GROUP = r"(?:\(\+?\d{1,4}\)|\+?\d+)"
 _SEPARATOR = r"(?:[ \t]?[.-][ \t]?|[ \t]|(?<=\)))"
 _DIGIT_RUN = re.compile(
-    rf"(?<![\w/.,+-]){_GROUP}(?:{_SEPARATOR}{_GROUP})*(?![\w/]|[.,-]\d)")
+    rf"(?<![\w/.,+-]){_GROUP}(?:{_SEPARATOR}{_GROUP})*(?!\w|[/.,-]\d)")
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}([.,])\d{3}(?:\1\d{3})*")
 _UNIT_AFTER = re.compile(
     r"[ \t]*(?:đồng|đ\b|VNĐ|VND|vnđ|vnd|USD|usd|triệu|tỷ|nghìn|ngàn|m2|m²|m3|m³|ha\b|km|kg|"
@@ -133,7 +134,8 @@ _LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách|hem|Hem|kiet|Kie
 _STREETS = (rf"(?:đường|Đường|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn|tòa nhà|chung cư|"
             rf"khu đô thị|khu tái định cư|khu dân cư|khu|block)")
 # A street's name: capitalised words, or a date ("đường 2 Tháng 4", "23 Tháng 10").
-_STREET_NAME = rf"(?:\d{{1,2}}[ \t]+[Tt]háng[ \t]+\d{{1,2}}(?!\w)|{_NAME})"
+_STREET_NAME = (rf"(?:\d{{1,2}}[ \t]+[Tt]háng[ \t]+\d{{1,2}}(?!\w)"
+                rf"|{_NAME}(?:[ \t]+\d{{1,2}}(?!\w))?)")
 # Capitalised words that follow a number without it being a house number.
 _NOT_A_STREET = _alternation((
     "Nghị", "Luật", "Thông", "Quyết", "Điều", "Khoản", "Chương", "Mục", "Công", "Văn", "Tờ",
@@ -143,16 +145,18 @@ _NOT_A_STREET = _alternation((
 _ADDRESSES = [
     # "số nhà 12", "nhà số 12/3", with the street that follows if any
     re.compile(rf"(?:[Ss]ố nhà|[Nn]hà số)[ \t]+{_NUMBER}"
-               rf"(?:,?[ \t]+{_STREETS}?[ \t]*{_NAME})?"),
+               rf"(?:,?[ \t]+{_STREETS}?[ \t]*{_STREET_NAME})?"),
     # "hẻm 12/3 Nguyễn Trãi", "ngõ 5", "7, hẻm 15 Hoàng Hoa Thám"
     re.compile(rf"(?<![\w/.])(?:{_NUMBER},?[ \t]+)?{_LANES}[ \t]+{_NUMBER}"
-               rf"(?:,?[ \t]+(?:{_LANES}[ \t]+{_NUMBER}[ \t]+)?{_NAME})?"),
+               rf"(?:,?[ \t]+(?:{_LANES}[ \t]+{_NUMBER}[ \t]+)?(?:{_STREETS}[ \t]+)?"
+               rf"{_STREET_NAME})?"),
     # "lô B12 khu đô thị Mỹ Gia", "căn hộ 1205", "Lô D5-23"
-    re.compile(rf"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{{0,2}}\d+[A-Z]?"
-               rf"(?:[-.]\d+)?(?![\w/])(?:,?[ \t]+{_STREETS}(?:[ \t]+[a-zđ]+){{0,3}}[ \t]+"
-               rf"{_NAME})?"),
+    re.compile(rf"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{{0,4}}\d+[A-Z]?"
+               rf"(?:[-.]\d+)*(?![\w/])(?!,?[ \t]+khoảnh)(?:,?[ \t]+{_STREETS}"
+               rf"(?:[ \t]+[a-zđ]+){{0,3}}[ \t]+{_STREET_NAME})?"),
     # "(số) 12 đường Trần Phú", "45, phố Lê Lợi", "15 đường 2 Tháng 4", "1205 tòa nhà …"
-    re.compile(rf"(?<![\w/.])(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+{_STREET_NAME}"),
+    re.compile(rf"(?<![\w/.])(?<!trí )(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+"
+               rf"{_STREET_NAME}"),
     # "(số) 12 Trần Phú": a number then two to five capitalised words, not a legal reference
     re.compile(rf"(?<![\w/.,])(?:[Ss]ố[ \t]+)?{_NUMBER}[ \t]+"
                rf"(?!(?:{_NOT_A_STREET})\b){_WORD}(?:[ \t]+{_WORD}){{1,4}}"),
@@ -274,7 +278,8 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
         for match in pattern.finditer(text):
             add(kind, match.start(), match.end())
     for match in _BIRTH.finditer(text):
-        add(BIRTH, match.start(1), match.end(1))
+        group = 1 if match.group(1) else 2
+        add(BIRTH, match.start(group), match.end(group))
     for match in _DIGIT_RUN.finditer(text):
         kind = _number_kind(text, match.start(), match.end())
         if kind:
@@ -303,6 +308,9 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
             add(NAME, start, end)
     for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME, _AREA_ROLE_NAME):
         for match in pattern.finditer(text):
+            if pattern in (_ROLE_NAME, _AREA_ROLE_NAME) and text[match.start()].isupper() \
+                    and re.search(r"\w[ \t]*$", text[:match.start()]):
+                continue  # "Hạt Kiểm lâm Khánh Sơn": a capitalised job inside a body's name
             if any(fold(text[match.start():match.end(1)]).startswith(place)
                    for place in _PLACE_PREFIXES):
                 continue  # "Bà Rịa", "Ông Ích Khiêm": a place that starts like an address

@@ -19,6 +19,7 @@ FAMILY_NAMES = (
     "Ngo", "Duong", "Ly", "Luong", "Truong", "Dinh", "Dao", "Doan", "Vuong", "Trinh", "Lam",
     "To", "Ta", "Ha", "Thai", "Chau", "Quach", "Phung", "Kieu", "Luu", "Tang", "Trieu", "Mac",
     "Hua", "Ton", "Than", "Lai", "Nghiem", "Khuc", "Doan", "Giap", "Bach", "Dam", "Diep",
+    "Âu Dương", "Tôn Thất", "Tôn Nữ", "Công Tằng Tôn Nữ", "Kha", "Sầm", "Phù", "Mấu",
 )
 
 # Honorifics and kinship words that address a person ("ông Tám", "chị Hoa").
@@ -32,9 +33,13 @@ ROLE_WORDS = (
     "tổ trưởng", "tổ phó", "giám đốc",
     "phó giám đốc", "chủ tịch", "phó chủ tịch", "trưởng phòng", "phó trưởng phòng",
     "phó phòng", "bảo vệ", "tài xế", "lái xe", "chủ nhà", "chủ xe", "chủ hộ", "chủ đất",
-    "chủ cơ sở", "chủ quán", "chủ thầu", "hộ", "hộ gia đình", "gia đình", "con trai",
+    "chủ cơ sở", "chủ quán", "chủ thầu", "hộ ông", "hộ bà", "hộ gia đình", "con trai",
     "con gái", "vợ", "chồng", "bố", "mẹ", "người tên", "tên là", "tên", "ten", "ten la",
-    "đồng chí", "đ/c", "chủ tài khoản", "chu tai khoan", "tai xe", "em là", "cháu là",
+    "con rể", "con dâu", "anh trai", "chị gái", "em trai", "em gái", "cháu nội", "cháu ngoại",
+    "kỹ sư", "KS.", "ThS.", "TS.", "bác sĩ", "kiểm lâm", "kiểm lâm viên", "kiểm lâm địa bàn",
+    "người trả lời", "người liên hệ", "đầu mối", "thuyền trưởng", "chủ tàu", "chủ ghe",
+    "chủ hồ", "chủ trại", "tổ trưởng tổ nhân dân", "tổ trưởng tổ dùng nước", "người đại diện",
+    "đại diện", "đồng chí", "đ/c", "chủ tài khoản", "chu tai khoan", "tai xe", "em là", "cháu là",
     "con là", "mình là", "mình tên", "e ten", "toi ten", "toi la",
     "luật sư", "kiểm soát viên", "thanh tra viên", "địa chính", "cán bộ địa chính",
     "người nhận", "người ký", "ký tên", "người làm chứng", "nhân chứng", "hàng xóm",
@@ -66,7 +71,9 @@ ORGANISATION_WORDS = (
     "Mục", "Chương", "Giấy", "Tờ", "Hồ sơ", "Mã", "Ngày", "Tháng", "Năm", "Theo", "Căn",
     "Tại", "Về", "Đề", "Kính", "Trân", "Xin", "Cảm", "Tôi", "Chúng", "Gia đình", "Dự án",
     "Đường", "Phố", "Thôn", "Ấp", "Tổ", "Lô", "Thửa", "Hẻm", "Việt kiều", "CCCD", "CMND",
-    "ĐT", "SĐT", "UB", "CA", "CSGT", "Cty", "TNHH", "MST",
+    "ĐT", "SĐT", "UB", "CA", "CSGT", "Cty", "TNHH", "MST", "KS", "ThS", "TS", "PGS", "GS",
+    "BS", "Phó Giám", "Phó Chánh", "Phó Chủ", "Phó Trưởng", "Phó Chi", "Phó Hạt", "Chánh",
+    "Hạt",
 )
 
 # Words after which capitalised words name a place, a street, a school or a company:
@@ -76,7 +83,7 @@ STREET_WORDS = (
     "ngã tư", "ngã ba", "ngã năm", "nút giao", "vòng xoay", "cầu", "chợ", "bến", "cảng",
     "công viên", "quảng trường", "trường", "THPT", "THCS", "tiểu học", "mầm non", "mẫu giáo",
     "bệnh viện", "trạm y tế", "khu đô thị", "khu dân cư", "khu phố", "chung cư", "tòa nhà",
-    "đình", "chùa", "nhà thờ", "tượng đài", "lăng", "đền", "giao với", "góc", "hẻm", "kiệt",
+    "chùa", "nhà thờ", "tượng đài", "lăng", "đền", "giao với", "góc", "hẻm", "kiệt",
     "ngõ", "ngách", "mang tên", "công ty", "TNHH", "cổ phần", "doanh nghiệp", "DNTN",
     "hợp tác xã", "HTX", "tập đoàn", "cửa hàng", "khách sạn", "nhà hàng", "nhà máy",
     "xí nghiệp", "cơ sở", "trang trại", "resort", "siêu thị", "đại lý", "nhà sách", "cty",
@@ -92,7 +99,8 @@ AREA_WORDS = (
 
 # Places and public figures whose names have a person's shape (a family name first).
 PLACES = (
-    "Hồ Chí Minh", "Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Hà Đông", "Hà Tiên", "Hà Lan",
+    "Hồ Suối Dầu", "Hồ Chí Minh", "Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Hà Đông",
+    "Hà Tiên", "Hà Lan",
     "Lâm Đồng", "Cao Bằng", "Cao Lãnh", "Thái Bình", "Thái Nguyên", "Thái Lan", "Phan Rang",
     "Phan Rang-Tháp Chàm", "Phan Rang - Tháp Chàm", "Phan Thiết", "Phan Rí", "Lý Sơn",
     "Châu Âu", "Châu Á", "Châu Phi", "Châu Mỹ", "Châu Đốc", "Châu Thành", "Hồ Tây", "Mai Châu",
