@@ -18,6 +18,7 @@ DISPATCHERS = (RECEPTION, SECRETARIAT, ADMIN)  # every ticket; assign; correct
 INTAKE = (RECEPTION, ADMIN)  # log a call, a visit or a letter
 PUBLISHERS = (SECRETARIAT, ADMIN)  # prepare and publish the de-identified version
 REPORT_READERS = (LEADER, SECRETARIAT, ADMIN)
+REVIEWERS = (LEADER, ADMIN)  # answers a citizen said did not resolve the issue
 ADMINISTRATORS = (ADMIN,)  # the outbox
 
 
@@ -47,10 +48,36 @@ def may_take(ticket, user, rule: wf.Transition) -> bool:
                                     and ticket.unit_id == user.unit_id)
 
 
-def actions(ticket, user) -> list[wf.Transition]:
-    """The actions ``user`` may take on ``ticket`` now, in the table's order."""
+def actions(ticket, user, conditions=frozenset()) -> list[wf.Transition]:
+    """The actions ``user`` may take on ``ticket`` now, in the table's order; an action with a
+    condition only when it is among ``conditions`` (e.g. an open review)."""
     return [rule for rule in wf.available_actions(ticket.state, user.roles)
-            if may_take(ticket, user, rule)]
+            if may_take(ticket, user, rule)
+            and (rule.condition is None or rule.condition in conditions)]
+
+
+def review_recipients(session, ticket) -> list[str]:
+    """Who is told that a citizen found an answer unresolved: the leaders of the ticket's
+    unit, else the department's leaders (without a unit)."""
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+
+    leaders = [user for user in session.scalars(select(User).where(
+        User.active.is_(True), User.email.is_not(None))) if user.has_role(LEADER)]
+    own = [user.email for user in leaders if ticket.unit_id and user.unit_id == ticket.unit_id]
+    return sorted(set(own or [user.email for user in leaders if user.unit_id is None]))
+
+
+def review_unit(user) -> int | None:
+    """The unit whose contested answers a leader reviews (None: every unit)."""
+    return None if user.has_role(ADMIN) or user.unit_id is None else user.unit_id
+
+
+def may_review(ticket, user) -> bool:
+    """Leaders review the answers citizens said did not resolve their issue: a unit's leader
+    those of the unit, the department's leaders (and admins) all."""
+    return user.has_role(*REVIEWERS) and review_unit(user) in (None, ticket.unit_id)
 
 
 def may_correct(user) -> bool:

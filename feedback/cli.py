@@ -1,4 +1,5 @@
-"""Commands for cron: ``send-outbox`` (every minute or so) and ``feedback-digest`` (daily)."""
+"""Commands for cron: ``send-outbox`` (every minute or so), ``feedback-digest`` and
+``feedback-close-unanswered`` (daily)."""
 from __future__ import annotations
 
 import click
@@ -6,13 +7,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from feedback import notify, queries
+from feedback import notify, queries, services
 from feedback import workflow as wf
 from feedback.models import Ticket
 from feedback.services import deadline_rules
 from portal.auth.models import Unit, User
 from portal.auth.roles import HANDLER, RECEPTION
-from portal.db import get_session
+from portal.db import get_session, write_transaction
 from portal.workcalendar.services import working_calendar
 from portal.workdays import today_in_vietnam
 
@@ -75,6 +76,28 @@ def feedback_digest_command(dry_run: bool):
         click.echo(f"{queued} digests queued")
 
 
+@click.command("feedback-close-unanswered")
+@click.option("--dry-run", is_flag=True, help="List the tickets instead of closing them.")
+@with_appcontext
+def close_unanswered_command(dry_run: bool):
+    """Close the tickets whose citizen did not send the information asked for by its day
+    (daily, from cron); each citizen with an email is told."""
+    write_transaction()  # reads the waiting tickets, then changes them, while the site runs
+    session = get_session()
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
+    with current_app.test_request_context("/", base_url=base):
+        closed = services.close_unanswered(session, today_in_vietnam())
+        for ticket in closed:
+            click.echo(f"{ticket.code}: no reply by {ticket.reply_due_on:%d/%m/%Y}")
+        if dry_run:
+            session.rollback()
+            click.echo(f"{len(closed)} tickets would be closed (dry run, nothing changed)")
+        else:
+            session.commit()
+            click.echo(f"{len(closed)} tickets closed")
+
+
 def init_app(app) -> None:
     app.cli.add_command(send_outbox_command)
     app.cli.add_command(feedback_digest_command)
+    app.cli.add_command(close_unanswered_command)

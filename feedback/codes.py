@@ -9,6 +9,7 @@ always give another letter: such a code is refused instead of finding someone el
 from __future__ import annotations
 
 import re
+import secrets
 
 PREFIX = "PA"
 FIRST_YEAR = 2000  # no ticket is older than the portal's law (NĐ 20/2008)
@@ -47,3 +48,23 @@ def normalise_code(raw: str) -> str:
     if not FIRST_YEAR <= year <= 2999 or number == 0 or check_letter(year, number) != letter:
         raise BadCode("wrong check letter")
     return make_code(year, number)
+
+
+# The look-up PIN: six characters a person can read out and type on a phone keypad's letters
+# without confusion (no 0/O, 1/I/L, 5/S, 2/Z, 8/B): 25 symbols, about 244 million PINs, and a
+# failed look-up is throttled per address.
+PIN_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+PIN_LENGTH = 6
+
+
+def make_pin() -> str:
+    return "".join(secrets.choice(PIN_ALPHABET) for _ in range(PIN_LENGTH))
+
+
+def normalise_pin(raw: str) -> str | None:
+    """The PIN as stored, from what a person typed (any case, spaces or dashes), or None when
+    it cannot be a PIN."""
+    compact = re.sub(r"[\s-]", "", raw or "").upper()
+    if len(compact) == PIN_LENGTH and all(char in PIN_ALPHABET for char in compact):
+        return compact
+    return None

@@ -83,4 +83,10 @@ def report_rows(report) -> Iterator[list]:
             yield [section, row.label, row.received, row.finished, row.on_time,
                    row.overdue_open, "" if row.rate is None else round(row.rate, 1)]
     yield ["index_8", "points", "", "", "", "", report.points]
+    # the answers' ratings (SIPAS dimension 5, measured): rated, resolved, resolved percent
+    for section, rows in [("answers_rated", [report.ratings])] + [
+            (f"answers_rated_by_{name}", rows) for name, rows in report.rating_sections]:
+        for row in rows:
+            yield [section, row.label, row.rated, row.resolved, "", "",
+                   "" if row.rate is None else round(row.rate, 1)]
 

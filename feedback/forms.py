@@ -231,6 +231,32 @@ class TrackForm(Form):
                                    Length(max=40)],
                        description=_l("For example PA-2026-000123K."),
                        render_kw={"autocapitalize": "characters", "spellcheck": "false"})
-    contact = StringField(_l("The phone number or email you gave"), filters=[clean_text],
-                          validators=[InputRequired(_l("Enter the phone number or email you "
-                                                       "gave.")), Length(max=254)])
+    contact = StringField(_l("The phone number or email you gave, or your PIN"),
+                          filters=[clean_text], validators=[InputRequired(_l(
+                              "Enter the phone number or email you gave, or the PIN on your "
+                              "receipt.")), Length(max=254)],
+                          description=_l("The PIN is on your receipt and on every letter."))
+
+
+class _TrackedForm(Form):
+    """A citizen's step on the look-up page: the code and contact they proved, carried."""
+
+    code = HiddenField(filters=[clean_text], validators=[InputRequired(), Length(max=40)])
+    contact = HiddenField(filters=[clean_text], validators=[InputRequired(), Length(max=254)])
+
+
+class CitizenReplyForm(_TrackedForm):
+    reply = TextAreaField(_l("Your reply"), filters=[clean_text], validators=[
+        InputRequired(_l("Write the information asked for.")),
+        Length(min=5, max=5000, message=_l("Write between 5 and 5,000 characters."))],
+        render_kw={"rows": 6, "maxlength": 5000})
+
+
+class RatingForm(_TrackedForm):
+    resolved = RadioField(_l("Did this answer resolve your issue?"), validate_choice=True,
+                          choices=[SelectChoice("yes", _l("Yes, it did")),
+                                   SelectChoice("no", _l("No, it did not"))],
+                          validators=[InputRequired(_l("Choose yes or no."))])
+    comment = TextAreaField(_l("What is still not resolved? (optional)"), filters=[clean_text],
+                            validators=[Optional(), Length(max=2000)],
+                            render_kw={"rows": 4, "maxlength": 2000})

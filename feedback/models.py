@@ -91,6 +91,9 @@ class Ticket(Base):
     phone_digits: Mapped[str | None] = mapped_column(String(20))
     consent_publish: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str] = mapped_column(String(5), default="vi")
+    # The look-up PIN printed on the receipt and every letter: code + PIN works like code +
+    # phone, for citizens who gave neither a phone nor an email (feedback.codes.make_pin).
+    pin: Mapped[str | None] = mapped_column(String(8))
 
     received_at: Mapped[datetime] = mapped_column(index=True)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -103,6 +106,13 @@ class Ticket(Base):
     notify_due_on: Mapped[date] = mapped_column(Date)
     answer_due_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)
+    # Waiting for the citizen's reply to a request for information: the answer clock is
+    # paused from waiting_since; the working days paused are added to the answer deadline.
+    waiting_since: Mapped[datetime | None]
+    reply_due_on: Mapped[date | None] = mapped_column(Date)
+    paused_days: Mapped[int] = mapped_column(default=0)
+    # Which answer the citizen has now (1 for the first sent; a reworked answer is the next).
+    answer_round: Mapped[int] = mapped_column(default=0)
     # Set when handling ends (refused and told, forwarded, or answered): within its deadline?
     finished_at: Mapped[datetime | None] = mapped_column(index=True)
     on_time: Mapped[bool | None]
@@ -136,6 +146,38 @@ class Ticket(Base):
         back_populates="ticket", order_by="Attachment.id", cascade="all, delete-orphan")
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", viewonly=True)
+
+
+REVIEW_OPEN, REVIEW_CONFIRMED, REVIEW_RETURNED = "open", "confirmed", "returned"
+
+
+class AnswerRating(Base):
+    """The citizen's word on one answer: did it resolve the issue? (SIPAS dimension 5,
+    measured on real cases.) "No" opens a review by a leader, with its own deadline, who
+    confirms the answer or returns it for rework. One rating per answer."""
+
+    __tablename__ = "answer_rating"
+    __table_args__ = (UniqueConstraint("ticket_id", "answer_round"),
+                      Index("ix_answer_rating_review", "review_state", "review_due_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    answer_round: Mapped[int]
+    resolved: Mapped[bool]
+    comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Where the answer came from, as it was then (for the reports per unit and field).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    procedure_field_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_field.id"))
+    # The leader's review of a "not resolved": open, confirmed or returned.
+    review_state: Mapped[str | None] = mapped_column(String(10))
+    review_due_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+    ticket: Mapped[Ticket] = relationship(lazy="joined")
+    reviewed_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class TicketSequence(Base):

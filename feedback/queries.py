@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, defer, raiseload
 
 from feedback import workflow as wf
 from feedback.codes import BadCode, normalise_code
-from feedback.models import CHANNELS, Ticket, TicketEvent
+from feedback.models import CHANNELS, REVIEW_OPEN, AnswerRating, Ticket, TicketEvent
 from portal.pagination import Page, paginate
 from portal.text import fold, like_escape, query_text, whole_number
 from portal.workdays import VIETNAM, Calendar
@@ -93,10 +93,36 @@ def latest_published(session: Session, limit: int) -> list[Ticket]:
 def public_history(ticket: Ticket) -> list[tuple[datetime, str]]:
     """What the citizen sees of the handling: receipt, classification, answer (no names,
     no internal notes, no internal stages)."""
-    shown = {"received": wf.RECEIVED, wf.CLASSIFY_NOT_ACCEPTED: wf.NOT_ACCEPTED,
-             wf.FORWARD: wf.FORWARDED, wf.ACCEPT: wf.ACCEPTED, wf.SEND: wf.ANSWERED}
-    return [(event.at, wf.PUBLIC_STATE_LABELS[shown[event.action]])
-            for event in ticket.events if event.action in shown]
+    shown = {"received": wf.PUBLIC_STATE_LABELS[wf.RECEIVED],
+             wf.CLASSIFY_NOT_ACCEPTED: wf.PUBLIC_STATE_LABELS[wf.NOT_ACCEPTED],
+             wf.FORWARD: wf.PUBLIC_STATE_LABELS[wf.FORWARDED],
+             wf.ACCEPT: wf.PUBLIC_STATE_LABELS[wf.ACCEPTED],
+             wf.REQUEST_INFO: wf.PUBLIC_EVENT_LABELS[wf.REQUEST_INFO],
+             wf.CITIZEN_REPLY: wf.PUBLIC_EVENT_LABELS[wf.CITIZEN_REPLY],
+             wf.RECORD_REPLY: wf.PUBLIC_EVENT_LABELS[wf.CITIZEN_REPLY],
+             wf.CLOSE_NO_REPLY: wf.PUBLIC_STATE_LABELS[wf.NO_REPLY],
+             wf.SEND: wf.PUBLIC_STATE_LABELS[wf.ANSWERED],
+             "rated": wf.PUBLIC_EVENT_LABELS["rated"],
+             wf.CONFIRM_ANSWER: wf.PUBLIC_EVENT_LABELS[wf.CONFIRM_ANSWER],
+             wf.REWORK: wf.PUBLIC_EVENT_LABELS[wf.REWORK]}
+    return [(event.at, shown[event.action]) for event in ticket.events
+            if event.action in shown]
+
+
+def information_request(ticket: Ticket) -> str | None:
+    """What the citizen was last asked for, while the ticket waits for it."""
+    if ticket.state != wf.WAITING:
+        return None
+    asked = [event for event in ticket.events if event.action == wf.REQUEST_INFO]
+    return asked[-1].details["question"] if asked else None
+
+
+def rating_of(session: Session, ticket: Ticket) -> AnswerRating | None:
+    """The citizen's rating of the answer they have now, if given."""
+    if ticket.answer_round == 0:
+        return None
+    return session.scalar(select(AnswerRating).where(
+        AnswerRating.ticket_id == ticket.id, AnswerRating.answer_round == ticket.answer_round))
 
 
 # Staff queue -------------------------------------------------------------------------------
@@ -212,6 +238,18 @@ def counts_by(session: Session, period: Period, column) -> list[tuple]:
     return [tuple(row) for row in session.execute(statement)]
 
 
+def rating_counts(session: Session, period: Period, column) -> list[tuple]:
+    """(value, rated, resolved) per value of ``column`` (an AnswerRating column) for the
+    answers rated in the period."""
+    start, end = period.bounds
+    statement = (
+        select(column, func.count(AnswerRating.id),
+               func.sum(case((AnswerRating.resolved.is_(True), 1), else_=0)))
+        .where(AnswerRating.rated_at >= start, AnswerRating.rated_at < end)
+        .group_by(column).order_by(column))
+    return [(value, rated, resolved or 0) for value, rated, resolved in session.execute(statement)]
+
+
 def monthly_counts(session: Session, period: Period) -> list[tuple]:
     start, end = period.bounds
     # received_at is stored in UTC; Vietnam is UTC+7 all year (no daylight saving).
@@ -227,3 +265,13 @@ def monthly_counts(session: Session, period: Period) -> list[tuple]:
                  .group_by(year, month).order_by(year, month))
     return [(int(y), int(m), received, on_time or 0, finished)
             for y, m, received, on_time, finished in session.execute(statement)]
+
+
+def open_reviews(session: Session, unit_id: int | None) -> list[AnswerRating]:
+    """Answers citizens said did not resolve their issue, waiting for a leader (of
+    ``unit_id``, or all), the nearest deadline first."""
+    statement = select(AnswerRating).where(AnswerRating.review_state == REVIEW_OPEN)
+    if unit_id is not None:
+        statement = statement.where(AnswerRating.unit_id == unit_id)
+    return list(session.scalars(statement.order_by(AnswerRating.review_due_on,
+                                                   AnswerRating.id)))

@@ -2,7 +2,7 @@
 rate and the TT 01/2018 index-8 points; the six-monthly report (NĐ 20/2008 Điều 22)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from feedback import queries
 from feedback import workflow as wf
-from feedback.models import CHANNEL_LABELS, Ticket
+from feedback.models import CHANNEL_LABELS, AnswerRating, Ticket
 from portal.auth.models import Unit
 from portal.i18n import pick
 from portal.pages.models import ProcedureField
@@ -33,11 +33,28 @@ class Row:
 
 
 @dataclass
+class RatingRow:
+    """How citizens rated the answers they received: the SIPAS "results" dimension (5)
+    measured on real cases. A share is given only from ``min_sample`` ratings on."""
+
+    label: str
+    rated: int
+    resolved: int
+    min_sample: int
+
+    @property
+    def rate(self) -> float | None:
+        return 100 * self.resolved / self.rated if self.rated >= self.min_sample else None
+
+
+@dataclass
 class Report:
     period: queries.Period
     total: Row
     sections: list[tuple[str, list[Row]]]
     points: int | None
+    ratings: RatingRow | None = None
+    rating_sections: list[tuple[str, list[RatingRow]]] = field(default_factory=list)
 
 
 def index_points(rate: float | None, full: float = 100, partial: float = 90) -> int | None:
@@ -56,7 +73,7 @@ def six_months(year: int, half: int) -> queries.Period:
 
 
 def build(session: Session, period: queries.Period, full: float = 100,
-          partial: float = 90) -> Report:
+          partial: float = 90, min_sample: int = 30) -> Report:
     units = {unit.id: pick(unit.name, unit.name_en) for unit in session.scalars(select(Unit))}
     fields = {field.id: pick(field.name, field.name_en)
               for field in session.scalars(select(ProcedureField))}
@@ -83,4 +100,14 @@ def build(session: Session, period: queries.Period, full: float = 100,
     total = Row("total", sum(r.received for r in status_rows),
                 sum(r.finished for r in status_rows), sum(r.on_time for r in status_rows),
                 sum(r.overdue_open for r in status_rows))
-    return Report(period, total, sections, index_points(total.rate, full, partial))
+    rating_sections = [
+        (name, [RatingRow(label(value), rated, resolved, min_sample)
+                for value, rated, resolved in queries.rating_counts(session, period, column)])
+        for name, column, label in (
+            ("unit", AnswerRating.unit_id, lambda value: units.get(value, none)),
+            ("field", AnswerRating.procedure_field_id, lambda value: fields.get(value, none)))]
+    unit_rows = rating_sections[0][1]
+    ratings = RatingRow("total", sum(r.rated for r in unit_rows),
+                        sum(r.resolved for r in unit_rows), min_sample)
+    return Report(period, total, sections, index_points(total.rate, full, partial), ratings,
+                  rating_sections)

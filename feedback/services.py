@@ -5,6 +5,7 @@ its deadlines are recomputed, and the citizen's emails are queued in the same tr
 """
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,14 +15,25 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from feedback import access, notify
 from feedback import workflow as wf
 from feedback.attachments import CheckedFile
-from feedback.codes import BadCode, make_code, normalise_code
-from feedback.models import CHANNEL_SURVEY, Attachment, Ticket, TicketEvent, TicketSequence
+from feedback.codes import BadCode, make_code, make_pin, normalise_code, normalise_pin
+from feedback.models import (
+    CHANNEL_SURVEY,
+    REVIEW_CONFIRMED,
+    REVIEW_OPEN,
+    REVIEW_RETURNED,
+    AnswerRating,
+    Attachment,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+)
 from portal.auth.models import Unit, User
 from portal.db import utcnow
 from portal.text import fold
@@ -36,12 +48,15 @@ class DeadlineRules:
     notify: int = 10
     answer: int = 15
     due_soon: int = 2
+    citizen_reply: int = 15  # for the citizen to send information asked for
+    review: int = 5  # for a leader to review an answer the citizen said did not resolve it
 
     @classmethod
     def from_config(cls, config) -> DeadlineRules:
         return cls(config["FEEDBACK_DAYS_CLASSIFY"], config["FEEDBACK_DAYS_FORWARD"],
                    config["FEEDBACK_DAYS_NOTIFY"], config["FEEDBACK_DAYS_ANSWER"],
-                   config["FEEDBACK_DUE_SOON_DAYS"])
+                   config["FEEDBACK_DUE_SOON_DAYS"], config["FEEDBACK_DAYS_CITIZEN_REPLY"],
+                   config["FEEDBACK_DAYS_REVIEW"])
 
 
 def deadline_rules() -> DeadlineRules:
@@ -130,6 +145,7 @@ def receive(session: Session, intake: Intake, calendar: Calendar | None = None,
         name=intake.name, address=intake.address, phone=intake.phone or None,
         email=(intake.email or "").strip().lower() or None, reply_by_post=intake.reply_by_post,
         phone_digits=phone_digits(intake.phone), consent_publish=intake.consent_publish,
+        pin=make_pin(),
         language=intake.language, received_at=received_at,
         received_by_id=intake.received_by.id if intake.received_by else None,
         survey_response_id=intake.survey_response_id,
@@ -186,7 +202,7 @@ class Step:
 
     session: Session
     ticket: Ticket
-    actor: User
+    actor: User | None  # None: the citizen or the portal itself
     details: dict
     now: datetime
     calendar: Calendar
@@ -206,11 +222,12 @@ def effect(name: str):
     return register
 
 
-def act(session: Session, ticket: Ticket, action: str, actor: User, details: dict,
+def act(session: Session, ticket: Ticket, action: str, actor: User | None, details: dict,
         *, shown_version: int | None, calendar: Calendar | None = None,
-        rules: DeadlineRules | None = None) -> Ticket:
+        rules: DeadlineRules | None = None, party: str = wf.CITIZEN) -> Ticket:
     """Take a workflow action on the ticket: the table's look-up (feedback/workflow.py), its
-    effect, the history line and the citizen's notice, in one transaction.
+    effect, the history line and the citizen's notice, in one transaction. Without an
+    ``actor``, the action is taken by ``party``: the citizen, or the portal itself.
 
     :raise Conflict: the ticket changed since the form was shown.
     :raise NotYourUnit: a handler acting on another unit's ticket.
@@ -218,10 +235,12 @@ def act(session: Session, ticket: Ticket, action: str, actor: User, details: dic
     """
     check_version(ticket, shown_version)
     rule = wf.TRANSITIONS.get(action)
-    if rule is not None and rule.roles & actor.roles and not access.may_take(ticket, actor, rule):
+    roles = actor.roles if actor is not None else {party}
+    if rule is not None and actor is not None and rule.roles & roles \
+            and not access.may_take(ticket, actor, rule):
         raise NotYourUnit()
     source = ticket.state
-    target = wf.transition(source, action, actor.roles, details)
+    target = wf.transition(source, action, roles, details)
     step = Step(session, ticket, actor, details, utcnow(), calendar or working_calendar(session),
                 rules or deadline_rules(), target)
     recorded = EFFECTS[rule.effect](step) if rule.effect else None
@@ -233,7 +252,7 @@ def act(session: Session, ticket: Ticket, action: str, actor: User, details: dic
            note=details.get("reason") or details.get("note") or None, details=recorded or None)
     if rule.notice and ticket.email:
         notify.queue_template(session, ticket.email, rule.notice, ticket.language,
-                              ticket_id=ticket.id, ticket=ticket)
+                              ticket_id=ticket.id, ticket=ticket, details=details)
     return ticket
 
 
@@ -304,9 +323,136 @@ def _draft(step: Step) -> None:
 
 
 @effect("send")
-def _send(step: Step) -> None:
-    step.ticket.answered_at = step.now
-    _finish(step.ticket, step.now, step.ticket.answer_due_on)
+def _send(step: Step) -> dict:
+    ticket = step.ticket
+    ticket.answered_at = step.now
+    ticket.answer_round += 1
+    if ticket.answer_round == 1:  # the time limit is the first answer's; a rework is extra
+        _finish(ticket, step.now, ticket.answer_due_on)
+    return {"answer_round": ticket.answer_round}
+
+
+@effect("request_info")
+def _request_info(step: Step) -> dict:
+    """The answer clock stops until the citizen replies (or the reply time runs out)."""
+    ticket = step.ticket
+    ticket.waiting_since = step.now
+    ticket.reply_due_on = step.calendar.deadline(step.now, step.rules.citizen_reply)
+    return {"question": step.details["question"],
+            "reply_due_on": ticket.reply_due_on.isoformat()}
+
+
+@effect("resume")
+def _resume(step: Step) -> dict:
+    """The citizen replied: the answer deadline moves by the working days the clock stood."""
+    ticket = step.ticket
+    paused = step.calendar.working_days_between(today_in_vietnam(ticket.waiting_since),
+                                                today_in_vietnam(step.now))
+    ticket.paused_days += paused
+    if ticket.answer_due_on is not None and paused:
+        ticket.answer_due_on = step.calendar.add_working_days(ticket.answer_due_on, paused)
+    ticket.waiting_since = ticket.reply_due_on = None
+    return {"reply": step.details["reply"], "paused_days": paused,
+            "answer_due_on": ticket.answer_due_on.isoformat() if ticket.answer_due_on else None}
+
+
+@effect("no_reply")
+def _no_reply(step: Step) -> dict:
+    ticket = step.ticket
+    ticket.finished_at = step.now
+    ticket.on_time = None  # not answered: the citizen did not send what was needed
+    return {"reply_due_on": ticket.reply_due_on.isoformat() if ticket.reply_due_on else None}
+
+
+def open_review(session: Session, ticket: Ticket) -> AnswerRating | None:
+    """The citizen's "not resolved" on the current answer, waiting for a leader's review."""
+    return session.scalar(select(AnswerRating).where(
+        AnswerRating.ticket_id == ticket.id, AnswerRating.answer_round == ticket.answer_round,
+        AnswerRating.review_state == REVIEW_OPEN))
+
+
+def _close_review(step: Step, outcome: str) -> AnswerRating:
+    review = open_review(step.session, step.ticket)
+    if review is None:
+        raise wf.IllegalTransition("no answer is waiting for a review")
+    review.review_state = outcome
+    review.reviewed_by_id = step.actor.id if step.actor else None
+    review.reviewed_at = step.now
+    review.review_note = step.details["reason"]
+    return review
+
+
+@effect("confirm_answer")
+def _confirm_answer(step: Step) -> dict:
+    return {"answer_round": _close_review(step, REVIEW_CONFIRMED).answer_round}
+
+
+@effect("rework")
+def _rework(step: Step) -> dict:
+    review = _close_review(step, REVIEW_RETURNED)
+    ticket = step.ticket
+    ticket.published_at = None  # the answer being reworked is no longer the public one
+    ticket.answer_due_on = step.calendar.deadline(step.now, step.rules.answer)
+    return {"answer_round": review.answer_round,
+            "answer_due_on": ticket.answer_due_on.isoformat()}
+
+
+class NothingToRate(Exception):
+    """No answer has been sent on this ticket (or it is being reworked)."""
+
+
+class AlreadyRated(Exception):
+    """This answer was already rated: one rating per answer."""
+
+
+def rate_answer(session: Session, ticket: Ticket, resolved: bool, comment: str | None, *,
+                calendar: Calendar | None = None,
+                rules: DeadlineRules | None = None) -> AnswerRating:
+    """The citizen says whether the answer they have resolved the issue. "Not resolved"
+    opens a review by a leader (its deadline: ``rules.review`` working days), and the unit's
+    leaders (or the department's) are told.
+
+    :raise NothingToRate, AlreadyRated:
+    """
+    if ticket.answer_round == 0 or ticket.state not in wf.ANSWERED_STATES:
+        raise NothingToRate()
+    now = utcnow()
+    rating = AnswerRating(ticket_id=ticket.id, answer_round=ticket.answer_round,
+                          resolved=resolved, comment=comment or None, rated_at=now,
+                          unit_id=ticket.unit_id, procedure_field_id=ticket.procedure_field_id)
+    if not resolved:
+        rating.review_state = REVIEW_OPEN
+        rating.review_due_on = (calendar or working_calendar(session)).deadline(
+            now, (rules or deadline_rules()).review)
+    try:
+        with session.begin_nested():  # two sends of the same form: the second is refused
+            session.add(rating)
+            session.flush()
+    except IntegrityError:
+        raise AlreadyRated() from None
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, "rated", None, details={"resolved": resolved,
+                                                    "answer_round": ticket.answer_round})
+    if not resolved:
+        for recipient in access.review_recipients(session, ticket):
+            notify.queue_template(session, recipient, "review_needed", "vi",
+                                  ticket_id=ticket.id, ticket=ticket, rating=rating)
+    return rating
+
+
+def citizen_reply(session: Session, ticket: Ticket, reply: str) -> Ticket:
+    """The citizen sends the information asked for, from the look-up page."""
+    return act(session, ticket, wf.CITIZEN_REPLY, None, {"reply": reply}, shown_version=None)
+
+
+def close_unanswered(session: Session, today: date) -> list[Ticket]:
+    """Close the tickets whose citizen did not send the information asked for in time."""
+    expired = session.scalars(select(Ticket).where(
+        Ticket.state == wf.WAITING, Ticket.reply_due_on < today).order_by(Ticket.id)).all()
+    for ticket in expired:
+        act(session, ticket, wf.CLOSE_NO_REPLY, None, {}, shown_version=None, party=wf.SYSTEM)
+    return list(expired)
 
 
 @effect("publish")
@@ -404,12 +550,15 @@ def find_by_code(session: Session, raw_code: str) -> Ticket | None:
 
 
 def lookup(session: Session, raw_code: str, contact: str) -> Ticket | None:
-    """The ticket with this code whose phone or email is ``contact``; None for any mismatch
-    (an unknown code and a wrong contact look the same)."""
+    """The ticket with this code whose phone, email or look-up PIN is ``contact``; None for
+    any mismatch (an unknown code and a wrong contact look the same)."""
     ticket = find_by_code(session, raw_code)
     if ticket is None:
         return None
     contact = (contact or "").strip()
+    pin = normalise_pin(contact)
+    if pin is not None:
+        return ticket if ticket.pin and hmac.compare_digest(ticket.pin, pin) else None
     if "@" in contact:
         return ticket if ticket.email and ticket.email == contact.lower() else None
     digits = phone_digits(contact)

@@ -38,7 +38,7 @@ from feedback.forms import (
 from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, Ticket
 from feedback.replies import REPLY_TEMPLATES, reply_text
 from feedback.views import checked_files, fill_choices
-from portal import redact, tabular
+from portal import privacy, redact, tabular
 from portal.auth import role_required
 from portal.auth.models import Unit, User
 from portal.auth.roles import HANDLER
@@ -389,6 +389,78 @@ def prepare_publication(code: str):
                            segments=redact.segments)
 
 
+@bp.get("/reviews")
+@role_required(*access.REVIEWERS)
+def reviews():
+    """Answers citizens said did not resolve their issue, for a leader to review."""
+    return render_template("feedback/staff/reviews.html", reviews=queries.open_reviews(
+        get_session(), access.review_unit(current_user)), today=today_in_vietnam())
+
+
+def _review_page(ticket: Ticket, failed=None, *, status: int = 200, error: str | None = None):
+    """One contested answer as a leader reads it: the texts with personal data masked."""
+    session = get_session()
+    review = services.open_review(session, ticket)
+    forms = {rule.action: action_form(ticket, rule.action) for rule in access.actions(
+        ticket, current_user, {wf.OPEN_REVIEW} if review else set())
+        if rule.action in (wf.CONFIRM_ANSWER, wf.REWORK)}
+    if failed is not None and failed.rule.action in forms:
+        forms[failed.rule.action] = failed
+    known = {"known_names": [ticket.name], "known_addresses": [ticket.address]}
+    return render_template(
+        "feedback/staff/review.html", ticket=ticket, review=review, forms=forms, error=error,
+        rating=queries.rating_of(session, ticket),
+        texts={name: privacy.text_for(text, current_user, **known) for name, text in (
+            ("content", ticket.content), ("proposed_solution", ticket.proposed_solution),
+            ("answer", ticket.answer),
+            ("comment", review.comment if review else None))}), status
+
+
+def _reviewed_ticket(code: str) -> Ticket:
+    ticket = services.find_by_code(get_session(), code)
+    if ticket is None:
+        abort(404)
+    if not access.may_review(ticket, current_user):
+        abort(403)
+    return ticket
+
+
+@bp.route("/reviews/<code>", methods=["GET", "POST"])
+@role_required(*access.REVIEWERS)
+def review(code: str):
+    """Confirm the answer, or return it for rework (the ticket goes back to its unit)."""
+    ticket = _reviewed_ticket(code)
+    if request.method == "GET":
+        return _review_page(ticket)
+    action = request.form.get("action", "")
+    if action not in (wf.CONFIRM_ANSWER, wf.REWORK):
+        abort(400)
+    form = action_form(ticket, action, request.form)
+    if not form.validate_on_submit():
+        return _review_page(ticket, form, status=400, error=_(
+            "Please correct the fields marked below."))
+    try:
+        services.act(get_session(), ticket, action, current_user, form.details(),
+                     shown_version=form.version.data)
+    except (services.Conflict, StaleDataError):
+        get_session().rollback()
+        ticket = get_session().get(Ticket, ticket.id, populate_existing=True)
+        form.version.data = ticket.version
+        return _review_page(ticket, form, status=409, error=_(
+            "Someone else changed this ticket meanwhile. Nothing was saved; check it and "
+            "send again."))
+    except wf.MissingDetails as error:
+        for name in error.missing:
+            form[name].errors = list(form[name].errors) + [_("This is needed here.")]
+        return _review_page(ticket, form, status=400, error=_(
+            "Please correct the fields marked below."))
+    except wf.IllegalTransition:
+        return _review_page(ticket, status=409, error=_(
+            "This answer is not waiting for a review (any more)."))
+    flash(_("Done: %(action)s.", action=wf.TRANSITIONS[action].label), "success")
+    return redirect(url_for(".reviews"))
+
+
 @bp.route("/reports")
 @role_required(*access.REPORT_READERS)
 def report():
@@ -399,7 +471,8 @@ def report():
     half = int(half_arg) if half_arg in ("1", "2") else (1 if today.month <= 6 else 2)
     config = current_app.config
     built = reports.build(get_session(), reports.six_months(year, half),
-                          config["ON_TIME_FULL_POINTS"], config["ON_TIME_PARTIAL_POINTS"])
+                          config["ON_TIME_FULL_POINTS"], config["ON_TIME_PARTIAL_POINTS"],
+                          config["SIPAS_MIN_SAMPLE"])
     file_format = request.args.get("format")
     if file_format in ("csv", "xlsx"):
         name = f"bao-cao-pakn-{year}-{half}"

@@ -20,7 +20,8 @@ from wtforms import SelectChoice
 
 from feedback import attachments as files
 from feedback import exports, queries, services
-from feedback.forms import FeedbackForm, TrackForm
+from feedback import workflow as wf
+from feedback.forms import CitizenReplyForm, FeedbackForm, RatingForm, TrackForm
 from feedback.models import CHANNEL_WEB, KIND_REPORT, Ticket
 from portal.db import commit_despite_client_error, get_session
 from portal.i18n import current_language, pick
@@ -145,27 +146,109 @@ def receipt(code: str):
     return render_template("feedback/receipt.html", ticket=ticket)
 
 
-@bp.route("/feedback/track", methods=["GET", "POST"])
-def track():
-    form = TrackForm()
-    if not form.validate_on_submit():
-        return render_template("feedback/track.html", form=form, ticket=None, error=None)
+def _tracked(ticket: Ticket, code: str, contact: str, *, status: int = 200,
+             reply_form: CitizenReplyForm | None = None, rating_form: RatingForm | None = None,
+             notice: str | None = None, error: str | None = None):
+    """The ticket's page as its citizen sees it: status, answer, history, and what they can
+    do now (send the information asked for; rate the answer)."""
+    carried = {"code": ticket.code, "contact": contact}
+    reply_form = reply_form or CitizenReplyForm(formdata=None, **carried)
+    rating_form = rating_form or RatingForm(formdata=None, **carried)
+    response = current_app.make_response((render_template(
+        "feedback/track.html", form=TrackForm(formdata=None), ticket=ticket, error=error,
+        notice=notice, history=queries.public_history(ticket),
+        question=queries.information_request(ticket), reply_form=reply_form,
+        rating=queries.rating_of(get_session(), ticket), rating_form=rating_form,
+        may_rate=ticket.answer_round > 0 and ticket.state in wf.ANSWERED_STATES), status))
+    response.headers["Cache-Control"] = "private, no-store"  # the citizen's own page
+    return response
+
+
+def _checked_lookup(code: str, contact: str) -> tuple[Ticket | None, Response | None]:
+    """The ticket for this code and contact, or the refusal to show (throttled per address,
+    like the look-up form: a wrong pair and an unknown code look the same)."""
     limit = current_app.config["FEEDBACK_LOOKUP_FAILURES"]
     address = request.remote_addr or ""
     throttle = get_throttle()
     if throttle.exceeded(limit, "feedback-lookup", address):
-        return render_template("feedback/track.html", form=form, ticket=None, error=_(
-            "Too many lookups failed from your connection. Please wait an hour, or call the "
-            "hotline with your code.")), 429
-    ticket = services.lookup(get_session(), form.code.data, form.contact.data)
+        return None, (render_template("feedback/track.html", form=TrackForm(), ticket=None,
+                                      error=_("Too many lookups failed from your connection. "
+                                              "Please wait an hour, or call the hotline with "
+                                              "your code.")), 429)
+    ticket = services.lookup(get_session(), code, contact)
     if ticket is None:
         throttle.hit(limit, "feedback-lookup", address)
         commit_despite_client_error()
-        return render_template("feedback/track.html", form=form, ticket=None, error=_(
-            "No feedback matches this code and this phone number or email. Check both: the "
-            "code is on your receipt, e.g. PA-2026-000123K.")), 404
-    return render_template("feedback/track.html", form=form, ticket=ticket, error=None,
-                           history=queries.public_history(ticket))
+        return None, (render_template("feedback/track.html", form=TrackForm(), ticket=None,
+                                      error=_("No feedback matches this code and this phone "
+                                              "number, email or PIN. Check both: the code is "
+                                              "on your receipt, e.g. PA-2026-000123K.")), 404)
+    return ticket, None
+
+
+def _citizen_step(form, form_name: str):
+    """(ticket, None) when the code and contact carried by ``form`` match and the form is
+    valid; else (None, the page to answer with)."""
+    ticket, refusal = _checked_lookup(form.code.data or "", form.contact.data or "")
+    if refusal is not None:
+        return None, refusal
+    if not form.validate_on_submit():
+        return None, _tracked(ticket, form.code.data, form.contact.data, status=400,
+                              error=_("Please correct the fields marked below."),
+                              **{form_name: form})
+    return ticket, None
+
+
+@bp.route("/feedback/track", methods=["GET", "POST"])
+def track():
+    form = TrackForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]  # the link in a notice fills the code in
+    if not form.validate_on_submit():
+        return render_template("feedback/track.html", form=form, ticket=None, error=None)
+    ticket, refusal = _checked_lookup(form.code.data, form.contact.data)
+    if refusal is not None:
+        return refusal
+    return _tracked(ticket, form.code.data, form.contact.data)
+
+
+@bp.post("/feedback/track/reply")
+def track_reply():
+    """The citizen sends the information they were asked for; the clock runs again."""
+    form = CitizenReplyForm()
+    ticket, refusal = _citizen_step(form, "reply_form")
+    if refusal is not None:
+        return refusal
+    try:
+        services.citizen_reply(get_session(), ticket, form.reply.data)
+    except wf.WorkflowError:
+        return _tracked(ticket, form.code.data, form.contact.data, status=409, error=_(
+            "This feedback is not waiting for information from you (any more): nothing was "
+            "sent. Its status is below."))
+    return _tracked(ticket, form.code.data, form.contact.data, notice=_(
+        "Thank you: your information was received and the handling goes on."))
+
+
+@bp.post("/feedback/track/rate")
+def track_rate():
+    """The citizen says whether the answer resolved their issue (once per answer)."""
+    form = RatingForm()
+    ticket, refusal = _citizen_step(form, "rating_form")
+    if refusal is not None:
+        return refusal
+    try:
+        services.rate_answer(get_session(), ticket, form.resolved.data == "yes",
+                             form.comment.data)
+    except services.AlreadyRated:
+        return _tracked(ticket, form.code.data, form.contact.data, status=409, error=_(
+            "This answer was already rated: one rating per answer."))
+    except services.NothingToRate:
+        return _tracked(ticket, form.code.data, form.contact.data, status=409, error=_(
+            "There is no answer to rate yet."))
+    return _tracked(ticket, form.code.data, form.contact.data, notice=_(
+        "Thank you for your rating.") if form.resolved.data == "yes" else _(
+        "Thank you. A leader of the department will review the answer and you will hear "
+        "from us."))
 
 
 @bp.get("/feedback/published")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from portal.auth.roles import ADMIN, HANDLER, RECEPTION, SECRETARIAT
+from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
 
 # States
 RECEIVED = "received"
@@ -32,6 +32,8 @@ FORWARDED = "forwarded"
 ACCEPTED = "accepted"
 ASSIGNED = "assigned"
 IN_PROGRESS = "in_progress"
+WAITING = "waiting_citizen"
+NO_REPLY = "no_reply"
 DRAFTED = "drafted"
 IN_REVIEW = "in_review"
 RETURNED = "returned"
@@ -41,8 +43,8 @@ PUBLISHED = "published"
 CLOSED = "closed"
 ARCHIVED = "archived"
 
-STATES = (RECEIVED, NOT_ACCEPTED, FORWARDED, ACCEPTED, ASSIGNED, IN_PROGRESS, DRAFTED,
-          IN_REVIEW, RETURNED, APPROVED, ANSWERED, PUBLISHED, CLOSED, ARCHIVED)
+STATES = (RECEIVED, NOT_ACCEPTED, FORWARDED, ACCEPTED, ASSIGNED, IN_PROGRESS, WAITING, DRAFTED,
+          IN_REVIEW, RETURNED, APPROVED, ANSWERED, PUBLISHED, CLOSED, NO_REPLY, ARCHIVED)
 
 STATE_LABELS = {
     RECEIVED: _l("Received"),
@@ -51,6 +53,7 @@ STATE_LABELS = {
     ACCEPTED: _l("Accepted, awaiting assignment"),
     ASSIGNED: _l("Assigned to a unit"),
     IN_PROGRESS: _l("Being handled"),
+    WAITING: _l("Waiting for the citizen's information"),
     DRAFTED: _l("Answer drafted"),
     IN_REVIEW: _l("Answer under review"),
     RETURNED: _l("Answer returned for rework"),
@@ -58,6 +61,7 @@ STATE_LABELS = {
     ANSWERED: _l("Answered"),
     PUBLISHED: _l("Answered and published"),
     CLOSED: _l("Answered, not published"),
+    NO_REPLY: _l("Closed: the citizen did not send the information"),
     ARCHIVED: _l("Archived"),
 }
 
@@ -69,6 +73,7 @@ PUBLIC_STATE_LABELS = {
     ACCEPTED: _l("Accepted, being handled"),
     ASSIGNED: _l("Accepted, being handled"),
     IN_PROGRESS: _l("Accepted, being handled"),
+    WAITING: _l("Waiting for information from you"),
     DRAFTED: _l("Accepted, being handled"),
     IN_REVIEW: _l("Accepted, being handled"),
     RETURNED: _l("Accepted, being handled"),
@@ -76,7 +81,17 @@ PUBLIC_STATE_LABELS = {
     ANSWERED: _l("Answered"),
     PUBLISHED: _l("Answered"),
     CLOSED: _l("Answered"),
+    NO_REPLY: _l("Closed: the information asked for was not received in time"),
     ARCHIVED: _l("Finished"),
+}
+
+# What the citizen's history says of the steps that are not a public state.
+PUBLIC_EVENT_LABELS = {
+    "request_info": _l("Information asked from you"),
+    "citizen_reply": _l("Your information was received; the handling goes on"),
+    "rated": _l("You rated the answer"),
+    "confirm_answer": _l("The answer was reviewed and confirmed by a leader"),
+    "rework": _l("The answer is being reworked after your rating"),
 }
 
 # History lines that are not workflow actions.
@@ -86,6 +101,7 @@ EVENT_LABELS = {
     "personal_data_viewed": _l("Viewed the sender's details"),
     "attachment": _l("Added files"),
     "edit": _l("Corrected"),
+    "rated": _l("The citizen rated the answer"),
 }
 
 # Classes of NĐ 20/2008 Điều 9
@@ -127,6 +143,16 @@ PUBLISH = "publish"
 CLOSE = "close"
 UNPUBLISH = "unpublish"
 ARCHIVE = "archive"
+REQUEST_INFO = "request_info"
+CITIZEN_REPLY = "citizen_reply"
+RECORD_REPLY = "record_reply"
+CLOSE_NO_REPLY = "close_no_reply"
+CONFIRM_ANSWER = "confirm_answer"
+REWORK = "rework"
+
+# Who else takes actions: the citizen on the look-up page, and the portal itself (a command).
+CITIZEN = "citizen"
+SYSTEM = "system"
 
 # Kinds of detail an action asks for; feedback/forms.py builds one form field per kind.
 REFUSAL_REASON = "refusal_reason"  # one of REFUSAL_REASONS
@@ -161,13 +187,14 @@ class Transition:
 
     action: str
     sources: frozenset[str]
-    target: str
+    target: str | None  # None: the state does not change
     roles: frozenset[str]
     label: object
     details: tuple[Detail, ...] = ()
     notice: str | None = None
     effect: str | None = None
     page: str | None = None
+    condition: str | None = None  # offered only when it holds (feedback.access.actions)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -175,9 +202,13 @@ class Transition:
 
 
 def _t(action, sources, target, roles, label, details=(), *, notice=None, effect=None,
-       page=None) -> Transition:
+       page=None, condition=None) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(roles), label,
-                      tuple(details), notice, effect, page)
+                      tuple(details), notice, effect, page, condition)
+
+
+# Conditions an action may need besides the state.
+OPEN_REVIEW = "open_review"  # a citizen said the answer did not resolve the issue
 
 
 _INTAKE = (RECEPTION, ADMIN)
@@ -213,6 +244,18 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t(DRAFT, [IN_PROGRESS, DRAFTED, RETURNED], DRAFTED, _HANDLING, _l("Save the draft answer"),
        (Detail("answer", ANSWER, _l("Answer to the citizen"), required=True),),
        effect="draft"),
+    _t(REQUEST_INFO, [IN_PROGRESS], WAITING, (HANDLER, *_DISPATCH),
+       _l("Ask the citizen for information"), (
+           Detail("question", PARAGRAPH, _l("What the citizen must send or explain"),
+                  required=True),), notice="info_requested", effect="request_info"),
+    _t(RECORD_REPLY, [WAITING], IN_PROGRESS, (HANDLER, *_DISPATCH),
+       _l("Record the citizen's reply (call, letter, visit)"), (
+           Detail("reply", PARAGRAPH, _l("What the citizen replied"), required=True),),
+       effect="resume"),
+    _t(CITIZEN_REPLY, [WAITING], IN_PROGRESS, (CITIZEN,), _l("The citizen replied"), (
+        Detail("reply", PARAGRAPH, _l("Your reply"), required=True),), effect="resume"),
+    _t(CLOSE_NO_REPLY, [WAITING], NO_REPLY, (SYSTEM,),
+       _l("Closed: no reply from the citizen in time"), notice="no_reply", effect="no_reply"),
     _t(SUBMIT, [DRAFTED], IN_REVIEW, _HANDLING, _l("Submit for review")),
     _t(APPROVE, [IN_REVIEW], APPROVED, _REVIEW, _l("Approve")),
     _t(RETURN, [IN_REVIEW], RETURNED, _REVIEW, _l("Return for rework"), (_REASON,)),
@@ -226,9 +269,18 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t(CLOSE, [ANSWERED], CLOSED, _REVIEW, _l("Close without publishing"), (_REASON,)),
     _t(UNPUBLISH, [PUBLISHED], CLOSED, _REVIEW, _l("Unpublish"), (_REASON,),
        effect="unpublish"),
+    # A citizen said the answer did not resolve the issue: a leader reviews it.
+    _t(CONFIRM_ANSWER, [ANSWERED, PUBLISHED, CLOSED], None, (LEADER, ADMIN),
+       _l("Confirm the answer"), (
+           Detail("reason", PARAGRAPH, _l("Why the answer stands"), required=True),),
+       effect="confirm_answer", condition=OPEN_REVIEW),
+    _t(REWORK, [ANSWERED, PUBLISHED, CLOSED], RETURNED, (LEADER, ADMIN),
+       _l("Return the answer for rework"), (
+           Detail("reason", PARAGRAPH, _l("What the new answer must address"), required=True),),
+       effect="rework", condition=OPEN_REVIEW),
     # A published ticket is not archived: it stays public until someone unpublishes it,
     # which must stay possible (a personal detail found late).
-    _t(ARCHIVE, [NOT_ACCEPTED, FORWARDED, CLOSED], ARCHIVED, _REVIEW, _l("Archive")),
+    _t(ARCHIVE, [NOT_ACCEPTED, FORWARDED, CLOSED, NO_REPLY], ARCHIVED, _REVIEW, _l("Archive")),
 )}
 
 # States in which the ticket waits for the department (deadlines run); the rest are done.
@@ -275,7 +327,7 @@ def transition(state: str, action: str, roles, details: dict | None = None) -> s
     missing = missing_details(action, details or {})
     if missing:
         raise MissingDetails(missing)
-    return rule.target
+    return state if rule.target is None else rule.target
 
 
 def missing_details(action: str, details: dict) -> tuple[str, ...]:

@@ -115,6 +115,11 @@ def from_environment(instance_path: str) -> dict:
         "FEEDBACK_DAYS_FORWARD": _int("FEEDBACK_DAYS_FORWARD", 5),
         "FEEDBACK_DAYS_NOTIFY": _int("FEEDBACK_DAYS_NOTIFY", 10),
         "FEEDBACK_DAYS_ANSWER": _int("FEEDBACK_DAYS_ANSWER", 15),
+        # For the citizen to send information asked for (then the ticket closes), and for a
+        # leader to review an answer the citizen said did not resolve the issue. DOMAIN.md
+        # and NĐ 20/2008 are silent: to confirm with the department.
+        "FEEDBACK_DAYS_CITIZEN_REPLY": _int("FEEDBACK_DAYS_CITIZEN_REPLY", 15),
+        "FEEDBACK_DAYS_REVIEW": _int("FEEDBACK_DAYS_REVIEW", 5),
         # A deadline this many working days away or nearer is "due soon".
         "FEEDBACK_DUE_SOON_DAYS": _int("FEEDBACK_DUE_SOON_DAYS", 2),
         "FEEDBACK_PER_PAGE": _int("FEEDBACK_PER_PAGE", 25),

@@ -29,11 +29,14 @@ def reads_verbatim(user=None) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_role(*VERBATIM_ROLES)
 
 
-def text_for(text: str | None, user=None) -> str:
-    """``text`` as ``user`` may read it: verbatim, or with every personal detail masked."""
+def text_for(text: str | None, user=None, known_names=(), known_addresses=()) -> str:
+    """``text`` as ``user`` may read it: verbatim, or with every personal detail masked (and
+    the sender's ``known_names`` and ``known_addresses`` wherever they occur)."""
     if not text:
         return text or ""
-    return text if reads_verbatim(user) else redact.redact(text).text
+    if reads_verbatim(user):
+        return text
+    return redact.redact(text, known_names, known_addresses).text
 
 
 def matching(rows: Iterable[Row], search: str | None, text: Callable[[Row], str | None],

@@ -195,3 +195,20 @@ def survey_answers(value="4", **overrides):
     data = {code: value for code in ITEM_CODES}
     data.update(overrides)
     return data
+
+
+def act_as(client, user, code, action, **fields):
+    """Sign in as ``user`` and take a workflow action on a ticket with its current version;
+    the response (with English messages)."""
+    from sqlalchemy import select
+
+    from feedback.models import Ticket
+
+    client.post("/staff/logout")
+    assert client.post("/staff/login", data={"username": user.username,
+                                             "password": PASSWORD}).status_code == 302
+    with client.application.extensions["db"].sessionmaker() as session:
+        version = session.scalar(select(Ticket.version).where(Ticket.code == code))
+    data = {"action": action, "version": str(fields.pop("version", version))}
+    data.update({key: str(value) for key, value in fields.items()})
+    return client.post(f"/staff/feedback/{code}/act?lang=en", data=data)

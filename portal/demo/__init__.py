@@ -35,13 +35,14 @@ UNITS = [
     ("TTCNTT", "Trung tâm Công nghệ thông tin", "Information Technology Centre"),
 ]
 
-# One user per role, named after the role (the rule), each in a fitting unit.
+# One user per role, named after the role (the rule), each in a fitting unit; the
+# department's leader belongs to no unit (they see and review every unit's work).
 USERS = [
     (ADMIN, "Quản trị hệ thống", "TTCNTT"),
     (RECEPTION, "Cán bộ tiếp nhận Một cửa", "VP"),
     (HANDLER, "Chuyên viên xử lý", "CCQLDD"),
     (SECRETARIAT, "Chuyên viên Văn phòng Sở", "VP"),
-    (LEADER, "Lãnh đạo Sở", "VP"),
+    (LEADER, "Lãnh đạo Sở", None),
 ]
 assert {role for role, _, _ in USERS} == set(ROLES)
 
@@ -62,7 +63,8 @@ def load_users(session: Session, units: dict[str, Unit], password: str) -> list[
         user = find_user(session, role)
         if user is None:
             create_user(session, username=role, full_name=full_name, password=password,
-                        email=f"{role}@example.invalid", unit=units[unit_code], roles=[role])
+                        email=f"{role}@example.invalid",
+                        unit=units[unit_code] if unit_code else None, roles=[role])
         else:
             update_user(session, user, full_name=user.full_name, email=user.email,
                         unit=user.unit, roles=user.roles | {role}, active=True,

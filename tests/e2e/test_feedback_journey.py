@@ -31,6 +31,28 @@ def _act(page, heading: str, button: str | None = None):
     return section
 
 
+def _open_as(desktop, live_server, role, code):
+    """Sign in afresh as the demo user of ``role`` and open the ticket's staff page."""
+    desktop.context.clear_cookies()
+    sign_in(desktop, live_server, role)
+    desktop.goto(live_server + f"/staff/feedback/{code}")
+
+
+def _fill_and_act(desktop, heading, label, text):
+    section = desktop.locator("section.action", has=desktop.get_by_role(
+        "heading", name=heading))
+    section.get_by_label(label).fill(text)
+    _act(desktop, heading)
+
+
+def _accept_for_the_land_office(desktop):
+    section = desktop.locator("section.action", has=desktop.get_by_role(
+        "heading", name="Tiếp nhận xử lý"))
+    section.get_by_label("Phân loại").select_option("competence")
+    section.get_by_label("Giao cho đơn vị").select_option(label="Chi cục Quản lý đất đai")
+    _act(desktop, "Tiếp nhận xử lý")
+
+
 def test_feedback_from_phone_to_publication(live_server, desktop, phone, tmp_path):
     phone.goto(live_server + "/feedback/new")
     screenshot(phone, "feedback-new-vi-phone")
@@ -53,50 +75,24 @@ def test_feedback_from_phone_to_publication(live_server, desktop, phone, tmp_pat
     sign_in(desktop, live_server, "reception")
     desktop.goto(live_server + "/staff/feedback")
     desktop.get_by_role("link", name=code).click()
-    section = desktop.locator("section.action", has=desktop.get_by_role(
-        "heading", name="Tiếp nhận xử lý"))
-    section.get_by_label("Phân loại").select_option("competence")
-    section.get_by_label("Đơn vị").select_option(label="Chi cục Quản lý đất đai")
-    _act(desktop, "Tiếp nhận xử lý")
+    _accept_for_the_land_office(desktop)
     assert "Đã giao đơn vị xử lý" in desktop.locator("h1").inner_text()
     screenshot(desktop, "feedback-ticket-vi-desktop")
 
-    desktop.context.clear_cookies()
-    sign_in(desktop, live_server, "handler")
-    desktop.goto(live_server + f"/staff/feedback/{code}")
+    _open_as(desktop, live_server, "handler", code)
     _act(desktop, "Bắt đầu xử lý")
-    section = desktop.locator("section.action", has=desktop.get_by_role(
-        "heading", name="Lưu dự thảo trả lời"))
-    section.get_by_label("Trả lời người dân").fill(
-        "Kính gửi ông Trần Văn Bình, Sở xin lỗi về việc trễ hẹn; hồ sơ đã được giải quyết.")
-    _act(desktop, "Lưu dự thảo trả lời")
+    _fill_and_act(desktop, "Lưu dự thảo trả lời", "Trả lời người dân",
+                  "Kính gửi ông Trần Văn Bình, Sở xin lỗi về việc trễ hẹn; hồ sơ đã được giải "
+                  "quyết.")
     _act(desktop, "Trình duyệt")
 
-    desktop.context.clear_cookies()
-    sign_in(desktop, live_server, "secretariat")
-    desktop.goto(live_server + f"/staff/feedback/{code}")
-    section = desktop.locator("section.action", has=desktop.get_by_role(
-        "heading", name="Trả lại để sửa"))
-    section.get_by_label("Lý do").fill("Cần nêu căn cứ và ngày trả kết quả.")
-    _act(desktop, "Trả lại để sửa")
+    _open_as(desktop, live_server, "secretariat", code)
+    _fill_and_act(desktop, "Trả lại để sửa", "Lý do", "Cần nêu căn cứ và ngày trả kết quả.")
     assert "Trả lời bị trả lại để sửa" in desktop.locator("h1").inner_text()
 
-    desktop.context.clear_cookies()
-    sign_in(desktop, live_server, "handler")
-    desktop.goto(live_server + f"/staff/feedback/{code}")
-    section = desktop.locator("section.action", has=desktop.get_by_role(
-        "heading", name="Lưu dự thảo trả lời"))
-    section.get_by_label("Trả lời người dân").fill(
-        "Kính gửi ông Trần Văn Bình, Sở xin lỗi về việc trễ hẹn; hồ sơ đã được giải quyết "
-        "và trả kết quả ngày 05/03.")
-    _act(desktop, "Lưu dự thảo trả lời")
-    _act(desktop, "Trình duyệt")
-
-    desktop.context.clear_cookies()
-    sign_in(desktop, live_server, "secretariat")
-    desktop.goto(live_server + f"/staff/feedback/{code}")
-    _act(desktop, "Duyệt")
-    _act(desktop, "Gửi trả lời cho người dân")
+    _handle_and_send(desktop, live_server, code,
+                     "Kính gửi ông Trần Văn Bình, Sở xin lỗi về việc trễ hẹn; hồ sơ đã được "
+                     "giải quyết và trả kết quả ngày 05/03.")
     desktop.get_by_role("link", name="Chuẩn bị bản công khai").click()
     assert desktop.locator("mark").count() >= 2  # the name and the phone are highlighted
     screenshot(desktop, "feedback-publish-vi-desktop")
@@ -110,11 +106,7 @@ def test_feedback_from_phone_to_publication(live_server, desktop, phone, tmp_pat
     assert "hồ sơ đã được giải quyết" in phone.locator("main").inner_text()
     screenshot(phone, "feedback-published-vi-phone")
 
-    phone.goto(live_server + "/feedback/track")
-    phone.get_by_label("Mã tra cứu").fill(code.lower())
-    phone.get_by_label("Số điện thoại hoặc email bạn đã cung cấp").fill("0905123456")
-    phone.get_by_role("button", name="Tra cứu").tap()
-    phone.locator(".ticket-status").wait_for()
+    _look_up(phone, live_server, code.lower(), "0905123456")
     assert "trả kết quả ngày 05/03" in phone.locator("main").inner_text()
     screenshot(phone, "feedback-track-vi-phone")
     assert phone.console_problems == []
@@ -135,4 +127,85 @@ def test_a_file_too_large_is_said_before_the_upload_and_nothing_typed_is_lost(li
     assert "không muốn mất" in phone.get_by_label("Nội dung phản ánh", exact=True).input_value()
     phone.get_by_label("Tệp đính kèm (không bắt buộc)").set_input_files([])
     assert alert.is_hidden()
+    assert phone.console_problems == []
+
+
+def _handle_and_send(desktop, live_server, code, answer):
+    _open_as(desktop, live_server, "handler", code)
+    _fill_and_act(desktop, "Lưu dự thảo trả lời", "Trả lời người dân", answer)
+    _act(desktop, "Trình duyệt")
+    _open_as(desktop, live_server, "secretariat", code)
+    _act(desktop, "Duyệt")
+    _act(desktop, "Gửi trả lời cho người dân")
+
+
+def _look_up(phone, live_server, code, pin):
+    phone.goto(live_server + "/feedback/track")
+    phone.get_by_label("Mã tra cứu").fill(code)
+    phone.get_by_label("Số điện thoại hoặc email bạn đã cung cấp, hoặc mã PIN").fill(pin)
+    phone.get_by_role("button", name="Tra cứu").tap()
+    phone.locator(".ticket-status").wait_for()
+
+
+def test_the_loop_closes_for_a_citizen_without_phone_or_email(live_server, desktop, phone):
+    """Intake by post (no phone, no email) → information asked → the citizen replies on the
+    look-up page with the PIN → answer → "not resolved" → a leader returns it for rework →
+    new answer → "resolved"."""
+    phone.goto(live_server + "/feedback/new")
+    phone.get_by_label("Phản ánh", exact=True).check()
+    phone.get_by_label("Nội dung phản ánh", exact=True).fill(
+        "Cống thoát nước trước nhà tôi bị lấp từ khi thi công đường, mưa là ngập cả con hẻm.")
+    phone.get_by_label("Họ và tên", exact=True).fill("Phạm Thị Zzloop")
+    phone.get_by_label("Địa chỉ", exact=True).fill("thôn Phước Lộc, xã Diên Khánh, Khánh Hòa")
+    phone.get_by_label("Tôi không có điện thoại").check()
+    phone.get_by_role("button", name="Gửi", exact=True).tap()
+    phone.wait_for_url("**/feedback/receipt/**")
+    code = phone.locator(".tracking-code").inner_text().strip()
+    pin = phone.locator(".lookup-pin").inner_text().strip()
+    assert len(pin) == 6
+
+    _open_as(desktop, live_server, "reception", code)
+    _accept_for_the_land_office(desktop)
+    _open_as(desktop, live_server, "handler", code)
+    _act(desktop, "Bắt đầu xử lý")
+    _fill_and_act(desktop, "Đề nghị người dân bổ sung thông tin",
+                  "Thông tin người dân cần gửi hoặc giải thích",
+                  "Xin cho biết vị trí cống (gần cột điện số mấy).")
+    assert "Chờ người dân bổ sung thông tin" in desktop.locator("h1").inner_text()
+
+    _look_up(phone, live_server, code, pin.lower())
+    assert "gần cột điện số mấy" in phone.locator("main").inner_text()
+    phone.get_by_label("Thông tin bổ sung").fill("Cống ở cạnh cột điện số 12, đầu hẻm.")
+    phone.get_by_role("button", name="Gửi thông tin").tap()
+    phone.get_by_role("status").wait_for()
+    assert "việc xử lý được tiếp tục" in phone.get_by_role("status").inner_text()
+    screenshot(phone, "feedback-reply-vi-phone")
+
+    _handle_and_send(desktop, live_server, code, "Sở đã yêu cầu nhà thầu nạo vét cống.")
+    _look_up(phone, live_server, code, pin)
+    phone.get_by_label("Chưa", exact=True).check()
+    phone.get_by_label("Điều gì vẫn chưa được giải quyết? (không bắt buộc)").fill(
+        "Nhà thầu chưa đến, hẻm vẫn ngập.")
+    phone.get_by_role("button", name="Gửi đánh giá").tap()
+    phone.get_by_role("status").wait_for()
+    screenshot(phone, "feedback-rating-vi-phone")
+
+    desktop.context.clear_cookies()
+    sign_in(desktop, live_server, "leader")
+    desktop.goto(live_server + "/staff/feedback/reviews")
+    desktop.get_by_role("link", name=code).click()
+    main = desktop.locator("main").inner_text()
+    assert "hẻm vẫn ngập" in main and "Zzloop" not in main
+    _fill_and_act(desktop, "Trả lại câu trả lời để làm lại", "Điều câu trả lời mới cần giải quyết",
+                  "Kiểm tra hiện trường và hẹn ngày nạo vét.")
+    assert "Không có câu trả lời nào đang chờ xem xét." in desktop.locator("main").inner_text()
+
+    _handle_and_send(desktop, live_server, code,
+                     "Sở đã kiểm tra hiện trường; cống được nạo vét ngày 05/12.")
+    _look_up(phone, live_server, code, pin)
+    assert "nạo vét ngày 05/12" in phone.locator("main").inner_text()
+    phone.get_by_label("Đã giải quyết", exact=True).check()
+    phone.get_by_role("button", name="Gửi đánh giá").tap()
+    phone.get_by_role("status").wait_for()
+    assert "Cảm ơn bạn đã đánh giá." in phone.get_by_role("status").inner_text()
     assert phone.console_problems == []

@@ -8,35 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from feedback.models import OutboxMessage, Ticket, TicketEvent
 from portal.audit import AppendOnlyError
-from tests.factories import PASSWORD, make_ticket, make_unit, make_user, sign_in_as
-
-
-@pytest.fixture
-def people(db):
-    unit, other_unit = make_unit(db, name="Phòng Đất đai"), make_unit(db, name="Phòng Nước")
-    return {
-        "reception": make_user(db, roles=["reception"], full_name="Tiếp Nhận"),
-        "handler": make_user(db, roles=["handler"], unit_id=unit.id, full_name="Xử Lý"),
-        "other_handler": make_user(db, roles=["handler"], unit_id=other_unit.id),
-        "secretariat": make_user(db, roles=["secretariat"], full_name="Văn Phòng"),
-        "leader": make_user(db, roles=["leader"]),
-        "unit": unit, "other_unit": other_unit,
-    }
-
-
-def act_as(client, user, code, action, **fields):
-    client.post("/staff/logout")
-    assert client.post("/staff/login", data={"username": user.username,
-                                             "password": PASSWORD}).status_code == 302
-    version = client.application.extensions["db"].sessionmaker().get(Ticket, _id(client, code))
-    data = {"action": action, "version": str(fields.pop("version", version.version))}
-    data.update({key: str(value) for key, value in fields.items()})
-    return client.post(f"/staff/feedback/{code}/act?lang=en", data=data)
-
-
-def _id(client, code):
-    session = client.application.extensions["db"].sessionmaker()
-    return session.scalar(select(Ticket.id).where(Ticket.code == code))
+from tests.factories import act_as, make_ticket, sign_in_as
 
 
 def _handle_to_answered(client, db, people, ticket):

@@ -67,7 +67,7 @@ def test_a_wrong_pair_reveals_nothing(app, client, db, code, contact):
                                                             "contact": contact})
     text = response.get_data(as_text=True)
     assert response.status_code == 404
-    assert "No feedback matches this code and this phone number or email" in text
+    assert "No feedback matches this code and this phone number, email or PIN" in text
     assert "Received, being classified" not in text
 
 

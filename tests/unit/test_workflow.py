@@ -6,7 +6,9 @@ from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, ROLES, SECRETAR
 DETAILS = {"refusal_reason": "unclear", "agency": "UBND xã", "dispatch_number": "12/CV",
            "dispatch_date": "2026-03-02", "ticket_class": wf.CLASS_COMPETENCE, "unit_id": 3,
            "reason": "Không đúng thẩm quyền của phòng", "answer": "Trả lời",
-           "public_question": "Hỏi", "public_answer": "Đáp"}
+           "public_question": "Hỏi", "public_answer": "Đáp", "question": "Bản đồ vị trí?",
+           "reply": "Gửi kèm bản đồ"}
+EVERYONE = set(ROLES) | {wf.CITIZEN, wf.SYSTEM}
 
 
 def test_the_whole_path_with_one_return_for_rework():
@@ -35,19 +37,24 @@ def test_every_action_from_every_state_is_allowed_exactly_as_the_table_says():
     for action, rule in wf.TRANSITIONS.items():
         for state in wf.STATES:
             if state in rule.sources:
-                assert wf.transition(state, action, rule.roles, DETAILS) == rule.target
+                assert wf.transition(state, action, rule.roles, DETAILS) == (
+                    rule.target or state)  # None: the state stays
             else:
                 with pytest.raises(wf.IllegalTransition):
-                    wf.transition(state, action, set(ROLES), DETAILS)
+                    wf.transition(state, action, EVERYONE, DETAILS)
 
 
-def test_roles_outside_the_table_are_refused_and_leaders_can_only_read():
+def test_roles_outside_the_table_are_refused_and_leaders_only_review():
     for action, rule in wf.TRANSITIONS.items():
         state = next(iter(rule.sources))
-        for role in set(ROLES) - rule.roles:
+        for role in EVERYONE - rule.roles:
             with pytest.raises(wf.RoleNotAllowed):
                 wf.transition(state, action, {role}, DETAILS)
-    assert all(not wf.available_actions(state, {LEADER}) for state in wf.STATES)
+    # leaders only review answers a citizen contested (on their own page, texts masked)
+    assert {rule.action for state in wf.STATES for rule in wf.available_actions(
+        state, {LEADER})} == {wf.CONFIRM_ANSWER, wf.REWORK}
+    assert all(rule.condition == wf.OPEN_REVIEW for rule in wf.TRANSITIONS.values()
+               if LEADER in rule.roles)
 
 
 def test_an_action_without_its_details_is_refused_naming_them():
@@ -65,17 +72,20 @@ def test_every_state_is_reachable_and_finished_states_are_not_open():
     reached, frontier = {wf.RECEIVED}, [wf.RECEIVED]
     while frontier:
         state = frontier.pop()
-        for rule in wf.available_actions(state, set(ROLES)):
-            if rule.target not in reached:
+        for rule in wf.available_actions(state, EVERYONE):
+            if rule.target is not None and rule.target not in reached:
                 reached.add(rule.target)
                 frontier.append(rule.target)
     assert reached == set(wf.STATES)
-    assert wf.OPEN_STATES.isdisjoint({wf.NOT_ACCEPTED, wf.FORWARDED, wf.ARCHIVED})
+    assert wf.OPEN_STATES.isdisjoint({wf.NOT_ACCEPTED, wf.FORWARDED, wf.ARCHIVED, wf.NO_REPLY,
+                                      wf.WAITING})  # waiting: the department's clock stands
     assert set(wf.STATE_LABELS) == set(wf.PUBLIC_STATE_LABELS) == set(wf.STATES)
     assert wf.ARCHIVED not in {t for rule in wf.TRANSITIONS.values() for t in rule.sources}
-    # what is public can always be taken down: nothing leads from published except unpublish
+    # what is public can always be taken down: from published, only unpublishing, a leader's
+    # confirmation (it stays) or rework (its effect unpublishes) of a contested answer
     assert [rule.action for rule in wf.TRANSITIONS.values()
-            if wf.PUBLISHED in rule.sources] == [wf.UNPUBLISH]
+            if wf.PUBLISHED in rule.sources] == [wf.UNPUBLISH, wf.CONFIRM_ANSWER, wf.REWORK]
+    assert wf.TRANSITIONS[wf.CONFIRM_ANSWER].target is None
 
 
 def test_every_action_is_declared_once_with_an_effect_the_service_knows_and_a_form():
@@ -90,7 +100,8 @@ def test_every_action_is_declared_once_with_an_effect_the_service_knows_and_a_fo
             assert hasattr(form_class, detail.name), (action, detail.name)
         assert wf.missing_details(action, {}) == rule.required
     notices = {rule.notice for rule in wf.TRANSITIONS.values() if rule.notice}
-    assert notices == {"accepted", "forwarded", "not_accepted", "answered"}
+    assert notices == {"accepted", "forwarded", "not_accepted", "answered", "info_requested",
+                       "no_reply"}
 
 
 def test_leaders_and_other_units_handlers_cannot_take_a_units_action():
