@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from portal.redact_lexicon import (
     AREA_ROLE_WORDS,
     AREA_WORDS,
+    COMPANY_WORDS,
     FAMILY_NAMES,
     HONORIFICS,
     ORGANISATION_WORDS,
@@ -68,7 +69,8 @@ def _alternation(words) -> str:
 
 
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_WORD = rf"[{_UPPER}][^\W\d_]*(?!\w)"  # a capitalised word (not the start of a code)
+# A capitalised word (not the start of a code such as "H34.26" or "NT-90345-TS").
+_WORD = rf"[{_UPPER}][^\W\d_]*(?!\w|-\d)"
 _NAME = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
 
 # Numbers ----------------------------------------------------------------------------------
@@ -79,7 +81,8 @@ _PASSPORT = re.compile(r"(?<![\w/.-])[A-Z][ \t]?\d{7}(?![\w/]|[.,]\d)")
 _DATE = (r"\d{1,2}[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*\d{2,4}"
          r"|\d{1,2}[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+\d{4}|\d{4}")
 _BIRTH = re.compile(
-    rf"(?:sinh ngày|ngày sinh|sinh năm|năm sinh|sinh ngay|ngay sinh|sinh nam|nam sinh|\bsn\b)"
+    rf"(?:sinh ngày|ngày sinh|sinh năm|năm sinh|sinh ngay|ngay sinh|sinh nam|nam sinh|\bsn\b"
+    rf"|\bns\b)"
     rf"(?:[^.;!?\d\n]{{0,60}}?)({_DATE})(?![\w/])"
     rf"|(?<!\w)sinh[ \t]+((?:19|20)\d\d)(?!\w)", re.IGNORECASE)
 # A run of digit groups: "0905 123 456", "(0258) 3822.123", "+84 (0) 905-123-456".
@@ -94,8 +97,10 @@ _UNIT_AFTER = re.compile(
 _MONEY_BEFORE = re.compile(
     r"(?:tiền|giá|phí|trị giá|nộp|thu|chi|lương|thuế|bồi thường|hỗ trợ|tổng cộng|số dư)"
     r"[^\d.;!?]{0,12}$", re.IGNORECASE)
-_TAX_CODE_BEFORE = re.compile(r"(?:mã số thuế|\bMST\b|mã số doanh nghiệp)[^\d.;!?]{0,10}$",
-                              re.IGNORECASE)
+_TAX_CODE_BEFORE = re.compile(
+    r"(?:mã số thuế|\bMST\b|mã số doanh nghiệp|hồ sơ số|số hồ sơ|mã hồ sơ|biên nhận số|"
+    r"số biên nhận|biên lai số|số biên lai|phiếu thu số|số phiếu|số vào sổ)[^\d.;!?]{0,10}$",
+    re.IGNORECASE)
 _ACCOUNT_BEFORE = re.compile(r"(?:tài khoản|\bs?tk\b|số thẻ|thẻ ATM|thẻ tín dụng|\bthẻ)"
                              r"[^\d.;!?]{0,25}$", re.IGNORECASE)
 
@@ -131,21 +136,21 @@ def _number_kind(text: str, start: int, end: int) -> str | None:
 # Addresses --------------------------------------------------------------------------------
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*(?![\w/])"
 _LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách|hem|Hem|kiet|Kiet)"
-_STREETS = (rf"(?:đường|Đường|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn|tòa nhà|chung cư|"
-            rf"khu đô thị|khu tái định cư|khu dân cư|khu|block)")
+_STREETS = (rf"(?:đường|Đường|duong|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn|tòa nhà|tòa|"
+            rf"chung cư|khu đô thị|khu tái định cư|khu dân cư|khu|block)")
 # A street's name: capitalised words, or a date ("đường 2 Tháng 4", "23 Tháng 10").
-_STREET_NAME = (rf"(?:\d{{1,2}}[ \t]+[Tt]háng[ \t]+\d{{1,2}}(?!\w)"
+_STREET_NAME = (rf"(?:\d{{1,2}}[ \t]+[Tt]h[áa]ng[ \t]+\d{{1,2}}(?!\w)"
                 rf"|{_NAME}(?:[ \t]+\d{{1,2}}(?!\w))?)")
 # Capitalised words that follow a number without it being a house number.
 _NOT_A_STREET = _alternation((
     "Nghị", "Luật", "Thông", "Quyết", "Điều", "Khoản", "Chương", "Mục", "Công", "Văn", "Tờ",
     "Ngày", "Tháng", "Năm", "Giấy", "Bộ", "Sở", "Phòng", "UBND", "Ủy", "Chỉ", "Kế", "Thửa",
     "Lô", "Người", "Hộ", "Trường", "Ha", "m", "Km", "Phường", "Xã", "Quận", "Huyện", "Tỉnh",
-    "TP", "Thôn", "Ấp", "Hồ sơ", "Thủ tục", "Lượt", "Đơn"))
+    "TP", "Thôn", "Ấp", "Hồ sơ", "Thủ tục", "Lượt", "Đơn", "Trung tâm", "Quầy"))
 _ADDRESSES = [
     # "số nhà 12", "nhà số 12/3", with the street that follows if any
-    re.compile(rf"(?:[Ss]ố nhà|[Nn]hà số)[ \t]+{_NUMBER}"
-               rf"(?:,?[ \t]+{_STREETS}?[ \t]*{_STREET_NAME})?"),
+    re.compile(rf"(?:[Ss]ố nhà|[Nn]hà số)[ \t]+{_NUMBER}(?:,?[ \t]+(?:{_LANES}[ \t]+{_NUMBER},?"
+               rf"[ \t]+)*(?:{_STREETS}[ \t]+)?{_STREET_NAME})?"),
     # "hẻm 12/3 Nguyễn Trãi", "ngõ 5", "7, hẻm 15 Hoàng Hoa Thám"
     re.compile(rf"(?<![\w/.])(?:{_NUMBER},?[ \t]+)?{_LANES}[ \t]+{_NUMBER}"
                rf"(?:,?[ \t]+(?:{_LANES}[ \t]+{_NUMBER}[ \t]+)?(?:{_STREETS}[ \t]+)?"
@@ -153,7 +158,7 @@ _ADDRESSES = [
     # "lô B12 khu đô thị Mỹ Gia", "căn hộ 1205", "Lô D5-23"
     re.compile(rf"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{{0,4}}\d+[A-Z]?"
                rf"(?:[-.]\d+)*(?![\w/])(?!,?[ \t]+khoảnh)(?:,?[ \t]+{_STREETS}"
-               rf"(?:[ \t]+[a-zđ]+){{0,3}}[ \t]+{_STREET_NAME})?"),
+               rf"(?:[ \t]+(?:[^\W\d_{_UPPER}]+|[A-Z]+\d+\w*)){{0,4}}[ \t]+{_STREET_NAME})?"),
     # "(số) 12 đường Trần Phú", "45, phố Lê Lợi", "15 đường 2 Tháng 4", "1205 tòa nhà …"
     re.compile(rf"(?<![\w/.])(?<!trí )(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+"
                rf"{_STREET_NAME}"),
@@ -175,7 +180,19 @@ _INTRODUCED_NAME = re.compile(
     rf"(?:[Tt]ên tôi là|[Tt]ôi tên là|[Tt]ôi là|[Hh]ọ và tên|[Hh]ọ tên|[Nn]gười gửi|"
     rf"[Kk]ính gửi|[Nn]gười viết đơn|[Nn]gười phản ánh|[Kk]ý tên)[ \t]*:?[ \t]*"
     rf"(?:(?:{_HONORIFIC})[ \t]+)?({_PERSON})")
-_ADDRESSED_NAME = re.compile(rf"(?<!\w)(?:{_HONORIFIC})[ \t]+({_PERSON})")
+_ADDRESSED_NAME = re.compile(
+    rf"(?<!\w)(?:{_HONORIFIC}|a|c|e)(?:[ \t]+(?:là|la|tên|ten))?[ \t]+({_PERSON})")
+# "e ten thanh", "tôi tên võ thị ngọc bích": a name typed in lower case after "tên"
+_LOWER_INTRODUCED = re.compile(
+    r"(?<!\w)(?:tôi|toi|em|e|mình|minh|cháu|chau)[ \t]+(?:tên|ten)(?:[ \t]+(?:là|la))?[ \t]+"
+    r"((?:(?!(?:ở|o|sinh|nha|nhà|số|so|sdt|sđt|dt|đt)\b)[^\W\d_]+[ \t]*){1,4}?)"
+    r"(?=[ \t]*(?:[,.;:()]|$|(?:ở|o|sinh|nha|nhà|số|so|sdt|sđt|dt|đt)\b))", re.IGNORECASE)
+# Ê Đê and Gia Rai names ("Y Blô Êban", "H'Rin Niê"), Cơ Ho names ("K'Vang")
+_ETHNIC_NAME = re.compile(
+    rf"(?<!\w)(?:(?:Y|H['’][{_UPPER}][^\W\d_]*)(?:[ \t]+{_WORD}){{1,3}}"
+    rf"|K['’][{_UPPER}][^\W\d_]*(?:[ \t]+{_WORD}){{0,2}})(?!\w)")
+# a year in brackets or a table's next cell right after a name: its year of birth
+_YEAR_AFTER_NAME = re.compile(r"[ \t]*(?:\(|\||,|;)[ \t]*((?:19\d\d|20[01]\d))[ \t]*(?=\)|\||,|;)")
 _ROLE_NAME = re.compile(
     rf"(?<!\w)(?:{_alternation(r for w in ROLE_WORDS for r in (w, w[0].upper() + w[1:]))})"
     rf"[ \t]*:?[ \t]+({_PERSON})")
@@ -197,9 +214,8 @@ _LOWER_NAMED = re.compile(
 _CONTEXT_BEFORE = re.compile(
     rf"(?<!\w)({_alternation(STREET_WORDS + AREA_WORDS)})[ \t]*[,:]?[ \t]*$", re.IGNORECASE)
 _AREAS = frozenset(word.lower() for word in AREA_WORDS)
-_COMPANY_BEFORE = re.compile(
-    r"(?:công ty|cty|tnhh|cổ phần|doanh nghiệp|dntn|htx|hợp tác xã|tập đoàn|cửa hàng|khách sạn|"
-    r"nhà hàng|nhà máy|cơ sở|khu xử lý|bãi rác)[^.;:!?\n]{0,30}$", re.IGNORECASE)
+_COMPANY_BEFORE = re.compile(rf"(?<!\w)(?:{_alternation(COMPANY_WORDS)})[^.;:!?\n]{{0,30}}$",
+                             re.IGNORECASE)
 _PLACE_PREFIXES = tuple(sorted({fold(place) for place in PLACES}, key=len, reverse=True))
 _MIDDLE_NAMES = ("van", "thi")
 
@@ -227,13 +243,15 @@ def _house_parts(address: str) -> list[str]:
             if re.search(r"\d", part) and len(part) >= 3]
 
 
-def _is_place(text: str, start: int, end: int) -> bool:
-    """Whether the name-shaped ``text[start:end]`` names a place, a street or a company."""
+def _is_place(text: str, start: int, end: int, companies: bool = True) -> bool:
+    """Whether the name-shaped ``text[start:end]`` names a place, a street or (with
+    ``companies``) a business; a business named with a middle name ("DNTN Nguyễn Văn An")
+    names its owner, and is masked."""
     folded = fold(text[start:end])
     if any(folded == place or folded.startswith(place + " ") for place in _PLACE_PREFIXES):
         return True
     before = text[max(0, start - 60):start]
-    if _COMPANY_BEFORE.search(before):
+    if companies and _COMPANY_BEFORE.search(before):
         return True
     context = _CONTEXT_BEFORE.search(before)
     if context is None:
@@ -294,10 +312,12 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
         for match in pattern.finditer(text):
             group = 1 if pattern.groups else 0
             add(ADDRESS, match.start(group), match.end(group))
-    for pattern in (_MIDDLE_NAMED, _LOWER_NAMED):
+    for pattern in (_MIDDLE_NAMED, _LOWER_NAMED, _ETHNIC_NAME):
         for match in pattern.finditer(text):
-            if not _is_place(text, match.start(), match.end()):
+            if not _is_place(text, match.start(), match.end(), companies=False):
                 add(NAME, match.start(), match.end())
+    for match in _LOWER_INTRODUCED.finditer(text):
+        add(NAME, match.start(1), match.end(1))
     for match in _SHAPED_NAME.finditer(text):
         start, end = match.start(), match.end()
         if not free(start, end) or _in_capital_run(text, start, end):
@@ -308,6 +328,8 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
             add(NAME, start, end)
     for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME, _AREA_ROLE_NAME):
         for match in pattern.finditer(text):
+            if _CONTEXT_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
+                continue  # "xã Bác Ái", "đường Bà Triệu": a place named like a person
             if pattern in (_ROLE_NAME, _AREA_ROLE_NAME) and text[match.start()].isupper() \
                     and re.search(r"\w[ \t]*$", text[:match.start()]):
                 continue  # "Hạt Kiểm lâm Khánh Sơn": a capitalised job inside a body's name
@@ -315,6 +337,10 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
                    for place in _PLACE_PREFIXES):
                 continue  # "Bà Rịa", "Ông Ích Khiêm": a place that starts like an address
             add(NAME, match.start(1), match.end(1))
+    for mask in [mask for mask in spans if mask.kind == NAME]:
+        year = _YEAR_AFTER_NAME.match(text, mask.end)
+        if year:
+            add(BIRTH, year.start(1), year.end(1))
     return spans, kept
 
 

@@ -20,6 +20,9 @@ FAMILY_NAMES = (
     "To", "Ta", "Ha", "Thai", "Chau", "Quach", "Phung", "Kieu", "Luu", "Tang", "Trieu", "Mac",
     "Hua", "Ton", "Than", "Lai", "Nghiem", "Khuc", "Doan", "Giap", "Bach", "Dam", "Diep",
     "Âu Dương", "Tôn Thất", "Tôn Nữ", "Công Tằng Tôn Nữ", "Kha", "Sầm", "Phù", "Mấu",
+    # ethnic minorities of Khánh Hòa and the Central Highlands (Raglai, Chăm, Cơ Ho, Ê Đê)
+    "Pi Năng", "Pinăng", "Chamaléa", "Katơr", "Katơ", "Bo Bo", "Đàng", "Thiên Sanh", "Trượng",
+    "Ksor", "Rơmah", "Êban", "Niê", "Mlô", "Byă", "Kpă", "Siu", "Touneh", "Liêng", "Ka",
 )
 
 # Honorifics and kinship words that address a person ("ông Tám", "chị Hoa").
@@ -57,7 +60,8 @@ AREA_ROLE_WORDS = (
 # Words that open the name of an organisation, a body or a document, not of a person
 # ("Kính gửi: Sở …", "cán bộ Phòng Tài nguyên").
 ORGANISATION_WORDS = (
-    "Sở", "Ủy", "Uỷ", "UBND", "HĐND", "Phòng", "Bộ", "Chi cục", "Chi nhánh", "Chi bộ",
+    "Sở", "Ủy", "Uỷ", "UBND", "HĐND", "Phòng", "Bộ", "Hòn", "Núi", "Sông", "Suối", "Đèo",
+    "Đầm", "Vịnh", "Bãi", "Cầu", "Chợ", "Quầy", "Trạm", "Chi cục", "Chi nhánh", "Chi bộ",
     "Trung tâm", "Trung ương", "Văn phòng", "Văn bản", "Ban", "Công ty", "Công an",
     "Công văn", "Công đoàn", "Cục", "Tổng cục", "Tổng công ty", "Thanh tra", "Hội đồng",
     "Hội Nông dân", "Hội Phụ nữ", "Hội Cựu chiến binh", "Đoàn kiểm tra", "Đoàn công tác",
@@ -68,7 +72,8 @@ ORGANISATION_WORDS = (
     "Quý UBND", "Quý Chi", "Quý Trung", "Quý lãnh đạo", "Các", "Bộ phận", "Tòa", "Viện",
     "Kho", "Quỹ", "Hợp tác", "HTX", "Tập đoàn", "Doanh nghiệp", "Nhà nước", "Nhà máy", "Khu",
     "Cảng", "Đài", "Báo", "Nghị", "Luật", "Thông tư", "Thông báo", "Quyết", "Điều", "Khoản",
-    "Mục", "Chương", "Giấy", "Tờ", "Hồ sơ", "Mã", "Ngày", "Tháng", "Năm", "Theo", "Căn",
+    "Mục", "Chương", "Giấy", "Tờ", "Hồ sơ", "Mã số", "Mã hồ sơ", "Mã thủ tục",
+    "Mã TTHC", "Mã QR", "Ngày", "Tháng", "Năm", "Theo", "Căn",
     "Tại", "Về", "Đề", "Kính", "Trân", "Xin", "Cảm", "Tôi", "Chúng", "Gia đình", "Dự án",
     "Đường", "Phố", "Thôn", "Ấp", "Tổ", "Lô", "Thửa", "Hẻm", "Việt kiều", "CCCD", "CMND",
     "ĐT", "SĐT", "UB", "CA", "CSGT", "Cty", "TNHH", "MST", "KS", "ThS", "TS", "PGS", "GS",
@@ -84,14 +89,18 @@ STREET_WORDS = (
     "công viên", "quảng trường", "trường", "THPT", "THCS", "tiểu học", "mầm non", "mẫu giáo",
     "bệnh viện", "trạm y tế", "khu đô thị", "khu dân cư", "khu phố", "chung cư", "tòa nhà",
     "chùa", "nhà thờ", "tượng đài", "lăng", "đền", "giao với", "góc", "hẻm", "kiệt",
-    "ngõ", "ngách", "mang tên", "công ty", "TNHH", "cổ phần", "doanh nghiệp", "DNTN",
-    "hợp tác xã", "HTX", "tập đoàn", "cửa hàng", "khách sạn", "nhà hàng", "nhà máy",
-    "xí nghiệp", "cơ sở", "trang trại", "resort", "siêu thị", "đại lý", "nhà sách", "cty",
-    "duong", "pho", "truong", "khu xử lý", "bãi rác", "trạm", "cụm công nghiệp",
+    "ngõ", "ngách", "mang tên", "duong", "pho", "truong", "cau", "cho", "khu xử lý", "bãi rác",
+    "trạm", "cụm công nghiệp",
+)
+# Words after which capitalised words (within a few words) name a business.
+COMPANY_WORDS = (
+    "công ty", "cty", "TNHH", "cổ phần", "doanh nghiệp", "DNTN", "hợp tác xã", "HTX",
+    "tập đoàn", "cửa hàng", "khách sạn", "nhà hàng", "nhà máy", "xí nghiệp", "cơ sở",
+    "trang trại", "resort", "siêu thị", "đại lý", "nhà sách", "khu xử lý", "bãi rác",
 )
 AREA_WORDS = (
     "phường", "xã", "quận", "huyện", "tỉnh", "thành phố", "TP", "TP.", "Tp", "Tp.", "tp",
-    "tp.", "thị xã", "thị trấn", "thôn", "ấp", "buôn", "bản", "làng", "xóm", "tổ dân phố",
+    "tp.", "thị xã", "thị trấn", "thôn", "ấp", "buôn", "làng", "xóm", "tổ dân phố",
     "sông", "suối", "núi", "đèo", "đảo", "hòn", "bãi", "vịnh", "đầm", "hồ", "biển", "miền",
     "thon", "xa", "phuong", "huyen", "tinh", "quan", "ap", "khu pho", "to dan pho", "p.",
     "x.", "q.", "h.",

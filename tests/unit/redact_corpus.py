@@ -21,7 +21,8 @@ from pathlib import Path
 from portal import redact
 
 DATA = Path(__file__).parent / "data"
-CORPORA = (DATA / "deidentification_corpus.txt", DATA / "deidentification_heldout.txt")
+CORPORA = (DATA / "deidentification_corpus.txt", DATA / "deidentification_heldout.txt",
+           DATA / "deidentification_fresh.txt")
 _SPAN = re.compile(r"\{\{(\w+):(.*?)\}\}")
 
 
