@@ -35,7 +35,7 @@ def _digest_groups(session, today, soon):
     """(recipients, unit name, tickets) for each unit with tickets due soon or overdue, and
     for reception the tickets still waiting to be classified or assigned."""
     open_tickets = session.scalars(
-        select(Ticket).where(Ticket.state.in_(wf.OPEN_STATES), Ticket.due_on <= soon)
+        select(Ticket).where(Ticket.state.in_(wf.OPEN_STATES), Ticket.due_on <= soon.column())
         .order_by(Ticket.due_on, Ticket.id)).all()
     users = session.scalars(select(User).where(User.active.is_(True),
                                                User.email.is_not(None))).all()
@@ -56,7 +56,7 @@ def feedback_digest_command(dry_run: bool):
     """Queue one email per unit listing its tickets that are overdue or due soon."""
     session = get_session()
     today = today_in_vietnam()
-    soon = queries.soon_until(working_calendar(session, today), today, deadline_rules().due_soon)
+    soon = queries.soon_until(working_calendar(session, today), today, deadline_rules())
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
     queued = 0
     with current_app.test_request_context("/", base_url=base):

@@ -107,8 +107,11 @@ class FeedbackForm(_SenderFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Marked required for people (the * and the HTML attribute); the checks below give
-        # the legal reason when they are missing.
+        # the legal reason when they are missing. The phone is required unless the citizen
+        # asks for a reply by post.
         self.name.flags.required = self.address.flags.required = True
+        self.phone.flags.required = True
+        self.phone.description = _l("Needed, unless you tick “reply to me by post” below.")
 
     def validate_name(self, field):
         if not field.data:

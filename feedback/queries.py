@@ -159,7 +159,7 @@ class QueueFilters:
                    open_only=args.get("all") != "1")
 
 
-def queue_statement(filters: QueueFilters, today: date, soon_until: date) -> Select:
+def queue_statement(filters: QueueFilters, today: date, soon: SoonUntil) -> Select:
     """Tickets for the staff queue, nearest deadline first (no deadline last)."""
     statement = select(Ticket).options(defer(Ticket.search_text))
     if filters.state:
@@ -179,7 +179,7 @@ def queue_statement(filters: QueueFilters, today: date, soon_until: date) -> Sel
     if filters.due == OVERDUE:
         statement = statement.where(Ticket.due_on < today)
     elif filters.due == DUE_SOON:
-        statement = statement.where(Ticket.due_on >= today, Ticket.due_on <= soon_until)
+        statement = statement.where(Ticket.due_on >= today, Ticket.due_on <= soon.column())
     if filters.q:
         try:
             statement = statement.where(Ticket.code == normalise_code(filters.q))
@@ -191,19 +191,40 @@ def queue_statement(filters: QueueFilters, today: date, soon_until: date) -> Sel
                               Ticket.id)
 
 
-def due_flag(ticket: Ticket, today: date, soon_until: date) -> str:
+def due_flag(ticket: Ticket, today: date, soon: SoonUntil) -> str:
     """"overdue", "soon" or "" for a ticket's running deadline."""
     if ticket.due_on is None:
         return ""
     if ticket.due_on < today:
         return OVERDUE
-    if ticket.due_on <= soon_until:
+    if ticket.due_on <= soon.of(ticket.state):
         return DUE_SOON
     return ""
 
 
-def soon_until(calendar: Calendar, today: date, days: int) -> date:
-    return calendar.add_working_days(today, days)
+@dataclass(frozen=True)
+class SoonUntil:
+    """The last deadline that is "due soon" today: one for classification, one for the
+    answer (their stages differ in length)."""
+
+    classify: date
+    answer: date
+
+    def of(self, state: str) -> date:
+        return self.classify if state == wf.RECEIVED else self.answer
+
+    def column(self):
+        return case((Ticket.state == wf.RECEIVED, self.classify), else_=self.answer)
+
+
+def soon_until(calendar: Calendar, today: date, rules) -> SoonUntil:
+    """A deadline is "due soon" from ``rules.due_soon`` working days before it, but never for
+    a whole stage: at most the stage's length less one day, so that a ticket that has just
+    arrived is not already "due soon" (with the defaults, classification, 2 working days, is
+    due soon from the day before its deadline; the answer, 15, from 2 working days before)."""
+    def until(stage_days: int) -> date:
+        return calendar.add_working_days(today, max(0, min(rules.due_soon, stage_days - 1)))
+    return SoonUntil(until(rules.classify), until(rules.answer))
 
 
 def history(session: Session, ticket: Ticket) -> list[TicketEvent]:

@@ -37,7 +37,7 @@ from feedback.forms import (
 )
 from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, Ticket
 from feedback.replies import REPLY_TEMPLATES, reply_text
-from feedback.views import checked_files, fill_choices
+from feedback.views import checked_files, fill_choices, say_files_not_kept
 from portal import privacy, redact, tabular
 from portal.auth import role_required
 from portal.auth.models import Unit, User
@@ -93,7 +93,7 @@ def _officer_choices():
 def _deadline_context():
     today = today_in_vietnam()
     calendar = working_calendar(get_session(), today)
-    return today, queries.soon_until(calendar, today, services.deadline_rules().due_soon)
+    return today, queries.soon_until(calendar, today, services.deadline_rules())
 
 
 @bp.get("")
@@ -172,6 +172,8 @@ def intake():
             flash(_("Logged as %(code)s. Give the citizen this code.", code=ticket.code),
                   "success")
             return redirect(url_for(".ticket", code=ticket.code))
+    if request.method == "POST":
+        say_files_not_kept(form)
     return render_template("feedback/staff/intake.html", form=form)
 
 

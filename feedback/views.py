@@ -64,6 +64,16 @@ def checked_files(form) -> list[files.CheckedFile] | None:
     return checked
 
 
+def say_files_not_kept(form) -> None:
+    """A form shown again with errors cannot keep the files a browser sent with it: say so
+    plainly beside the field, naming them, so that they are chosen again."""
+    names = [(upload.filename or "").rsplit("/", 1)[-1][:80] for upload in form.chosen_files()]
+    if names:
+        form.attachments.errors = list(form.attachments.errors) + [_(
+            "The files you chose were not kept because the form had to be corrected: choose "
+            "them again before sending (%(names)s).", names=", ".join(names))]
+
+
 def _file_problem(filename: str, reason: str) -> str:
     name = (filename or "").rsplit("/", 1)[-1][:80]
     if reason == "size":
@@ -112,6 +122,8 @@ def new():
                     "is kept below: please try again later or call the hotline.")), 429
             get_throttle().hit(limit, "feedback-ip", address)
             return _receive(form, checked, survey_response)
+    if request.method == "POST":
+        say_files_not_kept(form)
     return render_template("feedback/new.html", form=form, error=None,
                            from_survey=survey_response is not None)
 

@@ -99,7 +99,8 @@ _MONEY_BEFORE = re.compile(
     r"[^\d.;!?]{0,12}$", re.IGNORECASE)
 _TAX_CODE_BEFORE = re.compile(
     r"(?:mã số thuế|\bMST\b|mã số doanh nghiệp|hồ sơ số|số hồ sơ|mã hồ sơ|biên nhận số|"
-    r"số biên nhận|biên lai số|số biên lai|phiếu thu số|số phiếu|số vào sổ)[^\d.;!?]{0,10}$",
+    r"số biên nhận|biên lai số|số biên lai|phiếu thu số|số phiếu|số vào sổ|mã thủ tục|thủ tục)"
+    r"[^\d.;!?]{0,25}$",
     re.IGNORECASE)
 _ACCOUNT_BEFORE = re.compile(r"(?:tài khoản|\bs?tk\b|số thẻ|thẻ ATM|thẻ tín dụng|\bthẻ)"
                              r"[^\d.;!?]{0,25}$", re.IGNORECASE)
@@ -158,7 +159,7 @@ _ADDRESSES = [
     # "lô B12 khu đô thị Mỹ Gia", "căn hộ 1205", "Lô D5-23"
     re.compile(rf"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{{0,4}}\d+[A-Z]?"
                rf"(?:[-.]\d+)*(?![\w/])(?!,?[ \t]+khoảnh)(?:,?[ \t]+{_STREETS}"
-               rf"(?:[ \t]+(?:[^\W\d_{_UPPER}]+|[A-Z]+\d+\w*)){{0,4}}[ \t]+{_STREET_NAME})?"),
+               rf"(?:[ \t]+(?:[^\W\d_{_UPPER}]+|[A-Z][A-Z0-9]*)){{0,4}}[ \t]+{_STREET_NAME})?"),
     # "(số) 12 đường Trần Phú", "45, phố Lê Lợi", "15 đường 2 Tháng 4", "1205 tòa nhà …"
     re.compile(rf"(?<![\w/.])(?<!trí )(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+"
                rf"{_STREET_NAME}"),
@@ -174,8 +175,11 @@ _ADDRESSES = [
 ]
 
 # Names ------------------------------------------------------------------------------------
-_PERSON = rf"(?!(?:{_alternation(ORGANISATION_WORDS)})\b){_NAME}"
 _HONORIFIC = _alternation(form for word in HONORIFICS for form in (word, word.capitalize()))
+# A person's name: capitalised words that do not open a body's name ("Sở …"), nor address the
+# holder of a post ("Ông Giám đốc"); "Ông" may still be a family name ("ông Ông Đức Thắng").
+_ORGANISATIONS = _alternation(ORGANISATION_WORDS)
+_PERSON = rf"(?!(?:{_ORGANISATIONS}|(?:{_HONORIFIC})[ \t]+(?:{_ORGANISATIONS}))\b){_NAME}"
 _INTRODUCED_NAME = re.compile(
     rf"(?:[Tt]ên tôi là|[Tt]ôi tên là|[Tt]ôi là|[Hh]ọ và tên|[Hh]ọ tên|[Nn]gười gửi|"
     rf"[Kk]ính gửi|[Nn]gười viết đơn|[Nn]gười phản ánh|[Kk]ý tên)[ \t]*:?[ \t]*"
@@ -205,7 +209,7 @@ _SHAPED_NAME = re.compile(rf"(?<!\w)(?:{_FAMILIES})(?:[ \t]+{_WORD}){{1,3}}(?!\w
 # in any case when the family name is a known one ("lê văn mười", "nguyen thi tuyet").
 _MIDDLE = r"(?:Văn|Thị|VĂN|THỊ|Van|Thi|VAN|THI)"
 _MIDDLE_NAMED = re.compile(
-    rf"(?<!\w)(?!(?:{_alternation(ORGANISATION_WORDS)})\b){_WORD}(?:[ \t]+{_WORD})?[ \t]+{_MIDDLE}"
+    rf"(?<!\w)(?!(?:{_ORGANISATIONS})\b){_WORD}(?:[ \t]+{_WORD})?[ \t]+{_MIDDLE}"
     rf"(?:[ \t]+{_WORD}){{1,2}}")
 _LOWER_NAMED = re.compile(
     rf"(?<!\w)(?:{_alternation(family.lower() for family in FAMILY_NAMES)})[ \t]+"
@@ -217,6 +221,7 @@ _AREAS = frozenset(word.lower() for word in AREA_WORDS)
 _COMPANY_BEFORE = re.compile(rf"(?<!\w)(?:{_alternation(COMPANY_WORDS)})[^.;:!?\n]{{0,30}}$",
                              re.IGNORECASE)
 _PLACE_PREFIXES = tuple(sorted({fold(place) for place in PLACES}, key=len, reverse=True))
+_KNOWN_PLACES = re.compile(rf"(?<!\w)(?:{_alternation(PLACES)})(?!\w)")
 _MIDDLE_NAMES = ("van", "thi")
 
 
@@ -326,8 +331,11 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
             kept.append(Mask(NAME, start, end, text[start:end]))
         else:
             add(NAME, start, end)
+    places = [match.span() for match in _KNOWN_PLACES.finditer(text)]
     for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME, _AREA_ROLE_NAME):
         for match in pattern.finditer(text):
+            if any(start < match.end(1) and match.start() < end for start, end in places):
+                continue  # "đường Hai Bà Trưng", "Bà Rịa": inside a known place
             if _CONTEXT_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
                 continue  # "xã Bác Ái", "đường Bà Triệu": a place named like a person
             if pattern in (_ROLE_NAME, _AREA_ROLE_NAME) and text[match.start()].isupper() \

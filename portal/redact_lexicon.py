@@ -23,6 +23,7 @@ FAMILY_NAMES = (
     # ethnic minorities of Khánh Hòa and the Central Highlands (Raglai, Chăm, Cơ Ho, Ê Đê)
     "Pi Năng", "Pinăng", "Chamaléa", "Katơr", "Katơ", "Bo Bo", "Đàng", "Thiên Sanh", "Trượng",
     "Ksor", "Rơmah", "Êban", "Niê", "Mlô", "Byă", "Kpă", "Siu", "Touneh", "Liêng", "Ka",
+    "Chamalea", "Pinang", "Pi Nang", "Kator", "Dang",
 )
 
 # Honorifics and kinship words that address a person ("ông Tám", "chị Hoa").
@@ -33,9 +34,8 @@ HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ"
 # ("cán bộ Hùng", "tổ trưởng Bình", "con trai tôi là Nam").
 ROLE_WORDS = (
     "cán bộ", "công chức", "viên chức", "chuyên viên", "nhân viên", "kế toán", "thủ quỹ",
-    "tổ trưởng", "tổ phó", "giám đốc",
-    "phó giám đốc", "chủ tịch", "phó chủ tịch", "trưởng phòng", "phó trưởng phòng",
-    "phó phòng", "bảo vệ", "tài xế", "lái xe", "chủ nhà", "chủ xe", "chủ hộ", "chủ đất",
+    "tổ trưởng", "tổ phó", "giám đốc", "phó giám đốc", "chủ tịch", "phó chủ tịch", "bảo vệ",
+    "tài xế", "lái xe", "chủ nhà", "chủ xe", "chủ hộ", "chủ đất",
     "chủ cơ sở", "chủ quán", "chủ thầu", "hộ ông", "hộ bà", "hộ gia đình", "con trai",
     "con gái", "vợ", "chồng", "bố", "mẹ", "người tên", "tên là", "tên", "ten", "ten la",
     "con rể", "con dâu", "anh trai", "chị gái", "em trai", "em gái", "cháu nội", "cháu ngoại",
@@ -77,8 +77,8 @@ ORGANISATION_WORDS = (
     "Tại", "Về", "Đề", "Kính", "Trân", "Xin", "Cảm", "Tôi", "Chúng", "Gia đình", "Dự án",
     "Đường", "Phố", "Thôn", "Ấp", "Tổ", "Lô", "Thửa", "Hẻm", "Việt kiều", "CCCD", "CMND",
     "ĐT", "SĐT", "UB", "CA", "CSGT", "Cty", "TNHH", "MST", "KS", "ThS", "TS", "PGS", "GS",
-    "BS", "Phó Giám", "Phó Chánh", "Phó Chủ", "Phó Trưởng", "Phó Chi", "Phó Hạt", "Chánh",
-    "Hạt",
+    "BS", "Giám đốc", "Giám", "Phó Giám", "Phó Chánh", "Phó Chủ", "Phó Trưởng", "Phó Chi",
+    "Phó Hạt", "Chánh", "Hạt",
 )
 
 # Words after which capitalised words name a place, a street, a school or a company:
@@ -108,8 +108,8 @@ AREA_WORDS = (
 
 # Places and public figures whose names have a person's shape (a family name first).
 PLACES = (
-    "Hồ Suối Dầu", "Hồ Chí Minh", "Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Hà Đông",
-    "Hà Tiên", "Hà Lan",
+    "Hồ Suối Dầu", "Hai Bà Trưng", "Bác Ái", "Hồ Chí Minh", "Hà Nội", "Hà Tĩnh", "Hà Giang",
+    "Hà Nam", "Hà Đông", "Hà Tiên", "Hà Lan",
     "Lâm Đồng", "Cao Bằng", "Cao Lãnh", "Thái Bình", "Thái Nguyên", "Thái Lan", "Phan Rang",
     "Phan Rang-Tháp Chàm", "Phan Rang - Tháp Chàm", "Phan Thiết", "Phan Rí", "Lý Sơn",
     "Châu Âu", "Châu Á", "Châu Phi", "Châu Mỹ", "Châu Đốc", "Châu Thành", "Hồ Tây", "Mai Châu",

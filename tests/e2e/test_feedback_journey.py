@@ -209,3 +209,11 @@ def test_the_loop_closes_for_a_citizen_without_phone_or_email(live_server, deskt
     phone.get_by_role("status").wait_for()
     assert "Cảm ơn bạn đã đánh giá." in phone.get_by_role("status").inner_text()
     assert phone.console_problems == []
+
+
+def test_the_required_mark_stays_on_its_labels_line(live_server, phone):
+    phone.goto(live_server + "/feedback/new")
+    for field in ("name", "address", "phone", "content"):
+        label = phone.locator(f'label[for="{field}"]').bounding_box()
+        star = phone.locator(f'label[for="{field}"] + .required').bounding_box()
+        assert abs(star["y"] - label["y"]) < 6 and star["x"] > label["x"], field

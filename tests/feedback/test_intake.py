@@ -1,5 +1,6 @@
 """The citizen's form at /feedback/new, the receipt, and what is stored."""
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -191,3 +192,24 @@ def test_a_forged_csrf_token_is_refused_and_nothing_is_saved(csrf_app, db):
     token = csrf_token(client.get("/feedback/new").get_data(as_text=True))
     assert client.post("/feedback/new", data=feedback_form(csrf_token=token)).status_code == 302
     assert _count(db, Ticket) == 1
+
+
+def test_files_a_corrected_form_cannot_keep_are_named_so_they_are_chosen_again(client, db):
+    data = feedback_form(content="ngắn")
+    data["attachments"] = [(io.BytesIO(_jpeg_with_location()), "anh-cong.jpg")]
+    response = client.post("/feedback/new?lang=en", data=data,
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and db.scalar(select(Ticket)) is None
+    assert "were not kept because the form had to be corrected" in page
+    assert "anh-cong.jpg" in page
+
+
+def test_required_marks_sit_in_their_labels_and_the_phone_has_one(client):
+    page = client.get("/feedback/new?lang=en").get_data(as_text=True)
+    for field, label in (("name", "Full name"), ("address", "Address"),
+                         ("phone", "Phone number")):
+        assert re.search(rf'<label for="{field}">{label}</label> <span class="required" '
+                         r'aria-hidden="true">\*</span>', page), field
+    assert "unless you tick “reply to me by post”" in page
+    assert '<label for="email">Email (optional)</label>' in page
