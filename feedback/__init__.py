@@ -29,6 +29,9 @@ def _add_links(app: Flask) -> None:
     add_entry(app, "staff", Entry("feedback_staff.reviews", _l("Answers to review"), _l(
         "Answers the citizen said did not resolve the issue: confirm or return for rework."),
         access.REVIEWERS))
+    add_entry(app, "staff", Entry("feedback_staff.reply_templates", _l("Reply templates"), _l(
+        "The usual wording of answers, per outcome and field, with placeholders."),
+        access.TEMPLATE_EDITORS))
     add_entry(app, "staff", Entry("feedback_staff.report", _l("Feedback reports"), _l(
         "Counts, on-time rate and the six-monthly report."), access.REPORT_READERS))
     add_entry(app, "staff", Entry("feedback_staff.outbox", _l("Email outbox"), _l(

@@ -19,6 +19,7 @@ INTAKE = (RECEPTION, ADMIN)  # log a call, a visit or a letter
 PUBLISHERS = (SECRETARIAT, ADMIN)  # prepare and publish the de-identified version
 REPORT_READERS = (LEADER, SECRETARIAT, ADMIN)
 REVIEWERS = (LEADER, ADMIN)  # answers a citizen said did not resolve the issue
+TEMPLATE_EDITORS = (SECRETARIAT, ADMIN)  # the reply templates
 ADMINISTRATORS = (ADMIN,)  # the outbox
 
 

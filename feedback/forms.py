@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from feedback import replies
 from feedback import workflow as wf
 from feedback.attachments import MAX_FILE_BYTES, MAX_FILES
 from feedback.models import CHANNEL_LABELS, KIND_LABELS, KINDS, STAFF_CHANNELS
@@ -263,3 +264,31 @@ class RatingForm(_TrackedForm):
     comment = TextAreaField(_l("What is still not resolved? (optional)"), filters=[clean_text],
                             validators=[Optional(), Length(max=2000)],
                             render_kw={"rows": 4, "maxlength": 2000})
+
+
+class ReplyTemplateForm(Form):
+    """A reply template, edited by the secretariat and administrators."""
+
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    outcome = SelectField(_l("Outcome"), validate_choice=True,
+                          choices=[SelectChoice(key, label)
+                                   for key, label in replies.OUTCOMES.items()])
+    procedure_field = SelectField(_l("Field"), validators=[Optional()], validate_choice=True,
+                                  description=_l("Leave “every field” unless the wording is "
+                                                 "for one field only."))
+    language = RadioField(_l("Language"), validate_choice=True, default="vi",
+                          choices=[SelectChoice("vi", "Tiếng Việt"),
+                                   SelectChoice("en", "English")],
+                          validators=[InputRequired(_l("Choose the language."))])
+    title = StringField(_l("Title"), filters=[clean_text], validators=[
+        InputRequired(_l("Give the template a title.")), Length(max=200)],
+        description=_l("What officers see in the list of templates."))
+    body = TextAreaField(_l("Text"), filters=[clean_text], validators=[
+        InputRequired(_l("Write the template's text.")), Length(max=10_000)],
+        render_kw={"rows": 12, "maxlength": 10_000})
+    active = BooleanField(_l("Offered to officers"), default=True)
+
+    def validate_body(self, field):
+        for problem in replies.problems(field.data):
+            raise ValidationError(problem)
+

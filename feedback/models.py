@@ -180,6 +180,29 @@ class AnswerRating(Base):
     reviewed_by: Mapped[User | None] = relationship(lazy="joined")
 
 
+class ReplyTemplate(Base):
+    """A reply template (feedback/replies.py): the usual wording for an outcome, for one field
+    or every field (no field), in one language, with placeholders."""
+
+    __tablename__ = "reply_template"
+    __table_args__ = (Index("ix_reply_template_pick", "active", "language", "outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    procedure_field_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_field.id"))
+    language: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Optimistic locking: two editors at once cannot overwrite each other unseen.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    procedure_field: Mapped[ProcedureField | None] = relationship(lazy="joined")
+
+
 class TicketSequence(Base):
     """The last ticket number given in a year (numbers restart each year)."""
 

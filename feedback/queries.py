@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, defer, raiseload
 
 from feedback import workflow as wf
 from feedback.codes import BadCode, normalise_code
-from feedback.models import CHANNELS, REVIEW_OPEN, AnswerRating, Ticket, TicketEvent
+from feedback.models import CHANNELS, REVIEW_OPEN, AnswerRating, ReplyTemplate, Ticket, TicketEvent
 from portal.pagination import Page, paginate
 from portal.text import fold, like_escape, query_text, whole_number
 from portal.workdays import VIETNAM, Calendar
@@ -296,3 +296,20 @@ def open_reviews(session: Session, unit_id: int | None) -> list[AnswerRating]:
         statement = statement.where(AnswerRating.unit_id == unit_id)
     return list(session.scalars(statement.order_by(AnswerRating.review_due_on,
                                                    AnswerRating.id)))
+
+
+def reply_templates(session: Session, field_id: int | None) -> list[ReplyTemplate]:
+    """The active templates a ticket's answer can start from: for its field or every field,
+    Vietnamese first, by outcome and title."""
+    statement = select(ReplyTemplate).where(
+        ReplyTemplate.active.is_(True), ReplyTemplate.procedure_field_id.is_(None) | (
+            ReplyTemplate.procedure_field_id == field_id))
+    return list(session.scalars(statement.order_by(
+        ReplyTemplate.language.desc(), ReplyTemplate.outcome, ReplyTemplate.title)))
+
+
+def all_reply_templates(session: Session) -> list[ReplyTemplate]:
+    return list(session.scalars(select(ReplyTemplate).order_by(
+        ReplyTemplate.active.desc(), ReplyTemplate.language.desc(), ReplyTemplate.outcome,
+        ReplyTemplate.title)))
+

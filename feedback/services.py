@@ -30,10 +30,12 @@ from feedback.models import (
     REVIEW_RETURNED,
     AnswerRating,
     Attachment,
+    ReplyTemplate,
     Ticket,
     TicketEvent,
     TicketSequence,
 )
+from portal import audit
 from portal.auth.models import Unit, User
 from portal.db import utcnow
 from portal.text import fold
@@ -574,3 +576,54 @@ def create_from_survey(session: Session, response, intake: Intake) -> Ticket:
     ticket = receive(session, intake)
     ticket.procedure_field_id = ticket.procedure_field_id or response.procedure_field_id
     return ticket
+
+
+def reply_values(session: Session, ticket: Ticket, language: str) -> dict[str, str]:
+    """What a reply template's placeholders say for ``ticket`` (feedback/replies.py): its
+    dates and unit, and the department's name, address and hotline from the hotline page."""
+    from portal.pages.queries import hotline_page
+
+    english = language == "en"
+    contact = hotline_page(session)
+
+    def day(value) -> str:
+        return value.strftime("%d/%m/%Y") if value else ""
+
+    def named(vi: str | None, en: str | None) -> str:
+        return (en or vi or "") if english else (vi or "")
+
+    return {
+        "code": ticket.code,
+        "received": day(today_in_vietnam(ticket.received_at)),
+        "answer_due": day(ticket.answer_due_on), "today": day(today_in_vietnam()),
+        "unit": named(ticket.unit.name, ticket.unit.name_en) if ticket.unit else "",
+        "field": named(ticket.procedure_field.name, ticket.procedure_field.name_en)
+        if ticket.procedure_field else "",
+        "department": named(contact.org_name, contact.org_name_en) if contact else "",
+        "department_address": named(contact.address, contact.address_en) if contact else "",
+        "hotline": contact.numbers[0].number if contact and contact.numbers else "",
+    }
+
+
+def save_reply_template(session: Session, template: ReplyTemplate | None, values: dict,
+                        actor: User, *, shown_version: int | None = None) -> ReplyTemplate:
+    """Create or change a reply template (its placeholders checked by the form); audited.
+
+    :raise Conflict: someone else saved it since the form was shown.
+    """
+    if template is not None and shown_version is not None \
+            and shown_version != template.version:
+        raise Conflict()
+    created = template is None
+    template = template or ReplyTemplate()
+    for name in ("outcome", "procedure_field_id", "language", "title", "body", "active"):
+        setattr(template, name, values[name])
+    template.updated_by_id = actor.id
+    session.add(template)
+    session.flush()
+    audit.record(session, "reply_template.create" if created else "reply_template.update",
+                 target_type="reply_template", target_id=template.id, actor=actor,
+                 details={"outcome": template.outcome, "language": template.language,
+                          "active": template.active})
+    return template
+

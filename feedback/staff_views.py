@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from feedback import access, exports, notify, queries, reports, services
+from feedback import access, exports, notify, queries, replies, reports, services
 from feedback import workflow as wf
 from feedback.codes import FIRST_YEAR
 from feedback.forms import (
@@ -32,11 +32,11 @@ from feedback.forms import (
     BulkAssignForm,
     EditForm,
     NoteForm,
+    ReplyTemplateForm,
     StaffIntakeForm,
     action_form_class,
 )
-from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, Ticket
-from feedback.replies import REPLY_TEMPLATES, reply_text
+from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, ReplyTemplate, Ticket
 from feedback.views import checked_files, fill_choices, say_files_not_kept
 from portal import privacy, redact, tabular
 from portal.auth import role_required
@@ -187,7 +187,8 @@ def action_form(ticket: Ticket, action: str, formdata=None):
         form.officer_id.choices = _officer_choices()
     if "template" in form:
         form.template.choices = [SelectChoice("", "—")] + [
-            SelectChoice(key, label) for key, (label, _text) in REPLY_TEMPLATES.items()]
+            SelectChoice(str(template.id), f"{template.title} ({template.language.upper()})")
+            for template in queries.reply_templates(get_session(), ticket.procedure_field_id)]
     if formdata is None:
         form.action.data = action
         form.version.data = ticket.version
@@ -242,7 +243,12 @@ def act(code: str):
             state=wf.STATE_LABELS[ticket.state]))
     form = action_form(ticket, action, request.form)
     if request.form.get("insert_template") and "template" in form:
-        form.answer.data = reply_text(form.template.data, form.answer.data, ticket)
+        template = get_session().get(ReplyTemplate, whole_number(form.template.data, 9) or 0)
+        if template is None or not template.active:
+            form.template.errors = [_("Choose a template.")]
+            return _render_ticket(ticket, form, status=400)
+        form.answer.data = replies.appended(form.answer.data, replies.fill(
+            template.body, services.reply_values(get_session(), ticket, template.language)))
         return _render_ticket(ticket, form)
     if not form.validate_on_submit():
         return _render_ticket(ticket, form, status=400, error=_(
@@ -461,6 +467,50 @@ def review(code: str):
             "This answer is not waiting for a review (any more)."))
     flash(_("Done: %(action)s.", action=wf.TRANSITIONS[action].label), "success")
     return redirect(url_for(".reviews"))
+
+
+@bp.get("/templates")
+@role_required(*access.TEMPLATE_EDITORS)
+def reply_templates():
+    return render_template("feedback/staff/templates.html",
+                           templates=queries.all_reply_templates(get_session()),
+                           outcomes=replies.OUTCOMES)
+
+
+@bp.route("/templates/new", methods=["GET", "POST"], defaults={"template_id": None})
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@role_required(*access.TEMPLATE_EDITORS)
+def reply_template(template_id: int | None):
+    """Write or change a reply template; its placeholders are checked before it is saved."""
+    session = get_session()
+    template = None if template_id is None else session.get(ReplyTemplate, template_id)
+    if template_id is not None and template is None:
+        abort(404)
+    form = ReplyTemplateForm(obj=template if request.method == "GET" else None)
+    form.procedure_field.choices = [SelectChoice("", _("Every field"))] + [
+        SelectChoice(str(field.id), pick(field.name, field.name_en))
+        for field in all_fields(session)]
+    if request.method == "GET" and template is not None:
+        form.procedure_field.data = str(template.procedure_field_id or "")
+        form.version.data = template.version
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in ("outcome", "language", "title", "body",
+                                                     "active")}
+        values["procedure_field_id"] = int(form.procedure_field.data) \
+            if form.procedure_field.data else None
+        try:
+            services.save_reply_template(session, template, values, current_user,
+                                         shown_version=form.version.data)
+        except (services.Conflict, StaleDataError):
+            session.rollback()
+            return render_template("feedback/staff/template_form.html", form=form,
+                                   template=template, placeholders=replies.PLACEHOLDERS,
+                                   error=_("Someone else saved this template meanwhile. "
+                                           "Nothing was saved; your text is kept below.")), 409
+        flash(_("The template was saved."), "success")
+        return redirect(url_for(".reply_templates"))
+    return render_template("feedback/staff/template_form.html", form=form, template=template,
+                           placeholders=replies.PLACEHOLDERS, error=None)
 
 
 @bp.route("/reports")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from feedback.models import OutboxMessage, Ticket, TicketEvent
+from feedback.models import OutboxMessage, ReplyTemplate, Ticket, TicketEvent
 from portal.audit import AppendOnlyError
 from tests.factories import act_as, make_ticket, sign_in_as
 
@@ -36,8 +36,10 @@ def test_the_whole_handling_with_one_return_and_publication(app, client, db, peo
         stored.answer_due_on
     assert act_as(client, people["handler"], code, "start").status_code == 302
     # the reply template is inserted without losing what was typed
+    competence = db.scalar(select(ReplyTemplate).where(ReplyTemplate.outcome == "competence",
+                                                      ReplyTemplate.language == "vi"))
     page = act_as(client, people["handler"], code, "draft", answer="Câu mở đầu của tôi.",
-                  template="competence", insert_template="1")
+                  template=competence.id, insert_template="1")
     text_ = page.get_data(as_text=True)
     assert "Câu mở đầu của tôi." in text_ and "Sau khi xem xét, Sở trả lời" in text_
     assert db.get(Ticket, ticket.id).state == "in_progress"
