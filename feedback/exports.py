@@ -83,6 +83,10 @@ def report_rows(report) -> Iterator[list]:
             yield [section, row.label, row.received, row.finished, row.on_time,
                    row.overdue_open, "" if row.rate is None else round(row.rate, 1)]
     yield ["index_8", "points", "", "", "", "", report.points]
+    told_on_time, told_late, untold = report.notices
+    yield ["notice_10_days", "on_time", told_on_time, "", "", "", ""]
+    yield ["notice_10_days", "late", told_late, "", "", "", ""]
+    yield ["notice_10_days", "not_told_overdue", untold, "", "", "", ""]
     # the answers' ratings (SIPAS dimension 5, measured): rated, resolved, resolved percent
     for section, rows in [("answers_rated", [report.ratings])] + [
             (f"answers_rated_by_{name}", rows) for name, rows in report.rating_sections]:

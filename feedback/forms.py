@@ -292,3 +292,10 @@ class ReplyTemplateForm(Form):
         for problem in replies.problems(field.data):
             raise ValidationError(problem)
 
+
+class LetterPostedForm(Form):
+    """A printed letter was sent by post on this day."""
+
+    posted_on = DateField(_l("Posted on"), validators=[InputRequired(_l(
+        "Give the day the letter was posted."))])
+

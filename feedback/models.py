@@ -22,6 +22,7 @@ from portal.audit import AppendOnlyError
 from portal.auth.models import Unit, User
 from portal.db import Base, utcnow
 from portal.pages.models import Procedure, ProcedureField
+from portal.workdays import today_in_vietnam
 
 KIND_REPORT = "report"  # phản ánh
 KIND_PROPOSAL = "proposal"  # kiến nghị
@@ -111,6 +112,13 @@ class Ticket(Base):
     waiting_since: Mapped[datetime | None]
     reply_due_on: Mapped[date | None] = mapped_column(Date)
     paused_days: Mapped[int] = mapped_column(default=0)
+    # When the citizen was first told whether it was accepted, refused or forwarded, on any
+    # channel (an email or SMS delivered, a letter posted): the 10-working-day notice
+    # (Luật Tiếp công dân 2013 Điều 28) is measured on it against notify_due_on.
+    first_notice_at: Mapped[datetime | None]
+    # A duplicate is linked to the ticket handled for it (its master): it keeps its own code,
+    # and its citizen gets the master's answer (feedback/duplicates.py).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     # Which answer the citizen has now (1 for the first sent; a reworked answer is the next).
     answer_round: Mapped[int] = mapped_column(default=0)
     # Set when handling ends (refused and told, forwarded, or answered): within its deadline?
@@ -138,7 +146,17 @@ class Ticket(Base):
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def notified_on_time(self) -> bool | None:
+        """Whether the citizen was told the classification within its time limit (None: not
+        told yet)."""
+        if self.first_notice_at is None:
+            return None
+        return today_in_vietnam(self.first_notice_at) <= self.notify_due_on
+
     unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
+    duplicate_of: Mapped[Ticket | None] = relationship(remote_side=[id],
+                                                       foreign_keys=[duplicate_of_id])
     officer: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[officer_id])
     procedure_field: Mapped[ProcedureField | None] = relationship(lazy="joined")
     procedure: Mapped[Procedure | None] = relationship(lazy="joined")
@@ -269,6 +287,9 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), default="email")  # "email" or "sms"
+    # Which notice to the citizen it carries (feedback/workflow.py NOTICES), if any.
+    notice: Mapped[str | None] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

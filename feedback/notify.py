@@ -1,15 +1,20 @@
-"""Emails through an outbox table.
+"""Emails and text messages (SMS) through an outbox table.
 
 A change that must tell someone writes an :class:`OutboxMessage` in the same transaction, so
-the email exists exactly when the change does. ``flask --app wsgi send-outbox`` (cron, every
-minute or so) sends what is due; a failure is retried with growing pauses, so an SMTP outage
-delays mail and loses none. Without ``SMTP_HOST`` (development) messages go to the log.
+the message exists exactly when the change does. ``flask --app wsgi send-outbox`` (cron, every
+minute or so) sends what is due, each message on its channel; a failure is retried with growing
+pauses, so an SMTP or SMS-gateway outage delays messages and loses none. Without ``SMTP_HOST``
+(development) emails go to the log; SMS go out only when ``SMS_TRANSPORT`` says how ("log", or
+"http" for a generic HTTP SMS gateway at ``SMS_URL``).
 """
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import ssl
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -17,13 +22,17 @@ from email.utils import formataddr, make_msgid
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from feedback.models import OutboxMessage
+from feedback.models import OutboxMessage, Ticket
 from portal.db import utcnow
 
 log = logging.getLogger(__name__)
+
+# The notices that tell the citizen how their feedback was classified (Luật Tiếp công dân
+# 2013 Điều 28 k1: within 10 working days); the first delivered is measured.
+CLASSIFICATION_NOTICES = frozenset({"accepted", "not_accepted", "forwarded"})
 
 # Pauses before the 2nd, 3rd, … attempt; after the last the message is marked failed.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
@@ -31,22 +40,39 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
            timedelta(hours=24))
 
 
+EMAIL, SMS = "email", "sms"
+SMS_MAX_LENGTH = 480  # three concatenated segments of Vietnamese text without diacritics
+
+
 def queue(session: Session, recipient: str, subject: str, body: str,
-          ticket_id: int | None = None) -> OutboxMessage:
+          ticket_id: int | None = None, *, channel: str = EMAIL,
+          notice: str | None = None) -> OutboxMessage:
     message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body,
-                            ticket_id=ticket_id)
+                            ticket_id=ticket_id, channel=channel, notice=notice)
     session.add(message)
     return message
 
 
 def queue_template(session: Session, recipient: str, template: str, language: str,
-                   ticket_id: int | None = None, **context) -> OutboxMessage:
+                   ticket_id: int | None = None, *, notice: str | None = None,
+                   **context) -> OutboxMessage:
     """Render ``feedback/email/<template>.txt`` in ``language``: its first line is the
     subject, the rest the body."""
     with force_locale(language):
         text = render_template(f"feedback/email/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
-    return queue(session, recipient, subject.strip(), body.strip() + "\n", ticket_id)
+    return queue(session, recipient, subject.strip(), body.strip() + "\n", ticket_id,
+                 notice=notice)
+
+
+def queue_sms(session: Session, phone: str, template: str, language: str,
+              ticket_id: int | None = None, *, notice: str | None = None,
+              **context) -> OutboxMessage:
+    """Render ``feedback/sms/<template>.txt`` in ``language`` as one short text message."""
+    with force_locale(language):
+        text = " ".join(render_template(f"feedback/sms/{template}.txt", **context).split())
+    return queue(session, phone, "", text[:SMS_MAX_LENGTH], ticket_id, channel=SMS,
+                 notice=notice)
 
 
 class Transport:
@@ -88,14 +114,79 @@ class SmtpTransport(Transport):
             smtp.send_message(email)
 
 
+class SmsLogTransport(Transport):
+    """Development: the text message goes to the log instead of an SMS gateway."""
+
+    def send(self, message: OutboxMessage) -> None:
+        log.info("SMS to %s: %s", message.recipient, message.body)
+
+
+class GatewayError(RuntimeError):
+    """The SMS gateway refused the message or could not be reached."""
+
+
+@dataclass
+class HttpSmsTransport(Transport):
+    """A generic HTTP SMS gateway: POST ``{"to", "text", "sender"}`` as JSON to ``url`` with
+    a bearer token; any 2xx answer means accepted, anything else (or no answer within
+    ``timeout``) is a failure the outbox retries later."""
+
+    url: str
+    token: str = ""
+    sender: str = ""
+    timeout: float = 15
+
+    def send(self, message: OutboxMessage) -> None:
+        payload = json.dumps({"to": message.recipient, "text": message.body,
+                              "sender": self.sender, "reference": f"outbox-{message.id}"})
+        request = urllib.request.Request(
+            self.url, data=payload.encode(), method="POST",
+            headers={"Content-Type": "application/json",
+                     **({"Authorization": f"Bearer {self.token}"} if self.token else {})})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                status = response.status
+        except urllib.error.HTTPError as error:
+            raise GatewayError(f"the gateway answered {error.code}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise GatewayError(f"the gateway could not be reached: {error}") from None
+        if not 200 <= status < 300:
+            raise GatewayError(f"the gateway answered {status}")
+
+
+@dataclass
+class ChannelTransport(Transport):
+    """Each message on its own channel's transport."""
+
+    email: Transport
+    sms: Transport
+
+    def send(self, message: OutboxMessage) -> None:
+        (self.sms if message.channel == SMS else self.email).send(message)
+
+
+def sms_enabled(config) -> bool:
+    return config.get("SMS_TRANSPORT") in ("log", "http")
+
+
 def transport_from_config(config) -> Transport:
     if not config.get("SMTP_HOST"):
-        return LogTransport()
-    return SmtpTransport(host=config["SMTP_HOST"], port=config["SMTP_PORT"],
-                         sender=config["MAIL_FROM"], sender_name=config.get("MAIL_FROM_NAME", ""),
-                         username=config.get("SMTP_USERNAME", ""),
-                         password=config.get("SMTP_PASSWORD", ""),
-                         starttls=config["SMTP_STARTTLS"])
+        email: Transport = LogTransport()
+    else:
+        email = SmtpTransport(host=config["SMTP_HOST"], port=config["SMTP_PORT"],
+                              sender=config["MAIL_FROM"],
+                              sender_name=config.get("MAIL_FROM_NAME", ""),
+                              username=config.get("SMTP_USERNAME", ""),
+                              password=config.get("SMTP_PASSWORD", ""),
+                              starttls=config["SMTP_STARTTLS"])
+    sms: Transport = SmsLogTransport()
+    if config.get("SMS_TRANSPORT") == "http":
+        if not str(config.get("SMS_URL", "")).startswith(("https://", "http://")):
+            raise RuntimeError("SMS_TRANSPORT=http needs SMS_URL, the gateway's address, "
+                               "e.g. SMS_URL=https://sms.example.vn/api/send")
+        sms = HttpSmsTransport(url=config["SMS_URL"], token=config.get("SMS_TOKEN", ""),
+                               sender=config.get("SMS_SENDER", ""))
+    return ChannelTransport(email=email, sms=sms)
 
 
 @dataclass
@@ -150,8 +241,19 @@ def send_due(session: Session, transport: Transport, now: datetime | None = None
             message.sent_at = now
             message.last_error = None
             result.sent += 1
+            _delivered(session, message, now)
         session.commit()
     return result
+
+
+def _delivered(session: Session, message: OutboxMessage, now: datetime) -> None:
+    """A classification notice delivered is the citizen's first notice, if none came first.
+    (A plain UPDATE: it is a fact about delivery, not a change an officer's open form should
+    be refused for, so the ticket's version stays.)"""
+    if message.notice in CLASSIFICATION_NOTICES and message.ticket_id is not None:
+        session.execute(update(Ticket).where(
+            Ticket.id == message.ticket_id, Ticket.first_notice_at.is_(None))
+            .values(first_notice_at=now).execution_options(synchronize_session=False))
 
 
 def retry(session: Session, message: OutboxMessage) -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, case, extract, func, literal_column, select
 from sqlalchemy.orm import Session, defer, raiseload
 
+from feedback import duplicates
 from feedback import workflow as wf
 from feedback.codes import BadCode, normalise_code
 from feedback.models import CHANNELS, REVIEW_OPEN, AnswerRating, ReplyTemplate, Ticket, TicketEvent
@@ -50,7 +51,9 @@ class PublicFilters:
 
 
 def published_statement(filters: PublicFilters) -> Select:
-    statement = _public(select(Ticket)).where(Ticket.published_at.is_not(None))
+    """The published tickets (a duplicate's master shown once: duplicates are left out)."""
+    statement = _public(select(Ticket)).where(Ticket.published_at.is_not(None),
+                                              Ticket.duplicate_of_id.is_(None))
     for term in fold(filters.q).split()[:8]:
         statement = statement.where(Ticket.public_search.like(f"%{like_escape(term)}%",
                                                               escape="\\"))
@@ -127,7 +130,7 @@ def rating_of(session: Session, ticket: Ticket) -> AnswerRating | None:
 
 # Staff queue -------------------------------------------------------------------------------
 
-DUE_SOON, OVERDUE = "soon", "overdue"
+DUE_SOON, OVERDUE, NOTICE_OVERDUE = "soon", "overdue", "notice"
 
 
 @dataclass
@@ -155,7 +158,8 @@ class QueueFilters:
         return cls(state=choice("state", wf.STATES), ticket_class=choice("class", wf.CLASSES),
                    unit_id=number("unit"), officer_id=number("officer"),
                    channel=choice("channel", CHANNELS), field_id=number("field"),
-                   due=choice("due", (DUE_SOON, OVERDUE)), q=query_text(args.get("q"), 200),
+                   due=choice("due", (DUE_SOON, OVERDUE, NOTICE_OVERDUE)),
+                   q=query_text(args.get("q"), 200),
                    open_only=args.get("all") != "1")
 
 
@@ -164,7 +168,7 @@ def queue_statement(filters: QueueFilters, today: date, soon: SoonUntil) -> Sele
     statement = select(Ticket).options(defer(Ticket.search_text))
     if filters.state:
         statement = statement.where(Ticket.state == filters.state)
-    elif filters.open_only:
+    elif filters.open_only and filters.due != NOTICE_OVERDUE:
         statement = statement.where(Ticket.state.in_(wf.OPEN_STATES))
     if filters.ticket_class:
         statement = statement.where(Ticket.ticket_class == filters.ticket_class)
@@ -180,6 +184,10 @@ def queue_statement(filters: QueueFilters, today: date, soon: SoonUntil) -> Sele
         statement = statement.where(Ticket.due_on < today)
     elif filters.due == DUE_SOON:
         statement = statement.where(Ticket.due_on >= today, Ticket.due_on <= soon.column())
+    elif filters.due == NOTICE_OVERDUE:  # classified, the citizen not told, past the limit
+        statement = statement.where(Ticket.classified_at.is_not(None),
+                                    Ticket.first_notice_at.is_(None),
+                                    Ticket.notify_due_on < today)
     if filters.q:
         try:
             statement = statement.where(Ticket.code == normalise_code(filters.q))
@@ -271,6 +279,26 @@ def rating_counts(session: Session, period: Period, column) -> list[tuple]:
     return [(value, rated, resolved or 0) for value, rated, resolved in session.execute(statement)]
 
 
+def notice_counts(session: Session, period: Period) -> tuple[int, int, int]:
+    """For the tickets received in the period and classified: (told within the 10 working
+    days, told late, not told and past the limit) — Luật Tiếp công dân 2013 Điều 28 k1."""
+    start, end = period.bounds
+    today = datetime.now(VIETNAM).date()
+    if session.get_bind().dialect.name == "postgresql":
+        told_on = func.date(Ticket.first_notice_at + literal_column("interval '7 hours'"))
+    else:
+        told_on = func.date(Ticket.first_notice_at, "+7 hours")
+    statement = select(
+        func.sum(case((told_on <= Ticket.notify_due_on, 1), else_=0)),
+        func.sum(case((told_on > Ticket.notify_due_on, 1), else_=0)),
+        func.sum(case(((Ticket.first_notice_at.is_(None)) & (Ticket.notify_due_on < today), 1),
+                      else_=0)),
+    ).where(Ticket.received_at >= start, Ticket.received_at < end,
+            Ticket.classified_at.is_not(None))
+    on_time, late, overdue = session.execute(statement).one()
+    return on_time or 0, late or 0, overdue or 0
+
+
 def monthly_counts(session: Session, period: Period) -> list[tuple]:
     start, end = period.bounds
     # received_at is stored in UTC; Vietnam is UTC+7 all year (no daylight saving).
@@ -312,4 +340,25 @@ def all_reply_templates(session: Session) -> list[ReplyTemplate]:
     return list(session.scalars(select(ReplyTemplate).order_by(
         ReplyTemplate.active.desc(), ReplyTemplate.language.desc(), ReplyTemplate.outcome,
         ReplyTemplate.title)))
+
+
+def duplicate_candidates(session: Session, ticket: Ticket) -> list[tuple[Ticket, float]]:
+    """Recent tickets that look like ``ticket`` (feedback/duplicates.py), with their score:
+    tickets others are not already linked to, received in the last RECENT_DAYS."""
+    since = ticket.received_at - timedelta(days=duplicates.RECENT_DAYS)
+    rows = session.execute(
+        select(Ticket.id, Ticket.content, Ticket.procedure_field_id, Ticket.procedure_id)
+        .where(Ticket.id != ticket.id, Ticket.duplicate_of_id.is_(None),
+               Ticket.received_at >= since)
+        .order_by(Ticket.received_at.desc()).limit(500)).all()
+    found = duplicates.suggest(ticket.content, ticket.procedure_field_id, ticket.procedure_id,
+                               rows)
+    tickets = {row.id: row for row in session.scalars(
+        select(Ticket).where(Ticket.id.in_([candidate.ticket_id for candidate in found])))}
+    return [(tickets[candidate.ticket_id], candidate.score) for candidate in found]
+
+
+def duplicates_of(session: Session, ticket: Ticket) -> list[Ticket]:
+    return list(session.scalars(select(Ticket).where(Ticket.duplicate_of_id == ticket.id)
+                                .order_by(Ticket.id)))
 

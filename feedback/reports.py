@@ -53,6 +53,7 @@ class Report:
     total: Row
     sections: list[tuple[str, list[Row]]]
     points: int | None
+    notices: tuple[int, int, int] = (0, 0, 0)  # told on time, told late, overdue untold
     ratings: RatingRow | None = None
     rating_sections: list[tuple[str, list[RatingRow]]] = field(default_factory=list)
 
@@ -109,5 +110,5 @@ def build(session: Session, period: queries.Period, full: float = 100,
     unit_rows = rating_sections[0][1]
     ratings = RatingRow("total", sum(r.rated for r in unit_rows),
                         sum(r.resolved for r in unit_rows), min_sample)
-    return Report(period, total, sections, index_points(total.rate, full, partial), ratings,
-                  rating_sections)
+    return Report(period, total, sections, index_points(total.rate, full, partial),
+                  queries.notice_counts(session, period), ratings, rating_sections)

@@ -9,7 +9,7 @@ import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from feedback import access, notify
+from feedback import access, duplicates, notify
 from feedback import workflow as wf
 from feedback.attachments import CheckedFile
 from feedback.codes import BadCode, make_code, make_pin, normalise_code, normalise_pin
@@ -40,7 +40,7 @@ from portal.auth.models import Unit, User
 from portal.db import utcnow
 from portal.text import fold
 from portal.workcalendar.services import working_calendar
-from portal.workdays import Calendar, today_in_vietnam
+from portal.workdays import VIETNAM, Calendar, today_in_vietnam
 
 
 @dataclass(frozen=True)
@@ -163,10 +163,23 @@ def receive(session: Session, intake: Intake, calendar: Calendar | None = None,
     session.flush()
     _event(session, ticket, "received", intake.received_by, to_state=wf.RECEIVED,
            details={"channel": intake.channel, "attachments": len(intake.files)})
-    if ticket.email:
-        notify.queue_template(session, ticket.email, "received", ticket.language,
-                              ticket_id=ticket.id, ticket=ticket)
+    notify_citizen(session, ticket, "received")
     return ticket
+
+
+def notify_citizen(session: Session, ticket: Ticket, notice: str,
+                   details: dict | None = None) -> None:
+    """Tell the citizen on every channel they gave: an email, and a text message when they
+    gave a phone and SMS are configured. (A citizen with neither gets a printed letter: the
+    ticket page offers it.)"""
+    if ticket.email:
+        notify.queue_template(session, ticket.email, notice, ticket.language,
+                              ticket_id=ticket.id, notice=notice, ticket=ticket,
+                              details=details or {})
+    if ticket.phone_digits and notify.sms_enabled(current_app.config):
+        notify.queue_sms(session, ticket.phone_digits, notice, ticket.language,
+                         ticket_id=ticket.id, notice=notice, ticket=ticket,
+                         details=details or {})
 
 
 def _attachment(checked: CheckedFile, actor: User | None) -> Attachment:
@@ -252,9 +265,8 @@ def act(session: Session, ticket: Ticket, action: str, actor: User | None, detai
     session.flush()
     _event(session, ticket, action, actor, from_state=source, to_state=step.target,
            note=details.get("reason") or details.get("note") or None, details=recorded or None)
-    if rule.notice and ticket.email:
-        notify.queue_template(session, ticket.email, rule.notice, ticket.language,
-                              ticket_id=ticket.id, ticket=ticket, details=details)
+    if rule.notice:
+        notify_citizen(session, ticket, rule.notice, details)
     return ticket
 
 
@@ -331,7 +343,26 @@ def _send(step: Step) -> dict:
     ticket.answer_round += 1
     if ticket.answer_round == 1:  # the time limit is the first answer's; a rework is extra
         _finish(ticket, step.now, ticket.answer_due_on)
-    return {"answer_round": ticket.answer_round}
+    copied = []
+    for duplicate in step.session.scalars(select(Ticket).where(
+            Ticket.duplicate_of_id == ticket.id).order_by(Ticket.id)):
+        if wf.ANSWER_WITH_MASTER in {rule.action for rule in wf.available_actions(
+                duplicate.state, {wf.SYSTEM})}:
+            duplicate.answer = ticket.answer
+            act(step.session, duplicate, wf.ANSWER_WITH_MASTER, None, {}, shown_version=None,
+                party=wf.SYSTEM, calendar=step.calendar, rules=step.rules)
+            copied.append(duplicate.code)
+    return {"answer_round": ticket.answer_round, **({"duplicates": copied} if copied else {})}
+
+
+@effect("answer_with_master")
+def _answer_with_master(step: Step) -> dict:
+    ticket = step.ticket
+    ticket.answered_at = step.now
+    ticket.answer_round += 1
+    ticket.waiting_since = ticket.reply_due_on = None
+    _finish(ticket, step.now, ticket.answer_due_on or ticket.classify_due_on)
+    return {"master": ticket.duplicate_of.code if ticket.duplicate_of else None}
 
 
 @effect("request_info")
@@ -626,4 +657,92 @@ def save_reply_template(session: Session, template: ReplyTemplate | None, values
                  details={"outcome": template.outcome, "language": template.language,
                           "active": template.active})
     return template
+
+
+def letter_notices(ticket: Ticket) -> list[str]:
+    """The notices this ticket's citizen can be sent as a printed letter, in order."""
+    notices = ["received"]
+    if ticket.ticket_class in (wf.CLASS_CONDUCT, wf.CLASS_COMPETENCE):
+        notices.append("accepted")
+    elif ticket.ticket_class == wf.CLASS_NOT_ACCEPTED:
+        notices.append("not_accepted")
+    elif ticket.ticket_class == wf.CLASS_FORWARDED:
+        notices.append("forwarded")
+    if any(event.action == wf.REQUEST_INFO for event in ticket.events):
+        notices.append("info_requested")
+    if ticket.answer_round > 0:
+        notices.append("answered")
+    if ticket.state == wf.NO_REPLY:
+        notices.append("no_reply")
+    return notices
+
+
+class BadPostingDate(ValueError):
+    """A letter cannot be posted before the ticket was received, nor in the future."""
+
+
+def record_letter(session: Session, ticket: Ticket, notice: str, posted_on: date,
+                  actor: User) -> None:
+    """A printed letter was sent by post: in the history; a classification notice posted is
+    the citizen's first notice when none was delivered before (the day it was posted).
+
+    :raise BadPostingDate:
+    """
+    if not today_in_vietnam(ticket.received_at) <= posted_on <= today_in_vietnam():
+        raise BadPostingDate()
+    if notice in notify.CLASSIFICATION_NOTICES:
+        posted_at = datetime.combine(posted_on, time(12), VIETNAM)
+        if ticket.first_notice_at is None or posted_at < ticket.first_notice_at:
+            ticket.first_notice_at = posted_at
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, "letter_posted", actor,
+           details={"notice": notice, "posted_on": posted_on.isoformat()})
+
+
+class CannotLink(Exception):
+    """Linking these two tickets is not possible; ``reason`` says why (for the message)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def link_duplicate(session: Session, ticket: Ticket, master: Ticket, actor: User, *,
+                   shown_version: int | None) -> None:
+    """Link ``ticket`` to ``master``: it keeps its code, and its citizen gets the master's
+    answer when it is sent; the published list shows the master only.
+
+    :raise CannotLink: itself, a loop, an answered ticket, or a ticket others are linked to.
+    :raise Conflict: the ticket changed since the page was shown.
+    """
+    check_version(ticket, shown_version)
+    if master.id == ticket.id:
+        raise CannotLink("itself")
+    if duplicates.would_loop(ticket.id, master.id, lambda ticket_id: session.scalar(
+            select(Ticket.duplicate_of_id).where(Ticket.id == ticket_id))):
+        raise CannotLink("loop")
+    if ticket.answer_round > 0 or ticket.state not in wf.OPEN_STATES | {wf.RECEIVED,
+                                                                         wf.WAITING}:
+        raise CannotLink("finished")
+    if session.scalar(select(Ticket.id).where(Ticket.duplicate_of_id == ticket.id).limit(1)):
+        raise CannotLink("master")
+    ticket.duplicate_of_id = master.id
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, "duplicate_linked", actor, details={"master": master.code})
+    _event(session, master, "duplicate_linked", actor, details={"duplicate": ticket.code})
+
+
+def unlink_duplicate(session: Session, ticket: Ticket, actor: User, *,
+                     shown_version: int | None) -> None:
+    check_version(ticket, shown_version)
+    master = ticket.duplicate_of
+    if master is None:
+        return
+    ticket.duplicate_of_id = None
+    _touch(ticket)
+    session.flush()
+    _event(session, ticket, "duplicate_unlinked", actor, details={"master": master.code})
+    _event(session, master, "duplicate_unlinked", actor, details={"duplicate": ticket.code})
 

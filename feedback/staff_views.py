@@ -18,6 +18,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from feedback.forms import (
     AttachmentForm,
     BulkAssignForm,
     EditForm,
+    LetterPostedForm,
     NoteForm,
     ReplyTemplateForm,
     StaffIntakeForm,
@@ -214,7 +216,10 @@ def _render_ticket(ticket: Ticket, failed=None, *, status: int = 200,
         attachment_form=AttachmentForm(formdata=None, version=ticket.version),
         actions=actions, history=queries.history(get_session(), ticket),
         due=queries.due_flag(ticket, today, soon), show_contact=show_contact,
-        error=error), status
+        letters=services.letter_notices(ticket), today=today, error=error,
+        duplicates=queries.duplicates_of(get_session(), ticket),
+        candidates=[] if ticket.duplicate_of_id or ticket.answer_round
+        else queries.duplicate_candidates(get_session(), ticket)), status
 
 
 @bp.get("/<code>")
@@ -381,6 +386,95 @@ def attachment(code: str, attachment_id: int):
                          download_name=row.filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/<code>/duplicate")
+@role_required(*access.DISPATCHERS)
+def link_duplicate(code: str):
+    """Link this ticket to the one handled for it (or unlink it, with an empty master)."""
+    ticket = _ticket(code)
+    session = get_session()
+    version = whole_number(request.form.get("version", ""), 9)
+    master_code = (request.form.get("master") or "").strip()
+    try:
+        if not master_code:
+            services.unlink_duplicate(session, ticket, current_user, shown_version=version)
+            flash(_("%(code)s is no longer linked as a duplicate.", code=ticket.code),
+                  "success")
+        else:
+            master = services.find_by_code(session, master_code)
+            if master is None:
+                flash(_("No ticket has the code %(code)s.", code=master_code[:40]), "error")
+                return redirect(url_for(".ticket", code=ticket.code))
+            services.link_duplicate(session, ticket, master, current_user,
+                                    shown_version=version)
+            flash(_("%(code)s is linked as a duplicate of %(master)s: its citizen will get "
+                    "that ticket's answer.", code=ticket.code, master=master.code), "success")
+    except services.CannotLink as refusal:
+        flash({"itself": _("A ticket cannot be a duplicate of itself."),
+               "loop": _("That would link the two tickets to each other in a loop."),
+               "finished": _("This ticket was already answered or closed: it cannot become a "
+                             "duplicate."),
+               "master": _("Other tickets are linked to this one: unlink them first, or "
+                           "link this other ticket to it instead.")}[refusal.reason], "error")
+    except (services.Conflict, StaleDataError):
+        session.rollback()
+        flash(_("Someone else changed this ticket meanwhile. Nothing was saved; check it and "
+                "try again."), "error")
+    return redirect(url_for(".ticket", code=ticket.code))
+
+
+@bp.get("/<code>/letters/<notice>")
+@role_required(*access.WORKERS)
+def letter(code: str, notice: str):
+    """A notice as an official letter on A4, for a citizen who replies by post (or has no
+    email): the department's header from the hotline page, the code, the PIN, the text. The
+    letter carries the sender's name and address: printing it is a view of personal data."""
+    ticket = _ticket(code)
+    if notice not in services.letter_notices(ticket):
+        abort(404)
+    services.record_personal_data_view(get_session(), ticket, current_user)
+    with force_locale("vi"):  # official letters are in Vietnamese (NĐ 20/2008 Điều 7 k1)
+        text = render_template(f"feedback/email/{notice}.txt", ticket=ticket, letter=True,
+                               details=_notice_details(ticket, notice))
+        subject, _newline, body = text.strip().partition("\n")
+        return render_template("feedback/staff/letter.html", ticket=ticket, subject=subject,
+                               body=body.strip(), today=today_in_vietnam(),
+                               form=LetterPostedForm(formdata=None,
+                                                     posted_on=today_in_vietnam()),
+                               notice=notice)
+
+
+def _notice_details(ticket: Ticket, notice: str) -> dict:
+    """What a notice's text needs besides the ticket (the question asked, for a request)."""
+    if notice == "info_requested":
+        asked = [event for event in ticket.events if event.action == wf.REQUEST_INFO]
+        return asked[-1].details if asked else {}
+    return {}
+
+
+@bp.post("/<code>/letters/<notice>/posted")
+@role_required(*access.WORKERS)
+def letter_posted(code: str, notice: str):
+    ticket = _ticket(code)
+    if notice not in services.letter_notices(ticket):
+        abort(404)
+    form = LetterPostedForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.posted_on.errors) or _("Give the day the letter was posted."),
+              "error")
+        return redirect(url_for(".ticket", code=ticket.code))
+    try:
+        services.record_letter(get_session(), ticket, notice, form.posted_on.data,
+                               current_user)
+    except services.BadPostingDate:
+        flash(_("A letter cannot be posted before the feedback was received, nor in the "
+                "future."), "error")
+        return redirect(url_for(".ticket", code=ticket.code))
+    flash(_("Recorded: the letter “%(notice)s” was sent by post on %(date)s.",
+            notice=wf.NOTICE_LABELS[notice], date=form.posted_on.data.strftime("%d/%m/%Y")),
+          "success")
+    return redirect(url_for(".ticket", code=ticket.code))
 
 
 @bp.get("/<code>/publish")

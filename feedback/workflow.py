@@ -94,6 +94,18 @@ PUBLIC_EVENT_LABELS = {
     "rework": _l("The answer is being reworked after your rating"),
 }
 
+# The notices a citizen gets (feedback/templates/feedback/email and sms), also printable as
+# letters for those who reply by post.
+NOTICE_LABELS = {
+    "received": _l("Receipt"),
+    "accepted": _l("Accepted for handling"),
+    "not_accepted": _l("Not accepted"),
+    "forwarded": _l("Forwarded to the competent agency"),
+    "info_requested": _l("Information asked for"),
+    "answered": _l("The answer"),
+    "no_reply": _l("Closed for lack of a reply"),
+}
+
 # History lines that are not workflow actions.
 EVENT_LABELS = {
     "received": _l("Received and logged"),
@@ -102,6 +114,9 @@ EVENT_LABELS = {
     "attachment": _l("Added files"),
     "edit": _l("Corrected"),
     "rated": _l("The citizen rated the answer"),
+    "letter_posted": _l("Letter sent by post"),
+    "duplicate_linked": _l("Linked as a duplicate"),
+    "duplicate_unlinked": _l("No longer a duplicate"),
 }
 
 # Classes of NĐ 20/2008 Điều 9
@@ -149,6 +164,7 @@ RECORD_REPLY = "record_reply"
 CLOSE_NO_REPLY = "close_no_reply"
 CONFIRM_ANSWER = "confirm_answer"
 REWORK = "rework"
+ANSWER_WITH_MASTER = "answered_with_master"
 
 # Who else takes actions: the citizen on the look-up page, and the portal itself (a command).
 CITIZEN = "citizen"
@@ -269,6 +285,11 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t(CLOSE, [ANSWERED], CLOSED, _REVIEW, _l("Close without publishing"), (_REASON,)),
     _t(UNPUBLISH, [PUBLISHED], CLOSED, _REVIEW, _l("Unpublish"), (_REASON,),
        effect="unpublish"),
+    # A duplicate gets the answer sent for the ticket it is linked to.
+    _t(ANSWER_WITH_MASTER, [RECEIVED, ACCEPTED, ASSIGNED, IN_PROGRESS, WAITING, DRAFTED,
+                            IN_REVIEW, RETURNED, APPROVED], ANSWERED, (SYSTEM,),
+       _l("Answered with the ticket it duplicates"), notice="answered",
+       effect="answer_with_master"),
     # A citizen said the answer did not resolve the issue: a leader reviews it.
     _t(CONFIRM_ANSWER, [ANSWERED, PUBLISHED, CLOSED], None, (LEADER, ADMIN),
        _l("Confirm the answer"), (

@@ -136,6 +136,12 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_STARTTLS": _bool(env("SMTP_STARTTLS"), True),
         "MAIL_FROM": env("MAIL_FROM", "no-reply@localhost"),
         "MAIL_FROM_NAME": env("MAIL_FROM_NAME", ""),
+        # Text messages to citizens who gave a phone: off, to the log, or through a generic
+        # HTTP SMS gateway (SMS_URL, with SMS_TOKEN as a bearer token).
+        "SMS_TRANSPORT": _choice("SMS_TRANSPORT", ("off", "log", "http")),
+        "SMS_URL": env("SMS_URL", ""),
+        "SMS_TOKEN": env("SMS_TOKEN", ""),
+        "SMS_SENDER": env("SMS_SENDER", ""),
         # How many reverse proxies (nginx, a load balancer) stand in front of the app. Their
         # X-Forwarded-For/-Proto/-Host are trusted that many hops deep, so throttling and the
         # audit log see the visitor's address, not the proxy's. 0: no proxy, trust nothing.

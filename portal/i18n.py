@@ -100,6 +100,14 @@ def show_decimal(value: float | None, places: int = 2) -> str:
     return format_decimal(value, "0." + "0" * places if places else "0")
 
 
+def show_iso_date(value: str | None) -> str:
+    """A date stored as text (YYYY-MM-DD, e.g. in a history line's details) as dd/mm/yyyy."""
+    try:
+        return show_date(date.fromisoformat(value)) if value else ""
+    except (TypeError, ValueError):
+        return ""
+
+
 def pick(vi: str | None, en: str | None) -> str:
     """The English text when English is shown and there is one, else the Vietnamese."""
     return (en if text_language(vi, en) == "en" else vi) or ""
@@ -121,6 +129,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_language)
     app.jinja_env.filters["date"] = show_date
     app.jinja_env.filters["datetime"] = show_datetime
+    app.jinja_env.filters["isodate"] = show_iso_date
     app.jinja_env.filters["percent"] = show_percent
     app.jinja_env.filters["decimal"] = show_decimal
     app.jinja_env.globals.update(

@@ -166,6 +166,18 @@ def test_the_loop_closes_for_a_citizen_without_phone_or_email(live_server, deskt
 
     _open_as(desktop, live_server, "reception", code)
     _accept_for_the_land_office(desktop)
+    # no email, no phone: the notice goes as a printed letter
+    desktop.get_by_role("link", name="Đã tiếp nhận để xử lý").click()
+    desktop.emulate_media(media="print")
+    letter = desktop.locator("article.letter")
+    assert desktop.locator(".letter-tools").is_hidden() and letter.is_visible()
+    text = letter.inner_text()
+    assert "Kính gửi: Phạm Thị Zzloop" in text and code in text and pin in text
+    assert len(desktop.pdf(format="A4")) > 1000
+    screenshot(desktop, "feedback-letter-vi-print")
+    desktop.emulate_media(media="screen")
+    desktop.get_by_role("button", name="Ghi nhận đã gửi qua bưu điện").click()
+    assert "đã gửi qua bưu điện" in desktop.locator("main").inner_text()
     _open_as(desktop, live_server, "handler", code)
     _act(desktop, "Bắt đầu xử lý")
     _fill_and_act(desktop, "Đề nghị người dân bổ sung thông tin",

@@ -102,7 +102,7 @@ SAMPLE_VALUES = {"code": "1.000001", "user_id": "1", "unit_id": "1", "filename":
                  "token": "abcdefghjkmn", "kind": "responses", "file_format": "csv",
                  "duty_id": "1", "questionnaire_id": "1", "exception_id": "1",
                  "attachment_id": "1", "message_id": "1", "fmt": "csv", "batch_id": "1",
-                 "alert_id": "1", "rule_id": "1", "template_id": "1"}
+                 "alert_id": "1", "rule_id": "1", "template_id": "1", "notice": "received"}
 
 
 def staff_rules(app):
