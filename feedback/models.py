@@ -119,6 +119,8 @@ class Ticket(Base):
     # A duplicate is linked to the ticket handled for it (its master): it keeps its own code,
     # and its citizen gets the master's answer (feedback/duplicates.py).
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    # The most similar recent ticket found when it arrived, if any: flagged in the queue.
+    suggested_duplicate_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     # Which answer the citizen has now (1 for the first sent; a reworked answer is the next).
     answer_round: Mapped[int] = mapped_column(default=0)
     # Set when handling ends (refused and told, forwarded, or answered): within its deadline?
@@ -157,6 +159,8 @@ class Ticket(Base):
     unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
     duplicate_of: Mapped[Ticket | None] = relationship(remote_side=[id],
                                                        foreign_keys=[duplicate_of_id])
+    suggested_duplicate: Mapped[Ticket | None] = relationship(
+        remote_side=[id], foreign_keys=[suggested_duplicate_id])
     officer: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[officer_id])
     procedure_field: Mapped[ProcedureField | None] = relationship(lazy="joined")
     procedure: Mapped[Procedure | None] = relationship(lazy="joined")

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # The notices that tell the citizen how their feedback was classified (Luật Tiếp công dân
 # 2013 Điều 28 k1: within 10 working days); the first delivered is measured.
-CLASSIFICATION_NOTICES = frozenset({"accepted", "not_accepted", "forwarded"})
+CLASSIFICATION_NOTICES = frozenset({"accepted", "not_accepted", "forwarded", "linked"})
 
 # Pauses before the 2nd, 3rd, … attempt; after the last the message is marked failed.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from feedback import access, duplicates, notify
+from feedback import access, duplicates, notify, queries
 from feedback import workflow as wf
 from feedback.attachments import CheckedFile
 from feedback.codes import BadCode, make_code, make_pin, normalise_code, normalise_pin
@@ -163,6 +163,9 @@ def receive(session: Session, intake: Intake, calendar: Calendar | None = None,
     session.flush()
     _event(session, ticket, "received", intake.received_by, to_state=wf.RECEIVED,
            details={"channel": intake.channel, "attachments": len(intake.files)})
+    similar = queries.duplicate_candidates(session, ticket)
+    if similar:
+        ticket.suggested_duplicate_id = similar[0][0].id
     notify_citizen(session, ticket, "received")
     return ticket
 
@@ -516,6 +519,8 @@ def _finish(ticket: Ticket, now: datetime, due_on: date | None) -> None:
 
 
 def _current_deadline(ticket: Ticket) -> date | None:
+    if ticket.duplicate_of_id is not None:
+        return None  # its master's deadline runs for it
     if ticket.state == wf.RECEIVED:
         return ticket.classify_due_on
     if ticket.state in wf.OPEN_STATES:
@@ -662,6 +667,8 @@ def save_reply_template(session: Session, template: ReplyTemplate | None, values
 def letter_notices(ticket: Ticket) -> list[str]:
     """The notices this ticket's citizen can be sent as a printed letter, in order."""
     notices = ["received"]
+    if ticket.duplicate_of_id is not None:
+        notices.append("linked")
     if ticket.ticket_class in (wf.CLASS_CONDUCT, wf.CLASS_COMPETENCE):
         notices.append("accepted")
     elif ticket.ticket_class == wf.CLASS_NOT_ACCEPTED:
@@ -728,10 +735,12 @@ def link_duplicate(session: Session, ticket: Ticket, master: Ticket, actor: User
     if session.scalar(select(Ticket.id).where(Ticket.duplicate_of_id == ticket.id).limit(1)):
         raise CannotLink("master")
     ticket.duplicate_of_id = master.id
+    ticket.due_on = None  # handled, and answered, with its master
     _touch(ticket)
     session.flush()
     _event(session, ticket, "duplicate_linked", actor, details={"master": master.code})
     _event(session, master, "duplicate_linked", actor, details={"duplicate": ticket.code})
+    notify_citizen(session, ticket, "linked", {"master": master.code})
 
 
 def unlink_duplicate(session: Session, ticket: Ticket, actor: User, *,
@@ -741,6 +750,7 @@ def unlink_duplicate(session: Session, ticket: Ticket, actor: User, *,
     if master is None:
         return
     ticket.duplicate_of_id = None
+    ticket.due_on = _current_deadline(ticket)
     _touch(ticket)
     session.flush()
     _event(session, ticket, "duplicate_unlinked", actor, details={"master": master.code})

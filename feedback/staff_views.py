@@ -447,6 +447,8 @@ def letter(code: str, notice: str):
 
 def _notice_details(ticket: Ticket, notice: str) -> dict:
     """What a notice's text needs besides the ticket (the question asked, for a request)."""
+    if notice == "linked" and ticket.duplicate_of:
+        return {"master": ticket.duplicate_of.code}
     if notice == "info_requested":
         asked = [event for event in ticket.events if event.action == wf.REQUEST_INFO]
         return asked[-1].details if asked else {}

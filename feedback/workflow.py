@@ -101,6 +101,7 @@ NOTICE_LABELS = {
     "accepted": _l("Accepted for handling"),
     "not_accepted": _l("Not accepted"),
     "forwarded": _l("Forwarded to the competent agency"),
+    "linked": _l("Handled with the same matter"),
     "info_requested": _l("Information asked for"),
     "answered": _l("The answer"),
     "no_reply": _l("Closed for lack of a reply"),

@@ -97,3 +97,25 @@ def test_a_duplicate_can_be_unlinked(app, client, db, people):
     sign_in_as(client, people["handler"])
     assert client.post(f"/staff/feedback/{duplicate.code}/duplicate",
                        data={"master": master.code}).status_code == 403
+
+
+def test_a_similar_ticket_is_flagged_at_intake_and_linking_tells_the_citizen(
+        app, client, db, people):
+    master = make_ticket(app, db, content=DUMP)
+    duplicate = make_ticket(app, db, content=DUMP_AGAIN, email="second@example.vn")
+    assert db.get(Ticket, duplicate.id).suggested_duplicate_id == master.id
+    assert db.get(Ticket, master.id).suggested_duplicate_id is None
+    sign_in_as(client, people["reception"])
+    queue = client.get("/staff/feedback?lang=en").get_data(as_text=True)
+    row = queue[queue.index(duplicate.code):][:400]
+    assert "possible duplicate" in row
+    client.post(f"/staff/feedback/{duplicate.code}/duplicate",
+                data={"master": master.code, "version": duplicate.version})
+    db.expire_all()
+    linked = db.get(Ticket, duplicate.id)
+    assert linked.due_on is None  # its master's deadline runs for it
+    [mail] = db.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == "second@example.vn", OutboxMessage.notice == "linked")).all()
+    assert master.code in mail.body
+    letter = client.get(f"/staff/feedback/{duplicate.code}/letters/linked")
+    assert letter.status_code == 200 and master.code in letter.get_data(as_text=True)
