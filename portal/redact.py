@@ -36,8 +36,10 @@ from dataclasses import dataclass
 from portal.redact_lexicon import (
     AREA_ROLE_WORDS,
     AREA_WORDS,
+    COMMON_PHRASES,
     COMPANY_WORDS,
     FAMILY_NAMES,
+    GIVEN_NAMES,
     HONORIFICS,
     ORGANISATION_WORDS,
     PLACES,
@@ -225,6 +227,36 @@ _KNOWN_PLACES = re.compile(rf"(?<!\w)(?:{_alternation(PLACES)})(?!\w)")
 _MIDDLE_NAMES = ("van", "thi")
 
 
+_FOLDED_FAMILIES = frozenset(fold(family) for family in FAMILY_NAMES if " " not in family)
+_LOWER_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _lower_case_names(text: str):
+    """(start, end) of names typed in lower case without diacritics: a family name and two
+    or three common given names ("pham ngoc bao tran")."""
+    # only words typed without diacritics: with them, a family name is told apart from the
+    # everyday words that fold to the same letters ("phản ánh", "vụ", "định")
+    words = [match for match in _LOWER_WORD.finditer(text)
+             if match.group(0).islower() and match.group(0).isascii()]
+    index = 0
+    while index < len(words):
+        first = words[index]
+        following = words[index + 1].group(0) if index + 1 < len(words) else ""
+        if fold(first.group(0)) in _FOLDED_FAMILIES \
+                and f"{first.group(0)} {following}".strip() not in COMMON_PHRASES:
+            run = [first]
+            for word in words[index + 1:index + 4]:
+                gap = text[run[-1].end():word.start()]
+                if gap.strip(" \t") or fold(word.group(0)) not in GIVEN_NAMES:
+                    break
+                run.append(word)
+            if len(run) >= 3:
+                yield first.start(), run[-1].end()
+                index += len(run)
+                continue
+        index += 1
+
+
 @dataclass(frozen=True)
 class Mask:
     kind: str
@@ -319,10 +351,15 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
             add(ADDRESS, match.start(group), match.end(group))
     for pattern in (_MIDDLE_NAMED, _LOWER_NAMED, _ETHNIC_NAME):
         for match in pattern.finditer(text):
-            if not _is_place(text, match.start(), match.end(), companies=False):
+            opening = " ".join(match.group(0).split()[:2])
+            if opening not in COMMON_PHRASES \
+                    and not _is_place(text, match.start(), match.end(), companies=False):
                 add(NAME, match.start(), match.end())
     for match in _LOWER_INTRODUCED.finditer(text):
         add(NAME, match.start(1), match.end(1))
+    for start, end in _lower_case_names(text):
+        if not _is_place(text, start, end, companies=False):
+            add(NAME, start, end)
     for match in _SHAPED_NAME.finditer(text):
         start, end = match.start(), match.end()
         if not free(start, end) or _in_capital_run(text, start, end):

@@ -26,6 +26,26 @@ FAMILY_NAMES = (
     "Chamalea", "Pinang", "Pi Nang", "Kator", "Dang",
 )
 
+# Common Vietnamese middle and given names, folded (no diacritics): a name typed entirely in
+# lower case ("em la pham ngoc bao tran") is a family name followed by two or three of them.
+GIVEN_NAMES = frozenset("""
+an anh bao bich binh cam cuong chau chi chinh cong dai dan danh dao dat diem diep dinh doan
+dong duc dung duy duong gia giang ha hai han hang hanh hao hau hien hieu hoa hoai hoan hoang
+hong hue hung huong huy huyen khang khanh khoa khoi kien kim lam lan linh loan loc long luan
+luong ly mai manh minh my nam nga ngan nghia ngoc nguyen nhan nhat nhi nhu nhung oanh phat
+phong phu phuc phuong quan quang quoc quy quyen quynh sang son tai tam tan thach thai thang
+thanh thao thi thien thinh tho thu thuan thuy thuong tien tin toan trang tran tri trinh trong
+truc trung truong tu tuan tuong tuyen tuyet uyen van viet vinh vu vy xuan yen
+""".split())
+
+# Everyday phrases that, typed without diacritics, begin like a name ("phan anh" is "phản
+# ánh", "do thi" is "đô thị"): a lower-case name never starts with one of them.
+COMMON_PHRASES = frozenset("""
+phan anh|do thi|ho so|le phi|ly do|thai do|vu viec|ha tang|dinh ky|do dac|to chuc|lam viec
+|cao toc|dang ky|do phuc|tran nha|vu khi|tu thien|hoang hon|hoa don|truong hop|giang vien
+|chu tich|vi tri|ly lich|luong thuc|phan hoi|phan cong|phan tich|le hoi|tan thanh|hoa binh
+""".replace("\n", "").split("|"))
+
 # Honorifics and kinship words that address a person ("ông Tám", "chị Hoa").
 HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ", "cháu", "thím", "dì",
               "cậu", "mợ", "thầy", "ong")

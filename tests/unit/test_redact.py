@@ -74,6 +74,8 @@ MASKED = [
     ("do Đỗ Minh Tuấn ký", "Đỗ Minh Tuấn", "name"),
     ("Chủ tịch UBND xã Trần Văn Hai đã hứa", "Trần Văn Hai", "name"),
     ("tổ trưởng Bình báo", "Bình", "name"),
+    ("em la pham ngoc bao tran, sn 2001", "pham ngoc bao tran", "name"),
+    ("vo hoang nam 20 long, le thi bich 8 long", "vo hoang nam", "name"),
     # a house number in a lot or a flat
     ("nhà ở lô B12 khu đô thị", "lô B12", "address"),
     ("căn hộ 1205 tòa nhà", "căn hộ 1205", "address"),
@@ -114,6 +116,8 @@ KEPT = [
     "TP. Hồ Chí Minh, Hà Nội, Lâm Đồng và Phan Rang",
     "Đỗ xe trái phép. HỒ SƠ BỊ THẤT LẠC HAI LẦN",
     "đường dây nóng 1900 1234 hoặc 1022",
+    "toi muon phan anh thai do phuc vu cua can bo o do thi moi",
+    "Tôi phản ánh thái độ phục vụ của cán bộ vụ hành chính công",
 ]
 
 
