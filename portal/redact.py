@@ -79,13 +79,14 @@ _NAME = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PLATE = re.compile(
     r"(?<![\w/.-])\d{2}[ \t-]?[A-Z]{1,2}\d?[ \t.-]?(?:\d{3}\.\d{2}|\d{4,5})(?![\w/]|[.,]\d)")
+_LOWER_PLATE = re.compile(r"(?<![\w/.-])\d{2}[a-z]{1,2}\d?[ \t-]?\d{3}\.\d{2}(?![\w/]|[.,]\d)")
 _PASSPORT = re.compile(r"(?<![\w/.-])[A-Z][ \t]?\d{7}(?![\w/]|[.,]\d)")
 _DATE = (r"\d{1,2}[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*\d{2,4}"
          r"|\d{1,2}[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+\d{4}|\d{4}")
 _BIRTH = re.compile(
     rf"(?:sinh ngày|ngày sinh|sinh năm|năm sinh|sinh ngay|ngay sinh|sinh nam|nam sinh|\bsn\b"
     rf"|\bns\b)"
-    rf"(?:[^.;!?\d\n]{{0,60}}?)({_DATE})(?![\w/])"
+    rf"(?:[^.;!?\d\n()]{{0,45}}?)({_DATE})(?![\w/])"
     rf"|(?<!\w)sinh[ \t]+((?:19|20)\d\d)(?!\w)", re.IGNORECASE)
 # A run of digit groups: "0905 123 456", "(0258) 3822.123", "+84 (0) 905-123-456".
 _GROUP = r"(?:\(\+?\d{1,4}\)|\+?\d+)"
@@ -97,7 +98,7 @@ _UNIT_AFTER = re.compile(
     r"[ \t]*(?:đồng|đ\b|VNĐ|VND|vnđ|vnd|USD|usd|triệu|tỷ|nghìn|ngàn|m2|m²|m3|m³|ha\b|km|kg|"
     r"tấn|lít|%|người|hộ\b|hồ sơ|lượt|trường hợp)")
 _MONEY_BEFORE = re.compile(
-    r"(?:tiền|giá|phí|trị giá|nộp|thu|chi|lương|thuế|bồi thường|hỗ trợ|tổng cộng|số dư)"
+    r"(?<!\w)(?:tiền|giá|phí|trị giá|nộp|thu|chi|lương|thuế|bồi thường|hỗ trợ|tổng cộng|số dư)"
     r"[^\d.;!?]{0,12}$", re.IGNORECASE)
 _TAX_CODE_BEFORE = re.compile(
     r"(?:mã số thuế|\bMST\b|mã số doanh nghiệp|hồ sơ số|số hồ sơ|mã hồ sơ|biên nhận số|"
@@ -115,6 +116,8 @@ def _number_kind(text: str, start: int, end: int) -> str | None:
     if _THOUSANDS.fullmatch(raw) and (_UNIT_AFTER.match(text, end)
                                       or _MONEY_BEFORE.search(text[max(0, start - 30):start])):
         return None  # an amount: "150.000.000 đồng", "lệ phí 2.500.000"
+    if re.fullmatch(r"[1-9]\d*", raw) and _UNIT_AFTER.match(text, end):
+        return None  # an amount written without separators: "125000000 đồng"
     international = raw.startswith(("+", "(+")) or digits.startswith("0084") or (
         digits.startswith("84") and len(digits) in (11, 12) and not raw.startswith("0"))
     if international:
@@ -138,7 +141,7 @@ def _number_kind(text: str, start: int, end: int) -> str | None:
 
 # Addresses --------------------------------------------------------------------------------
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*(?![\w/])"
-_LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách|hem|Hem|kiet|Kiet)"
+_LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách|hem|Hem|kiet|Kiet|ngo|ngach)"
 _STREETS = (rf"(?:đường|Đường|duong|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn|tòa nhà|tòa|"
             rf"chung cư|khu đô thị|khu tái định cư|khu dân cư|khu|block)")
 # A street's name: capitalised words, or a date ("đường 2 Tháng 4", "23 Tháng 10").
@@ -163,13 +166,17 @@ _ADDRESSES = [
                rf"(?:[-.]\d+)*(?![\w/])(?!,?[ \t]+khoảnh)(?:,?[ \t]+{_STREETS}"
                rf"(?:[ \t]+(?:[^\W\d_{_UPPER}]+|[A-Z][A-Z0-9]*)){{0,4}}[ \t]+{_STREET_NAME})?"),
     # "(số) 12 đường Trần Phú", "45, phố Lê Lợi", "15 đường 2 Tháng 4", "1205 tòa nhà …"
-    re.compile(rf"(?<![\w/.])(?<!trí )(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+{_STREETS}[ \t]+"
-               rf"{_STREET_NAME}"),
+    re.compile(rf"(?<![\w/.])(?<!trí )(?<!đường )(?<!Đường )(?<!đường số )(?<!Đường số )"
+               rf"(?:[Ss]ố[ \t]+)?{_NUMBER},?[ \t]+"
+               rf"{_STREETS}[ \t]+{_STREET_NAME}"),
     # "(số) 12 Trần Phú": a number then two to five capitalised words, not a legal reference
     re.compile(rf"(?<![\w/.,])(?:[Ss]ố[ \t]+)?{_NUMBER}[ \t]+"
                rf"(?!(?:{_NOT_A_STREET})\b){_WORD}(?:[ \t]+{_WORD}){{1,4}}"),
     # "số 12 Yersin": after "số", one capitalised word is enough
     re.compile(rf"(?<![\w/.])[Ss]ố[ \t]+{_NUMBER}[ \t]+(?!(?:{_NOT_A_STREET})\b){_WORD}"),
+    # "em ở 45/2 tran quy cap": a house number with a slash after "ở", in lower case
+    re.compile(r"(?<!\w)(?:ở|o|tại|tai)[ \t]+(\d+[A-Za-z]?/\d+[A-Za-z]?(?:/\d+)*"
+               r"(?:[ \t]+[^\W\d_]+){0,4}?)(?=[ \t]*(?:[,.;)]|$|nè|nhé|nha\b))"),
     # "nhà ở 45 lê lợi,": a number after "nhà ở", "địa chỉ", written in lower case
     re.compile(r"(?:nhà ở|ở số|địa chỉ|đ/c|đc|dc|trú tại|ngụ tại|nha o|dia chi)[ \t]*:?[ \t]*"
                r"(\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*(?:[ \t]+[^\W\d_]+){1,4})(?=[,.;)]|$)",
@@ -198,7 +205,9 @@ _ETHNIC_NAME = re.compile(
     rf"(?<!\w)(?:(?:Y|H['’][{_UPPER}][^\W\d_]*)(?:[ \t]+{_WORD}){{1,3}}"
     rf"|K['’][{_UPPER}][^\W\d_]*(?:[ \t]+{_WORD}){{0,2}})(?!\w)")
 # a year in brackets or a table's next cell right after a name: its year of birth
-_YEAR_AFTER_NAME = re.compile(r"[ \t]*(?:\(|\||,|;)[ \t]*((?:19\d\d|20[01]\d))[ \t]*(?=\)|\||,|;)")
+_YEAR_AFTER_NAME = re.compile(
+    r"[ \t]*(?:\(|\||,|;|–|-)[ \t]*((?:19\d\d|20[01]\d))[ \t]*(?=\)|\||,|;|–|-|$)",
+    re.MULTILINE)
 _ROLE_NAME = re.compile(
     rf"(?<!\w)(?:{_alternation(r for w in ROLE_WORDS for r in (w, w[0].upper() + w[1:]))})"
     rf"[ \t]*:?[ \t]+({_PERSON})")
@@ -217,11 +226,17 @@ _LOWER_NAMED = re.compile(
     rf"(?<!\w)(?:{_alternation(family.lower() for family in FAMILY_NAMES)})[ \t]+"
     rf"(?:văn|thị|van|thi)(?:[ \t]+[^\W\d_]+){{1,2}}(?!\w)")
 # A shaped name right after one of these is a street, a place, a school or a company.
+# A street or place word right before: as written in running text, or capitalised at the start
+# of a sentence ("Đường Trần Phú…"); a capitalised "Kiệt" after a comma ends a name.
+_CONTEXT_WORDS = STREET_WORDS + AREA_WORDS
 _CONTEXT_BEFORE = re.compile(
-    rf"(?<!\w)({_alternation(STREET_WORDS + AREA_WORDS)})[ \t]*[,:]?[ \t]*$", re.IGNORECASE)
+    rf"(?:(?<!\w)({_alternation(_CONTEXT_WORDS)})"
+    rf"|(?:^|(?<=[.!?;:(\n–-])|(?<=[.!?;:(\n–-][ \t]))"
+    rf"({_alternation(word[0].upper() + word[1:] for word in _CONTEXT_WORDS)}))[ \t]*$")
 _AREAS = frozenset(word.lower() for word in AREA_WORDS)
-_COMPANY_BEFORE = re.compile(rf"(?<!\w)(?:{_alternation(COMPANY_WORDS)})[^.;:!?\n]{{0,30}}$",
-                             re.IGNORECASE)
+_COMPANY_BEFORE = re.compile(
+    rf"(?<!\w)(?:{_alternation(COMPANY_WORDS)})"
+    rf"(?:(?!\b(?:là|la|của|cua|do|ông|bà|anh|chị)\b)[^.;:!?\n]){{0,30}}$", re.IGNORECASE)
 _PLACE_PREFIXES = tuple(sorted({fold(place) for place in PLACES}, key=len, reverse=True))
 _KNOWN_PLACES = re.compile(rf"(?<!\w)(?:{_alternation(PLACES)})(?!\w)")
 _MIDDLE_NAMES = ("van", "thi")
@@ -293,7 +308,7 @@ def _is_place(text: str, start: int, end: int, companies: bool = True) -> bool:
     context = _CONTEXT_BEFORE.search(before)
     if context is None:
         return False
-    if re.sub(r"[ \t]+", " ", context.group(1).lower()) in _AREAS:
+    if re.sub(r"[ \t]+", " ", (context.group(1) or context.group(2)).lower()) in _AREAS:
         # "xã Phước Đồng", but "xã Trần Văn Hai", "tổ dân phố Châu Văn Lợi" are people
         return len(folded.split()) < 2 or folded.split()[1] not in _MIDDLE_NAMES
     return True  # "đường Phạm Văn Đồng"
@@ -329,7 +344,8 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
             bisect.insort(spans, Mask(kind, start, end, text[start:end]),
                           key=lambda mask: mask.start)
 
-    for pattern, kind in ((_EMAIL, EMAIL), (_PLATE, PLATE), (_PASSPORT, PASSPORT)):
+    for pattern, kind in ((_EMAIL, EMAIL), (_PLATE, PLATE), (_LOWER_PLATE, PLATE),
+                          (_PASSPORT, PASSPORT)):
         for match in pattern.finditer(text):
             add(kind, match.start(), match.end())
     for match in _BIRTH.finditer(text):
@@ -375,6 +391,9 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
                 continue  # "đường Hai Bà Trưng", "Bà Rịa": inside a known place
             if _CONTEXT_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
                 continue  # "xã Bác Ái", "đường Bà Triệu": a place named like a person
+            if pattern is _ADDRESSED_NAME and text[match.start()].isupper() \
+                    and re.search(rf"[{_UPPER}][^\W\d_]*[ \t]+$", text[:match.start()]):
+                continue  # "Đồng Bà Thìn": a capitalised honorific inside a proper name
             if pattern in (_ROLE_NAME, _AREA_ROLE_NAME) and text[match.start()].isupper() \
                     and re.search(r"\w[ \t]*$", text[:match.start()]):
                 continue  # "Hạt Kiểm lâm Khánh Sơn": a capitalised job inside a body's name

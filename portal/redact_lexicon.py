@@ -23,7 +23,7 @@ FAMILY_NAMES = (
     # ethnic minorities of Khánh Hòa and the Central Highlands (Raglai, Chăm, Cơ Ho, Ê Đê)
     "Pi Năng", "Pinăng", "Chamaléa", "Katơr", "Katơ", "Bo Bo", "Đàng", "Thiên Sanh", "Trượng",
     "Ksor", "Rơmah", "Êban", "Niê", "Mlô", "Byă", "Kpă", "Siu", "Touneh", "Liêng", "Ka",
-    "Chamalea", "Pinang", "Pi Nang", "Kator", "Dang",
+    "Chamalea", "Pinang", "Pi Nang", "Kator", "Dang", "Quảng", "Chế", "Thập", "Lộ", "Tiết",
 )
 
 # Common Vietnamese middle and given names, folded (no diacritics): a name typed entirely in
@@ -107,6 +107,7 @@ STREET_WORDS = (
     "đường", "phố", "tuyến đường", "tuyến phố", "đại lộ", "quốc lộ", "tỉnh lộ", "hương lộ",
     "ngã tư", "ngã ba", "ngã năm", "nút giao", "vòng xoay", "cầu", "chợ", "bến", "cảng",
     "công viên", "quảng trường", "trường", "THPT", "THCS", "tiểu học", "mầm non", "mẫu giáo",
+    "Tiểu học", "Mầm non", "Mẫu giáo", "Trung học cơ sở", "Trung học phổ thông", "Quốc lộ",
     "bệnh viện", "trạm y tế", "khu đô thị", "khu dân cư", "khu phố", "chung cư", "tòa nhà",
     "chùa", "nhà thờ", "tượng đài", "lăng", "đền", "giao với", "góc", "hẻm", "kiệt",
     "ngõ", "ngách", "mang tên", "duong", "pho", "truong", "cau", "cho", "khu xử lý", "bãi rác",

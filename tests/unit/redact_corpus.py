@@ -22,7 +22,8 @@ from portal import redact
 
 DATA = Path(__file__).parent / "data"
 CORPORA = (DATA / "deidentification_corpus.txt", DATA / "deidentification_heldout.txt",
-           DATA / "deidentification_fresh.txt", DATA / "deidentification_final.txt")
+           DATA / "deidentification_fresh.txt", DATA / "deidentification_final.txt",
+           DATA / "deidentification_unseen.txt")
 _SPAN = re.compile(r"\{\{(\w+):(.*?)\}\}")
 
 
