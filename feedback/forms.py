@@ -194,6 +194,7 @@ def _detail_field(detail: wf.Detail):
             render_kw={"rows": 12, **marks}),
         wf.PUBLIC_TEXT: lambda: TextAreaField(detail.label, validators=[
             Optional(), Length(max=20_000)], filters=[clean_text], render_kw={"rows": 10}),
+        wf.CONFIRM: lambda: BooleanField(detail.label),
     }
     return kinds[detail.kind]()
 

@@ -35,7 +35,7 @@ from feedback.models import (
     TicketEvent,
     TicketSequence,
 )
-from portal import audit
+from portal import audit, redact
 from portal.auth.models import Unit, User
 from portal.db import utcnow
 from portal.text import fold
@@ -491,6 +491,14 @@ def close_unanswered(session: Session, today: date) -> list[Ticket]:
     return list(expired)
 
 
+class LooksPersonal(Exception):
+    """The public texts, as edited, still hold what the de-identification pass would mask."""
+
+    def __init__(self, found: tuple[str, ...]):
+        super().__init__(", ".join(found))
+        self.found = found
+
+
 @effect("publish")
 def _publish(step: Step) -> None:
     ticket, details = step.ticket, step.details
@@ -499,6 +507,13 @@ def _publish(step: Step) -> None:
                         if not details.get(name))
         if missing:
             raise wf.MissingDetails(missing)
+        # A second look after the person's edits: what still looks personal is published only
+        # when they confirm it is not (a street's number in a legal text, say).
+        found = tuple(dict.fromkeys(
+            mask.original for name in ("public_question", "public_answer")
+            for mask in redact.find(details[name], [ticket.name], [ticket.address])))
+        if found and not details.get("checked_as_is"):
+            raise LooksPersonal(found)
         ticket.public_question = details["public_question"]
         ticket.public_answer = details["public_answer"]
     else:  # without consent only the field, dates and outcome are published

@@ -263,6 +263,9 @@ def act(code: str):
                      shown_version=form.version.data)
     except (services.Conflict, StaleDataError):
         return _conflict(ticket, form)
+    except services.LooksPersonal as refusal:
+        return render_template("feedback/staff/publish.html", ticket=ticket, form=form,
+                               segments=redact.segments, still_personal=refusal.found), 400
     except services.NotYourUnit:
         abort(403)
     except wf.MissingDetails as error:
@@ -490,7 +493,7 @@ def prepare_publication(code: str):
     form.public_question.data = ticket.public_question or redact.redact(question, **known).text
     form.public_answer.data = ticket.public_answer or redact.redact(ticket.answer, **known).text
     return render_template("feedback/staff/publish.html", ticket=ticket, form=form,
-                           segments=redact.segments)
+                           segments=redact.segments, still_personal=())
 
 
 @bp.get("/reviews")

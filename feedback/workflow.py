@@ -181,6 +181,7 @@ OFFICER = "officer"  # an active officer of that unit
 PARAGRAPH = "paragraph"  # a reason or an explanation
 ANSWER = "answer"  # the answer to the citizen, with the reply templates
 PUBLIC_TEXT = "public_text"  # a de-identified text for publication
+CONFIRM = "confirm"  # a tick box
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,10 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     # The public texts are needed only with the sender's consent: checked by the effect.
     _t(PUBLISH, [ANSWERED], PUBLISHED, _REVIEW, _l("Publish"), (
         Detail("public_question", PUBLIC_TEXT, _l("Published question (de-identified)")),
-        Detail("public_answer", PUBLIC_TEXT, _l("Published answer (de-identified)"))),
+        Detail("public_answer", PUBLIC_TEXT, _l("Published answer (de-identified)")),
+        Detail("checked_as_is", CONFIRM, _l(
+            "I read it again: what is highlighted below is not personal data; publish it as "
+            "it is."))),
        effect="publish", page="feedback_staff.prepare_publication"),
     _t(CLOSE, [ANSWERED], CLOSED, _REVIEW, _l("Close without publishing"), (_REASON,)),
     _t(UNPUBLISH, [PUBLISHED], CLOSED, _REVIEW, _l("Unpublish"), (_REASON,),

@@ -296,3 +296,30 @@ def test_a_published_ticket_can_always_be_taken_down(app, client, db):
     act_on(client, db, ticket.code, "unpublish", reason="Còn sót tên người")
     act_on(client, db, ticket.code, "archive")
     assert client.get(f"/feedback/published/{ticket.code}").status_code == 404
+
+
+def test_publishing_an_edited_text_that_still_looks_personal_needs_a_second_look(
+        app, client, db):
+    ticket = make_ticket(app, db, consent_publish=True, name="Lê Thị Zzedit")
+    unit = make_unit(db)
+    secretariat = _answer(client, db, ticket.code, unit, answer="Sở đã xử lý.")
+    sign_in_as(client, secretariat)
+    edited = {"public_question": "Bà Lê Thị Zzedit (0905 123 456) phản ánh hồ sơ bị trễ.",
+              "public_answer": "Sở đã xử lý."}
+    db.expire_all()
+    refused = client.post(f"/staff/feedback/{ticket.code}/act?lang=en", data={
+        "action": "publish", "version": db.get(Ticket, ticket.id).version, **edited})
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and "Not published: these still look like" in page
+    assert "0905 123 456" in page and "Lê Thị Zzedit" in page
+    assert db.get(Ticket, ticket.id).published_at is None
+    client.post("/staff/logout")
+    assert ticket.code not in client.get("/feedback/published").get_data(as_text=True)
+    sign_in_as(client, secretariat)
+    db.expire_all()
+    confirmed = client.post(f"/staff/feedback/{ticket.code}/act", data={
+        "action": "publish", "version": db.get(Ticket, ticket.id).version,
+        "checked_as_is": "y", **edited})
+    assert confirmed.status_code == 302
+    db.expire_all()
+    assert db.get(Ticket, ticket.id).published_at is not None
