@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 
 from portal.redact_lexicon import (
+    ACCENTED_GIVEN_NAMES,
     AREA_ROLE_WORDS,
     AREA_WORDS,
     COMMON_PHRASES,
@@ -72,15 +73,19 @@ def _alternation(words) -> str:
 
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 # A capitalised word (not the start of a code such as "H34.26" or "NT-90345-TS").
-_WORD = rf"[{_UPPER}][^\W\d_]*(?!\w|-\d)"
+_WORD = rf"[{_UPPER}][^\W\d_]*(?:-[a-z]+)?(?!\w|-\d)"  # "Min-jun"
 _NAME = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"
 
 # Numbers ----------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PLATE = re.compile(
-    r"(?<![\w/.-])\d{2}[ \t-]?[A-Z]{1,2}\d?[ \t.-]?(?:\d{3}\.\d{2}|\d{4,5})(?![\w/]|[.,]\d)")
-_LOWER_PLATE = re.compile(r"(?<![\w/.-])\d{2}[a-z]{1,2}\d?[ \t-]?\d{3}\.\d{2}(?![\w/]|[.,]\d)")
+    r"(?<![\w/.-])\d{2}[ \t-]?[A-Z]{1,2}\d?[ \t.-]?(?:\d{3}[. ]\d{2}|\d{4,5})(?![\w/]|[.,]\d)")
+_LOWER_PLATE = re.compile(
+    r"(?<![\w/.-])\d{2}[a-z]{1,2}\d?[ \t-]?\d{3}[. ]\d{2}(?![\w/]|[.,]\d)")
 _PASSPORT = re.compile(r"(?<![\w/.-])[A-Z][ \t]?\d{7}(?![\w/]|[.,]\d)")
+# a passport named as such, of any country's shape: "hộ chiếu số PA1234567", "(hộ chiếu M12345678)"
+_NAMED_PASSPORT = re.compile(r"(?i:hộ chiếu|ho chieu|passport)(?:[ \t]+(?i:số|so|no\.?))?"
+                             r"[ \t:]*([A-Z]{1,2}[ \t]?\d{6,8})(?![\w/])")
 _DATE = (r"\d{1,2}[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*\d{2,4}"
          r"|\d{1,2}[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+\d{4}|\d{4}")
 _BIRTH = re.compile(
@@ -88,6 +93,14 @@ _BIRTH = re.compile(
     rf"|\bns\b)"
     rf"(?:[^.;!?\d\n()]{{0,45}}?)({_DATE})(?![\w/])"
     rf"|(?<!\w)sinh[ \t]+((?:19|20)\d\d)(?!\w)", re.IGNORECASE)
+_FULL_DATE = re.compile(r"(?<![\w/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\w/])")
+
+
+def _day_and_month(date: str) -> tuple[int, int] | None:
+    parts = re.findall(r"\d+", date)
+    return (int(parts[0]), int(parts[1])) if len(parts) == 3 else None
+
+
 # A run of digit groups: "0905 123 456", "(0258) 3822.123", "+84 (0) 905-123-456".
 _GROUP = r"(?:\(\+?\d{1,4}\)|\+?\d+)"
 _SEPARATOR = r"(?:[ \t]?[.-][ \t]?|[ \t]|(?<=\)))"
@@ -105,6 +118,9 @@ _TAX_CODE_BEFORE = re.compile(
     r"số biên nhận|biên lai số|số biên lai|phiếu thu số|số phiếu|số vào sổ|mã thủ tục|thủ tục)"
     r"[^\d.;!?]{0,25}$",
     re.IGNORECASE)
+_HOTLINE_BEFORE = re.compile(
+    r"(?:đường dây nóng|hotline|tổng đài|số máy bàn của (?:Sở|Chi cục|Văn phòng|UBND))"
+    r"(?:(?!\b(?:tôi|em|mình|nhà|của tôi|cá nhân)\b)[^\d.;!?]){0,60}$", re.IGNORECASE)
 _ACCOUNT_BEFORE = re.compile(r"(?:tài khoản|\bs?tk\b|số thẻ|thẻ ATM|thẻ tín dụng|\bthẻ)"
                              r"[^\d.;!?]{0,25}$", re.IGNORECASE)
 
@@ -126,6 +142,9 @@ def _number_kind(text: str, start: int, end: int) -> str | None:
             return PHONE
     if digits.startswith(("1800", "1900")) and len(digits) in (8, 10):
         return None  # a service line, not a person's number
+    if digits.startswith("02") and len(digits) == 11 \
+            and _HOTLINE_BEFORE.search(text[max(0, start - 80):start]):
+        return None  # an office's published landline: "đường dây nóng của Sở 0258.3822.579"
     if _TAX_CODE_BEFORE.search(text[max(0, start - 30):start]):
         return None  # an enterprise's tax code is public
     if 6 <= len(digits) <= 19 and _ACCOUNT_BEFORE.search(text[max(0, start - 40):start]):
@@ -142,8 +161,8 @@ def _number_kind(text: str, start: int, end: int) -> str | None:
 # Addresses --------------------------------------------------------------------------------
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*(?![\w/])"
 _LANES = r"(?:hẻm|Hẻm|ngõ|Ngõ|kiệt|Kiệt|ngách|Ngách|hem|Hem|kiet|Kiet|ngo|ngach)"
-_STREETS = (rf"(?:đường|Đường|duong|phố|Phố|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn|tòa nhà|tòa|"
-            rf"chung cư|khu đô thị|khu tái định cư|khu dân cư|khu|block)")
+_STREETS = (rf"(?:đường|Đường|ĐƯỜNG|duong|phố|Phố|PHỐ|{_LANES[3:-1]}|tổ|Tổ|thôn|Thôn|tòa nhà|"
+            rf"tòa|chung cư|CHUNG CƯ|khu đô thị|khu tái định cư|khu dân cư|khu|block)")
 # A street's name: capitalised words, or a date ("đường 2 Tháng 4", "23 Tháng 10").
 _STREET_NAME = (rf"(?:\d{{1,2}}[ \t]+[Tt]h[áa]ng[ \t]+\d{{1,2}}(?!\w)"
                 rf"|{_NAME}(?:[ \t]+\d{{1,2}}(?!\w))?)")
@@ -158,11 +177,11 @@ _ADDRESSES = [
     re.compile(rf"(?:[Ss]ố nhà|[Nn]hà số)[ \t]+{_NUMBER}(?:,?[ \t]+(?:{_LANES}[ \t]+{_NUMBER},?"
                rf"[ \t]+)*(?:{_STREETS}[ \t]+)?{_STREET_NAME})?"),
     # "hẻm 12/3 Nguyễn Trãi", "ngõ 5", "7, hẻm 15 Hoàng Hoa Thám"
-    re.compile(rf"(?<![\w/.])(?:{_NUMBER},?[ \t]+)?{_LANES}[ \t]+{_NUMBER}"
+    re.compile(rf"(?<![\w/.])(?:(?:[Ss][ốo][ \t]+)?{_NUMBER},?[ \t]+)?{_LANES}[ \t]+{_NUMBER}"
                rf"(?:,?[ \t]+(?:{_LANES}[ \t]+{_NUMBER}[ \t]+)?(?:{_STREETS}[ \t]+)?"
                rf"{_STREET_NAME})?"),
     # "lô B12 khu đô thị Mỹ Gia", "căn hộ 1205", "Lô D5-23"
-    re.compile(rf"(?:[Ll]ô|[Cc]ăn hộ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{{0,4}}\d+[A-Z]?"
+    re.compile(rf"(?:[Ll]ô|LÔ|[Cc]ăn hộ|CĂN HỘ|[Cc]ăn)[ \t]+(?:số[ \t]+)?[A-Z]{{0,4}}-?\d+[A-Z]?"
                rf"(?:[-.]\d+)*(?![\w/])(?!,?[ \t]+khoảnh)(?:,?[ \t]+{_STREETS}"
                rf"(?:[ \t]+(?:[^\W\d_{_UPPER}]+|[A-Z][A-Z0-9]*)){{0,4}}[ \t]+{_STREET_NAME})?"),
     # "(số) 12 đường Trần Phú", "45, phố Lê Lợi", "15 đường 2 Tháng 4", "1205 tòa nhà …"
@@ -183,6 +202,10 @@ _ADDRESSES = [
                re.IGNORECASE),
 ]
 
+# "o so 15 le thanh ton", "nha o so 7": a house number after "ở số", and the street's words
+_LOWER_HOUSE = re.compile(r"(?<!\w)(?:ở|o|tại|tai|nhà|nha)[ \t]+((?:số|so)[ \t]+"
+                          r"\d+[A-Za-z]?(?:/\d+)*(?![\w/]))((?:[ \t]+[a-z]+){0,4})")
+
 # Names ------------------------------------------------------------------------------------
 _HONORIFIC = _alternation(form for word in HONORIFICS for form in (word, word.capitalize()))
 # A person's name: capitalised words that do not open a body's name ("Sở …"), nor address the
@@ -194,7 +217,8 @@ _INTRODUCED_NAME = re.compile(
     rf"[Kk]ính gửi|[Nn]gười viết đơn|[Nn]gười phản ánh|[Kk]ý tên)[ \t]*:?[ \t]*"
     rf"(?:(?:{_HONORIFIC})[ \t]+)?({_PERSON})")
 _ADDRESSED_NAME = re.compile(
-    rf"(?<!\w)(?:{_HONORIFIC}|a|c|e)(?:[ \t]+(?:là|la|tên|ten))?[ \t]+({_PERSON})")
+    rf"(?<!\w)(?:{_HONORIFIC}|a|c|e|[Cc]ảm ơn|[Cc]ám ơn)(?:[ \t]+(?:là|la|tên|ten))?"
+    rf"[ \t]+({_PERSON})")
 # "e ten thanh", "tôi tên võ thị ngọc bích": a name typed in lower case after "tên"
 _LOWER_INTRODUCED = re.compile(
     r"(?<!\w)(?:tôi|toi|em|e|mình|minh|cháu|chau)[ \t]+(?:tên|ten)(?:[ \t]+(?:là|la))?[ \t]+"
@@ -206,11 +230,18 @@ _ETHNIC_NAME = re.compile(
     rf"|K['’][{_UPPER}][^\W\d_]*(?:[ \t]+{_WORD}){{0,2}})(?!\w)")
 # a year in brackets or a table's next cell right after a name: its year of birth
 _YEAR_AFTER_NAME = re.compile(
-    r"[ \t]*(?:\(|\||,|;|–|-)[ \t]*((?:19\d\d|20[01]\d))[ \t]*(?=\)|\||,|;|–|-|$)",
+    r"[ \t]*(?:\(|\||,|;|–|-)[ \t]*((?:\d{1,2}[/.-]\d{1,2}[/.-])?(?:19\d\d|20[01]\d))"
+    r"[ \t]*(?=\)|\||,|;|–|-|$)",
     re.MULTILINE)
 _ROLE_NAME = re.compile(
     rf"(?<!\w)(?:{_alternation(r for w in ROLE_WORDS for r in (w, w[0].upper() + w[1:]))})"
     rf"[ \t]*:?[ \t]+({_PERSON})")
+# "(Tuấn - chủ vựa phế liệu)", "(Lê Hoa, kế toán)": a name in brackets before a job
+_BRACKETED_NAME = re.compile(
+    rf"\([ \t]*({_PERSON})[ \t]*[-–,:][ \t]*"
+    rf"(?:{_alternation(ROLE_WORDS)}|chủ|người|nhân viên|tổ trưởng)(?!\w)")
+# "… e chi chuyen loi thoi — Vy": a signature after a dash, at the end of the message
+_SIGNED_NAME = re.compile(rf"(?<=[ \t])[—–-][ \t]*({_PERSON})[ \t.!]*$", re.MULTILINE)
 _AREA_ROLE_NAME = re.compile(
     rf"(?<!\w)(?:{_alternation(r for w in AREA_ROLE_WORDS for r in (w, w[0].upper() + w[1:]))})"
     rf"[ \t]+({_WORD})(?![ \t]+[{_UPPER}])")
@@ -237,6 +268,12 @@ _AREAS = frozenset(word.lower() for word in AREA_WORDS)
 _COMPANY_BEFORE = re.compile(
     rf"(?<!\w)(?:{_alternation(COMPANY_WORDS)})"
     rf"(?:(?!\b(?:là|la|của|cua|do|ông|bà|anh|chị)\b)[^.;:!?\n]){{0,30}}$", re.IGNORECASE)
+_LISTED_BEFORE = re.compile(rf"(?:{_NAME}[ \t]*(?:,|và|hoặc)[ \t]*)+$")
+_STREET_BEFORE = re.compile(
+    rf"(?<!\w)(?:{_alternation(w for word in STREET_WORDS for w in (word, word.capitalize()))})"
+    rf"[ \t]*$")
+_AREA_ROLE_BEFORE = re.compile(rf"(?<!\w)(?:{_alternation(AREA_ROLE_WORDS)})[ \t]*$",
+                               re.IGNORECASE)
 _PLACE_PREFIXES = tuple(sorted({fold(place) for place in PLACES}, key=len, reverse=True))
 _KNOWN_PLACES = re.compile(rf"(?<!\w)(?:{_alternation(PLACES)})(?!\w)")
 _MIDDLE_NAMES = ("van", "thi")
@@ -270,6 +307,58 @@ def _lower_case_names(text: str):
                 index += len(run)
                 continue
         index += 1
+
+
+# A thank-you names its person: "cảm ơn Ngọc Hân", "cám ơn chị lan".
+_THANKS = r"(?:[Cc]ảm ơn|[Cc]ám ơn|[Cc]am on)"
+# "e la tuan", "liên hệ lan", "e bao hung roi": a given name right after these
+_LOWER_LEADS = ("tôi là", "toi la", "em là", "em la", "e là", "e la", "mình là", "minh la",
+                "tên là", "ten la", "liên hệ", "lien he", "gặp", "gap", "hỏi", "nhắn", "gọi",
+                "goi", "báo", "bao", "chi", "tổ trưởng", "trưởng thôn", "cán bộ")
+_LOWER_HONORIFICS = frozenset(HONORIFICS)
+_LOWER_ADDRESSED = re.compile(
+    rf"(?<!\w)(?:(?:{_THANKS}|{_alternation(_LOWER_LEADS)})"
+    rf"(?:[ \t]+(?:{_alternation(HONORIFICS)}))?|{_alternation(HONORIFICS)})"
+    rf"(?=((?:[ \t]+[^\W\d_{_UPPER}]+){{1,3}}))")
+
+
+def _given_name(word: str, accented: bool) -> bool:
+    """Whether a lower-case word is a common given name: as written in text typed with
+    diacritics ("trong" there is "in", not "Trọng"), folded in text typed without them."""
+    return word in ACCENTED_GIVEN_NAMES if accented else fold(word) in GIVEN_NAMES
+
+
+def _lower_house_numbers(text: str):
+    """(start, end) of house numbers typed in lower case: the number and the words after it
+    that are names (a street is named after a person: "le thanh ton", "hung vuong")."""
+    for match in _LOWER_HOUSE.finditer(text):
+        end = match.end(1)
+        for word in _LOWER_WORD.finditer(text, match.start(2), match.end(2)):
+            if word.group(0) not in GIVEN_NAMES and word.group(0) not in _FOLDED_FAMILIES:
+                break
+            end = word.end()
+        yield match.start(1), end
+
+
+def _lower_given_names(text: str):
+    """(start, end) of given names typed in lower case after an honorific or a thank-you
+    ("nhắn chị lan giùm", "cảm ơn ngọc hân"): one to three words that are common given names,
+    none of them in an everyday phrase with its neighbour ("chú trọng", "cảm ơn quý cơ quan")."""
+    for match in _LOWER_ADDRESSED.finditer(text):
+        lead = fold(text[match.start():match.start(1)].lower()).split()[-1]
+        words = list(_LOWER_WORD.finditer(text, match.start(1), match.end(1)))
+        folded = [lead] + [fold(word.group(0)) for word in words] + [""]
+        nearby = text[max(0, match.start() - 60):match.end() + 60]
+        accented = not nearby.isascii()
+        run = 0
+        for index, word in enumerate(words, start=1):
+            if not _given_name(word.group(0), accented) or word.group(0) in _LOWER_HONORIFICS \
+                    or f"{folded[index - 1]} {folded[index]}" in COMMON_PHRASES \
+                    or f"{folded[index]} {folded[index + 1]}" in COMMON_PHRASES:
+                break
+            run = index
+        if run:
+            yield words[0].start(), words[run - 1].end()
 
 
 @dataclass(frozen=True)
@@ -307,8 +396,13 @@ def _is_place(text: str, start: int, end: int, companies: bool = True) -> bool:
         return True
     context = _CONTEXT_BEFORE.search(before)
     if context is None:
-        return False
+        # "tuyến đường Lê Thánh Tôn, Trần Quang Khải và Phạm Văn Đồng": a list of streets
+        before = text[max(0, start - 160):start]
+        listed = _LISTED_BEFORE.sub("", before)
+        return listed != before and bool(_STREET_BEFORE.search(listed))
     if re.sub(r"[ \t]+", " ", (context.group(1) or context.group(2)).lower()) in _AREAS:
+        if _AREA_ROLE_BEFORE.search(before):
+            return False  # "trưởng thôn Pi Năng Tiến": the head of a village, named
         # "xã Phước Đồng", but "xã Trần Văn Hai", "tổ dân phố Châu Văn Lợi" are people
         return len(folded.split()) < 2 or folded.split()[1] not in _MIDDLE_NAMES
     return True  # "đường Phạm Văn Đồng"
@@ -323,6 +417,43 @@ def _in_capital_run(text: str, start: int, end: int) -> bool:
     after = re.match(r"[ \t]+(\S+)", text[end:])
     return any(word and word.group(1).isupper() and word.group(1).isalpha()
                for word in (before, after))
+
+
+_LOWER_FAMILIES = frozenset(family.lower() for family in FAMILY_NAMES if " " not in family)
+_CAPITAL_RUN = re.compile(rf"[{_UPPER}]+(?:[^a-zà-ỹ]*?[{_UPPER}]+){{2,}}")
+_ADDRESSES_IN_CAPITALS = [re.compile(pattern.pattern, pattern.flags | re.IGNORECASE)
+                          for pattern in _ADDRESSES]
+
+
+def _capital_stretches(text: str):
+    """(start, end) of stretches typed in capitals, three words or more ("HỌ TÊN: TRẦN THỊ
+    MỸ LỆ, ĐỊA CHỈ: SỐ 45 …"), where case says nothing of what is a name."""
+    for match in _CAPITAL_RUN.finditer(text):
+        if len(_LOWER_WORD.findall(match.group(0))) >= 3:
+            yield match.start(), match.end()
+
+
+def _names_in_capitals(text: str, start: int, end: int):
+    """(start, end) of names in a stretch typed in capitals: a family name and one to three
+    common given names ("ĐỖ QUANG VINH", not "ĐỖ XE TRÁI PHÉP")."""
+    words = list(_LOWER_WORD.finditer(text, start, end))
+    accented = not text[start:end].isascii()
+    families = _LOWER_FAMILIES if accented else _FOLDED_FAMILIES
+    index = 0
+    while index < len(words):
+        run = [words[index]]
+        first = words[index].group(0).lower()
+        if (first if accented else fold(first)) in families:
+            for word in words[index + 1:index + 4]:
+                given = word.group(0).lower()
+                if text[run[-1].end():word.start()].strip(" \t") or not (
+                        given in ("văn", "thị") or _given_name(given, accented)):
+                    break
+                run.append(word)
+        folded = fold(" ".join(word.group(0) for word in run[:2]))
+        if len(run) >= 2 and folded not in COMMON_PHRASES:
+            yield run[0].start(), run[-1].end()
+        index += len(run)
 
 
 def find(text: str, known_names=(), known_addresses=()) -> list[Mask]:
@@ -348,6 +479,8 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
                           (_PASSPORT, PASSPORT)):
         for match in pattern.finditer(text):
             add(kind, match.start(), match.end())
+    for match in _NAMED_PASSPORT.finditer(text):
+        add(PASSPORT, match.start(1), match.end(1))
     for match in _BIRTH.finditer(text):
         group = 1 if match.group(1) else 2
         add(BIRTH, match.start(group), match.end(group))
@@ -361,9 +494,13 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
     for kind, value in sorted(set(known), key=lambda pair: len(pair[1]), reverse=True):
         for match in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE):
             add(kind, match.start(), match.end())
-    for pattern in _ADDRESSES:
+    capitals = list(_capital_stretches(text))
+    for pattern, any_case in zip(_ADDRESSES, _ADDRESSES_IN_CAPITALS, strict=True):
+        group = 1 if pattern.groups else 0
+        for start, end in capitals:  # first, so that "SỐ 45 …" is taken whole
+            for match in any_case.finditer(text, start, end):
+                add(ADDRESS, match.start(group), match.end(group))
         for match in pattern.finditer(text):
-            group = 1 if pattern.groups else 0
             add(ADDRESS, match.start(group), match.end(group))
     for pattern in (_MIDDLE_NAMED, _LOWER_NAMED, _ETHNIC_NAME):
         for match in pattern.finditer(text):
@@ -373,9 +510,13 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
                 add(NAME, match.start(), match.end())
     for match in _LOWER_INTRODUCED.finditer(text):
         add(NAME, match.start(1), match.end(1))
+    for start, end in _lower_house_numbers(text):
+        add(ADDRESS, start, end)
     for start, end in _lower_case_names(text):
         if not _is_place(text, start, end, companies=False):
             add(NAME, start, end)
+    for start, end in _lower_given_names(text):
+        add(NAME, start, end)
     for match in _SHAPED_NAME.finditer(text):
         start, end = match.start(), match.end()
         if not free(start, end) or _in_capital_run(text, start, end):
@@ -385,7 +526,8 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
         else:
             add(NAME, start, end)
     places = [match.span() for match in _KNOWN_PLACES.finditer(text)]
-    for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME, _AREA_ROLE_NAME):
+    for pattern in (_INTRODUCED_NAME, _ADDRESSED_NAME, _ROLE_NAME, _AREA_ROLE_NAME,
+                    _BRACKETED_NAME, _SIGNED_NAME):
         for match in pattern.finditer(text):
             if any(start < match.end(1) and match.start() < end for start, end in places):
                 continue  # "đường Hai Bà Trưng", "Bà Rịa": inside a known place
@@ -401,10 +543,19 @@ def _scan(text: str, known_names=(), known_addresses=()) -> tuple[list[Mask], li
                    for place in _PLACE_PREFIXES):
                 continue  # "Bà Rịa", "Ông Ích Khiêm": a place that starts like an address
             add(NAME, match.start(1), match.end(1))
+    lowered = text.lower() if len(text.lower()) == len(text) else text
+    for start, end in capitals:
+        for name_start, name_end in _names_in_capitals(text, start, end):
+            if not _is_place(lowered, name_start, name_end, companies=False):
+                add(NAME, name_start, name_end)
     for mask in [mask for mask in spans if mask.kind == NAME]:
         year = _YEAR_AFTER_NAME.match(text, mask.end)
         if year:
             add(BIRTH, year.start(1), year.end(1))
+    births = {_day_and_month(mask.original) for mask in spans if mask.kind == BIRTH} - {None}
+    for match in _FULL_DATE.finditer(text):
+        if _day_and_month(match.group(0)) in births:
+            add(BIRTH, match.start(), match.end())  # "sinh 03/08/2001, ghi sai thành 03/08/2010"
     return spans, kept
 
 

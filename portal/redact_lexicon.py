@@ -35,15 +35,40 @@ hong hue hung huong huy huyen khang khanh khoa khoi kien kim lam lan linh loan l
 luong ly mai manh minh my nam nga ngan nghia ngoc nguyen nhan nhat nhi nhu nhung oanh phat
 phong phu phuc phuong quan quang quoc quy quyen quynh sang son tai tam tan thach thai thang
 thanh thao thi thien thinh tho thu thuan thuy thuong tien tin toan trang tran tri trinh trong
-truc trung truong tu tuan tuong tuyen tuyet uyen van viet vinh vu vy xuan yen
+truc trung truong tu tuan tuong tuyen tuyet uyen van viet vinh vu vy xuan yen le lieu suong
+sen thom tram loi hop ut
+""".split())
+
+# The same given names as written with diacritics, lower case: typed with them, a given name is
+# told apart from the everyday word that folds to the same letters ("trọng" from "trong",
+# "Gia" from "già", "Đức" from "đục").
+ACCENTED_GIVEN_NAMES = frozenset("""
+an ân anh ánh bảo bích bình cầm cẩm cường châu chi chí chinh chính công đại dân danh đào đạt
+diễm diệp định đình đoan doãn đông đồng đức dũng duy dương gia giang hà hạ hải hân hằng hạnh
+hào hảo hậu hiền hiếu hoa hòa hoà hoài hoàn hoàng hồng huệ hùng hương huy huyền khang khánh
+khoa khôi kiên kiệt kim lâm lan linh loan lộc long luân lương ly lý mai mạnh minh my mỹ nam nga
+ngân nghĩa ngọc nguyên nhàn nhân nhật nhi như nhung oanh phát phong phú phúc phương quân quang
+quốc quý quyên quỳnh sang sơn tài tâm tân thạch thái thắng thanh thảo thiện thịnh thọ thu thuận
+thủy thúy thuỷ thương tiến tín toàn trang trân trí trinh trọng trúc trung trường tú tuấn tường
+tuyền tuyết uyên việt vinh vũ vy xuân yến lệ liễu mỹ sương sen tình thơm trâm ý lợi hợp
+hai ba tư năm sáu bảy tám chín mười út
 """.split())
 
 # Everyday phrases that, typed without diacritics, begin like a name ("phan anh" is "phản
-# ánh", "do thi" is "đô thị"): a lower-case name never starts with one of them.
+# ánh", "do thi" is "đô thị") or like an honorific and a given name ("chú trọng", "anh dũng"):
+# a lower-case name never starts with one of them.
 COMMON_PHRASES = frozenset("""
 phan anh|do thi|ho so|le phi|ly do|thai do|vu viec|ha tang|dinh ky|do dac|to chuc|lam viec
 |cao toc|dang ky|do phuc|tran nha|vu khi|tu thien|hoang hon|hoa don|truong hop|giang vien
 |chu tich|vi tri|ly lich|luong thuc|phan hoi|phan cong|phan tich|le hoi|tan thanh|hoa binh
+|thanh tra|trung tam|chinh quyen|nhan dan|nhan vien|phong tai|phong ban|doan cong|doan kiem
+|quy co|quy so|quy vi|quy ong|quy ba|quy anh|quy ban|quy lanh|tan tinh|anh chi|em hong
+|chu trong|chu tam|bac tai|anh dung|anh minh|anh linh|anh van|anh quoc|anh tai|anh hao
+|thanh pho|thanh vien|thanh lap|thanh toan|hanh chinh|chinh sach|cong tac|cong an|cong dan
+|nam nay|nam ngoai|nam qua|nam truoc|nam sau|nam roi|ba muoi|ba nguoi|ba ngay|ba lan|ba thang
+|ba nam|hai muoi|hai nguoi|hai ngay|hai lan|hai thang|hai nam|bao tin|nhan tin|goi lai|hoi lai
+|bao lai|tien do|tu phap|tu van|nhan tien|le phi|hop dong|hop tac|hop le|hop ly|loi ich
+|tam thoi|tam tru|tu nhan|tu ngay
 """.replace("\n", "").split("|"))
 
 # Honorifics and kinship words that address a person ("ông Tám", "chị Hoa").
@@ -66,6 +91,7 @@ ROLE_WORDS = (
     "con là", "mình là", "mình tên", "e ten", "toi ten", "toi la",
     "luật sư", "kiểm soát viên", "thanh tra viên", "địa chính", "cán bộ địa chính",
     "người nhận", "người ký", "ký tên", "người làm chứng", "nhân chứng", "hàng xóm",
+    "công dân", "khách du lịch", "du khách", "nhà đầu tư", "khách hàng", "người thuê",
 )
 
 # Jobs named after a place ("chủ tịch xã", "trưởng thôn"): one capitalised word after them is
@@ -98,7 +124,8 @@ ORGANISATION_WORDS = (
     "Đường", "Phố", "Thôn", "Ấp", "Tổ", "Lô", "Thửa", "Hẻm", "Việt kiều", "CCCD", "CMND",
     "ĐT", "SĐT", "UB", "CA", "CSGT", "Cty", "TNHH", "MST", "KS", "ThS", "TS", "PGS", "GS",
     "BS", "Giám đốc", "Giám", "Phó Giám", "Phó Chánh", "Phó Chủ", "Phó Trưởng", "Phó Chi",
-    "Phó Hạt", "Chánh", "Hạt",
+    "Phó Hạt", "Chánh", "Hạt", "Đảng", "Quý vị", "Quý khách", "Quý cán bộ", "Trưởng",
+    "Chủ tịch", "Chủ nhiệm", "Bí thư", "THCS", "THPT", "KCN", "CCN", "KDC", "KĐT",
 )
 
 # Words after which capitalised words name a place, a street, a school or a company:
@@ -123,6 +150,7 @@ AREA_WORDS = (
     "phường", "xã", "quận", "huyện", "tỉnh", "thành phố", "TP", "TP.", "Tp", "Tp.", "tp",
     "tp.", "thị xã", "thị trấn", "thôn", "ấp", "buôn", "làng", "xóm", "tổ dân phố",
     "sông", "suối", "núi", "đèo", "đảo", "hòn", "bãi", "vịnh", "đầm", "hồ", "biển", "miền",
+    "kênh", "mương", "rạch", "kè", "cống", "đập",
     "thon", "xa", "phuong", "huyen", "tinh", "quan", "ap", "khu pho", "to dan pho", "p.",
     "x.", "q.", "h.",
 )
@@ -139,5 +167,7 @@ PLACES = (
     "Bà Rịa", "Bà Chiểu", "Bà Điểm", "Bà Đen", "Bà Huyện Thanh Quan", "Bà Triệu", "Cô Giang",
     "Cô Bắc", "Cô Tô", "Bà Nà", "Bà Hom", "Bà Lài", "Vĩnh Hải", "Vĩnh Phước", "Vĩnh Nguyên",
     "Ha Noi", "Ho Chi Minh", "Lam Dong", "Thai Binh", "Thai Nguyen", "Phan Rang", "Phan Thiet",
-    "Vi Bằng", "Kim Ngân", "Mai Vàng", "Hoàng Gia", "Vương Quốc", "Tôn Giáo",
+    "Khánh Hòa", "Khánh Hoà", "Nha Trang", "Cam Ranh", "Ninh Hòa", "Vạn Ninh", "Diên Khánh",
+    "Khánh Vĩnh", "Khánh Sơn", "Cam Lâm", "Ninh Thuận", "Việt Nam", "Võ Cạnh", "Vi Bằng",
+    "Kim Ngân", "Mai Vàng", "Hoàng Gia", "Vương Quốc", "Tôn Giáo",
 )

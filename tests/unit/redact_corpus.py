@@ -23,7 +23,7 @@ from portal import redact
 DATA = Path(__file__).parent / "data"
 CORPORA = (DATA / "deidentification_corpus.txt", DATA / "deidentification_heldout.txt",
            DATA / "deidentification_fresh.txt", DATA / "deidentification_final.txt",
-           DATA / "deidentification_unseen.txt")
+           DATA / "deidentification_unseen.txt", DATA / "deidentification_sixth.txt")
 _SPAN = re.compile(r"\{\{(\w+):(.*?)\}\}")
 
 

@@ -76,9 +76,33 @@ MASKED = [
     ("tổ trưởng Bình báo", "Bình", "name"),
     ("em la pham ngoc bao tran, sn 2001", "pham ngoc bao tran", "name"),
     ("vo hoang nam 20 long, le thi bich 8 long", "vo hoang nam", "name"),
-    # a house number in a lot or a flat
+    # given names in lower case after an honorific or a thank-you, with or without diacritics
+    ("cảm ơn ngọc hân ở bộ phận một cửa", "ngọc hân", "name"),
+    ("nhắn chị lan giùm em nha", "lan", "name"),
+    ("cam on anh tuan nhieu", "tuan", "name"),
+    ("Cảm ơn Ngọc Hân đã hướng dẫn", "Ngọc Hân", "name"),
+    # a name in brackets before a job; the head of a village named after the job
+    ("zalo gọi (Tuấn - chủ vựa phế liệu) báo", "Tuấn", "name"),
+    ("Trưởng thôn Pi Năng Tiến đã gọi 1022", "Pi Năng Tiến", "name"),
+    # a date of birth written again with a wrong year
+    ("e sinh ngay 03/08/2001 ma so do ghi sai thanh 03/08/2010", "03/08/2010", "birth"),
+    # forms typed in capitals; a passport of another country's shape; a signature
+    ("HỘ CHIẾU SỐ C7654321 CỦA ÔNG ĐỖ QUANG VINH HẾT HẠN", "ĐỖ QUANG VINH", "name"),
+    ("ĐỊA CHỈ: SỐ 45 NGUYỄN THIỆN THUẬT, PHƯỜNG NHA TRANG", "SỐ 45 NGUYỄN THIỆN THUẬT",
+     "address"),
+    ("NHA O SO 7 HEM 12 HUNG VUONG, DE NGHI CAP LAI", "SO 7 HEM 12 HUNG VUONG", "address"),
+    ("Nhà đầu tư Kim Min-jun (hộ chiếu M12345678) đề nghị", "M12345678", "passport"),
+    ("Nhà đầu tư Kim Min-jun (hộ chiếu M12345678) đề nghị", "Kim Min-jun", "name"),
+    ("e chi chuyen loi thoi — Vy", "Vy", "name"),
+    ("a oi e la tuan o so 15 le thanh ton nha", "tuan", "name"),
+    ("a oi e la tuan o so 15 le thanh ton nha", "so 15 le thanh ton", "address"),
+    ("Vợ chồng anh Lê Minh Tâm (12/03/1985) đề nghị", "12/03/1985", "birth"),
+    ("bien so 79c 089 76 xa chat thai", "79c 089 76", "plate"),
+    # a house number in a lot or a flat, also in a form typed in capitals
     ("nhà ở lô B12 khu đô thị", "lô B12", "address"),
     ("căn hộ 1205 tòa nhà", "căn hộ 1205", "address"),
+    ("ĐỊA CHỈ: CĂN HỘ A-1508 CHUNG CƯ CT2 VĨNH ĐIỀM TRUNG, PHƯỜNG BẮC NHA TRANG", "A-1508",
+     "address"),
 ]
 
 
@@ -118,6 +142,17 @@ KEPT = [
     "đường dây nóng 1900 1234 hoặc 1022",
     "toi muon phan anh thai do phuc vu cua can bo o do thi moi",
     "Tôi phản ánh thái độ phục vụ của cán bộ vụ hành chính công",
+    # everyday words after an honorific or a thank-you that fold like given names
+    "cần chú trọng công tác, trẻ em trong hẻm, nhiều cụ già, em cảm ơn, anh dũng hy sinh",
+    "cảm ơn quý cơ quan, cảm ơn thanh tra sở và trung tâm, cảm ơn anh chị nhiều",
+    "Xin cảm ơn Quý vị, cảm ơn Đảng và Nhà nước, cảm ơn Trưởng phòng đã xuống",
+    "trưởng thôn Võ Cạnh báo; ngày 03/08/2010 đo đạc (Nha Trang - nơi du lịch)",
+    # capitals that are not names; a list of streets; the department's published landline
+    "KHÁCH SẠN Ở ĐƯỜNG TRẦN PHÚ XẢ NƯỚC THẢI, TẬP THỂ HỘ DÂN THÔN TÂN KHÁNH KHÔNG NHẬN",
+    "Tuyến đường Nguyễn Thị Minh Khai, Lê Thánh Tôn, Trần Quang Khải và Phạm Văn Đồng bị ngập",
+    "Đường dây nóng của Sở Nông nghiệp và Môi trường: 0258.3822.579 (giờ hành chính)",
+    "xử phạt theo Nghị định 45/2022/NĐ-CP. Tòa án nhân dân khu vực 1 – Khánh Hòa",
+    "gặp cán bộ tư pháp; hỏi tiến độ; nhận tiền hỗ trợ; công dân Việt Nam",
 ]
 
 

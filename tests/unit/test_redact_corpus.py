@@ -30,5 +30,5 @@ def test_a_span_with_one_digit_left_is_a_miss_and_a_mask_on_kept_text_is_wrong()
     # a labelled number the masker does not take (five digits) is a miss
     assert redact_corpus.score([("mã 12345 đây", [Span("id", 3, 8)])]).recall == 0
     assert redact_corpus.score([("Nhà Lê Văn Tám", [])]).precision == 0
-    assert redact_corpus.score([("ông Tám", [Span("name", 4, 7)]), ("ong tam", [
+    assert redact_corpus.score([("ông Tám", [Span("name", 4, 7)]), ("gặp tam rồi", [
         Span("name", 4, 7)])]).recall == 0.5
