@@ -82,7 +82,9 @@ def report_rows(report) -> Iterator[list]:
         for row in rows:
             yield [section, row.label, row.received, row.finished, row.on_time,
                    row.overdue_open, "" if row.rate is None else round(row.rate, 1)]
-    yield ["index_8", "points", "", "", "", "", report.points]
+    received, on_time, late, prolonged = report.index8
+    yield ["index_8", "counted", received, "", on_time, late, ""]
+    yield ["index_8", "prolonged", prolonged, "", "", "", ""]
     told_on_time, told_late, untold = report.notices
     yield ["notice_10_days", "on_time", told_on_time, "", "", "", ""]
     yield ["notice_10_days", "late", told_late, "", "", "", ""]

@@ -299,6 +299,25 @@ def notice_counts(session: Session, period: Period) -> tuple[int, int, int]:
     return on_time or 0, late or 0, overdue or 0
 
 
+def index8_counts(session: Session, period: Period) -> list[tuple]:
+    """(unit id, received, on time, late) for the tickets received in the period, without
+    linked duplicates and tickets closed for want of the citizen's reply; late: answered
+    after the deadline, or still open with its deadline passed."""
+    start, end = period.bounds
+    today = datetime.now(VIETNAM).date()
+    late = (Ticket.on_time.is_(False)) | (Ticket.finished_at.is_(None) & (Ticket.due_on < today))
+    statement = (
+        select(Ticket.unit_id, func.count(Ticket.id),
+               func.sum(case((Ticket.on_time.is_(True), 1), else_=0)),
+               func.sum(case((late, 1), else_=0)))
+        .where(Ticket.received_at >= start, Ticket.received_at < end,
+               Ticket.duplicate_of_id.is_(None),
+               ~(Ticket.finished_at.is_not(None) & Ticket.on_time.is_(None)))
+        .group_by(Ticket.unit_id))
+    return [(unit, received, on_time or 0, late_count or 0)
+            for unit, received, on_time, late_count in session.execute(statement)]
+
+
 def monthly_counts(session: Session, period: Period) -> list[tuple]:
     start, end = period.bounds
     # received_at is stored in UTC; Vietnam is UTC+7 all year (no daylight saving).

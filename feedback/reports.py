@@ -1,5 +1,7 @@
 """Feedback statistics: counts by status, class, channel, field, unit and month; the on-time
-rate and the TT 01/2018 index-8 points; the six-monthly report (NĐ 20/2008 Điều 22)."""
+rate; the six-monthly report (NĐ 20/2008 Điều 22); and the figures of TT 01/2018 index 8,
+which the one-stop evaluation (survey.onestop) reads through :func:`index8_counts` and scores
+with its versioned scheme."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,20 +54,21 @@ class Report:
     period: queries.Period
     total: Row
     sections: list[tuple[str, list[Row]]]
-    points: int | None
+    index8: tuple[int, int, int, int]  # received, on time, late, prolonged (all units)
     notices: tuple[int, int, int] = (0, 0, 0)  # told on time, told late, overdue untold
     ratings: RatingRow | None = None
     rating_sections: list[tuple[str, list[RatingRow]]] = field(default_factory=list)
 
 
-def index_points(rate: float | None, full: float = 100, partial: float = 90) -> int | None:
-    """TT 01/2018 index 8: 2 points if all feedback was handled on time, 1 if at least 90%,
-    else 0 (thresholds configurable: the 2025 texts replaced this scoring)."""
-    if rate is None:
-        return None
-    if rate >= full - 1e-9:
-        return 2
-    return 1 if rate >= partial else 0
+def index8_counts(session: Session, period: queries.Period) -> dict[int | None, tuple]:
+    """For TT 01/2018 index 8, per unit (None: not yet given to a unit), the feedback received
+    in the period: (received, handled on time, late, prolonged). Late counts a ticket answered
+    after its deadline and one still open past it. Not counted: a duplicate linked to its
+    master (the master is handled for it) and a ticket closed because the citizen never sent
+    what was asked (no deadline was missed). Prolonged is always 0: the portal has no
+    extension of the deadline (NĐ 20/2008 and DOMAIN.md provide none)."""
+    return {unit: (received, on_time, late, 0)
+            for unit, received, on_time, late in queries.index8_counts(session, period)}
 
 
 def six_months(year: int, half: int) -> queries.Period:
@@ -73,8 +76,7 @@ def six_months(year: int, half: int) -> queries.Period:
         queries.Period(date(year, 7, 1), date(year, 12, 31))
 
 
-def build(session: Session, period: queries.Period, full: float = 100,
-          partial: float = 90, min_sample: int = 30) -> Report:
+def build(session: Session, period: queries.Period, min_sample: int = 30) -> Report:
     units = {unit.id: pick(unit.name, unit.name_en) for unit in session.scalars(select(Unit))}
     fields = {field.id: pick(field.name, field.name_en)
               for field in session.scalars(select(ProcedureField))}
@@ -110,5 +112,7 @@ def build(session: Session, period: queries.Period, full: float = 100,
     unit_rows = rating_sections[0][1]
     ratings = RatingRow("total", sum(r.rated for r in unit_rows),
                         sum(r.resolved for r in unit_rows), min_sample)
-    return Report(period, total, sections, index_points(total.rate, full, partial),
+    index8 = [sum(column) for column in zip(*index8_counts(session, period).values(),
+                                              strict=False)] or [0, 0, 0, 0]
+    return Report(period, total, sections, tuple(index8),
                   queries.notice_counts(session, period), ratings, rating_sections)

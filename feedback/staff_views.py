@@ -622,7 +622,6 @@ def report():
     half = int(half_arg) if half_arg in ("1", "2") else (1 if today.month <= 6 else 2)
     config = current_app.config
     built = reports.build(get_session(), reports.six_months(year, half),
-                          config["ON_TIME_FULL_POINTS"], config["ON_TIME_PARTIAL_POINTS"],
                           config["SIPAS_MIN_SAMPLE"])
     file_format = request.args.get("format")
     if file_format in ("csv", "xlsx"):

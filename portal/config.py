@@ -125,9 +125,6 @@ def from_environment(instance_path: str) -> dict:
         "FEEDBACK_PER_PAGE": _int("FEEDBACK_PER_PAGE", 25),
         "FEEDBACK_LIMIT_PER_ADDRESS": env("FEEDBACK_LIMIT_PER_ADDRESS", "20/hour"),
         "FEEDBACK_LOOKUP_FAILURES": env("FEEDBACK_LOOKUP_FAILURES", "10/hour"),
-        # TT 01/2018 index 8: full points at this on-time rate (%), partial at the second.
-        "ON_TIME_FULL_POINTS": _int("ON_TIME_FULL_POINTS", 100),
-        "ON_TIME_PARTIAL_POINTS": _int("ON_TIME_PARTIAL_POINTS", 90),
         # Outgoing email. Without SMTP_HOST, emails are written to the log (development).
         "SMTP_HOST": env("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 587),
