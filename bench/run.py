@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import feedback_pages  # noqa: E402
+import import_dossiers  # noqa: E402
 import import_procedures  # noqa: E402
 import survey_cpu  # noqa: E402
 import survey_dashboard  # noqa: E402
@@ -25,6 +26,8 @@ def main() -> None:
     print("| benchmark | database | time | result | target |")
     print("|---|---|---|---|---|")
     for line in import_procedures.main():
+        print(line)
+    for line in import_dossiers.main():
         print(line)
     print()
     print("| survey data | database | dashboard computation | median of 3 |")

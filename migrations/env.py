@@ -11,6 +11,7 @@ import portal.auth.models  # noqa: F401
 import portal.pages.models  # noqa: F401
 import portal.workcalendar.models  # noqa: F401
 import survey.models  # noqa: F401
+import survey.onestop.models  # noqa: F401
 from portal.db import Base
 
 target_metadata = Base.metadata

@@ -161,12 +161,21 @@ def import_procedures_command(path: Path, dry_run: bool):
     from portal.pages.procedure_import import parse_import
     from portal.pages.services import import_procedures
 
+    import_file(path, dry_run, lambda session, data, name, limit: parse_import(
+        data, name, max_bytes=limit), import_procedures)
+
+
+def import_file(path: Path, dry_run: bool, read, write) -> None:
+    """Run an import command: ``read(session, data, filename, max_bytes)`` checks the file
+    (a ParsedImport), ``write(session, rows, dry_run=…, source=…)`` applies it (a summary with
+    created and updated). Every problem is printed with its line; exit status 1 if any."""
     if not path.exists():
         raise click.UsageError(f"No such file: {path}")
     limit = current_app.config["IMPORT_MAX_BYTES"]
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
-    parsed = parse_import(data, path.name, max_bytes=limit)
+    session = get_session()
+    parsed = read(session, data, path.name, limit)
     if not parsed.ok:
         with force_locale("en"):  # commands speak English, like their --help
             for problem in parsed.problems:
@@ -174,8 +183,7 @@ def import_procedures_command(path: Path, dry_run: bool):
                 click.echo(f"{path.name}, {where}: {problem.message}", err=True)
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
-    session = get_session()
-    summary = import_procedures(session, parsed.rows, dry_run=dry_run, source=path.name)
+    summary = write(session, parsed.rows, dry_run=dry_run, source=path.name)
     if dry_run:
         click.echo(f"Checked: {summary.created} would be created, {summary.updated} updated. "
                    "Nothing was written (--dry-run).")

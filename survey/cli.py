@@ -1,4 +1,5 @@
-"""Survey commands: ``counters`` and ``dossier-qr``."""
+"""Survey commands: ``counters``, ``dossier-qr``, ``survey-rollup``, ``survey-rescreen``,
+``survey-alerts`` and the one-stop evaluation's ``import-dossiers``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -79,6 +80,20 @@ def dossier_qr_command(dossier_code: str, counter_code: str | None, png_path: Pa
     click.echo(("Created" if created else "Already made") + f": {dossier_code}\t{url}")
 
 
+@click.command("import-dossiers")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@with_appcontext
+def import_dossiers_command(path: Path, dry_run: bool):
+    """Import dossier records from the one-stop system, CSV or JSON (docs/dossier-import.md)."""
+    from portal.cli import import_file
+    from survey.onestop import services as onestop
+
+    write_transaction()
+    import_file(path, dry_run, lambda session, data, name, limit: onestop.read_import(
+        session, data, name, max_bytes=limit), onestop.import_dossiers)
+
+
 def check_qr_size(url: str) -> int:
     version = qr_version(url)
     if version > MAX_QR_VERSION:
@@ -150,3 +165,4 @@ def init_app(app) -> None:
     app.cli.add_command(survey_rollup_command)
     app.cli.add_command(counters_command)
     app.cli.add_command(dossier_qr_command)
+    app.cli.add_command(import_dossiers_command)

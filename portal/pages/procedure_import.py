@@ -5,14 +5,11 @@ every problem found, each with its line number, so that nothing is written unles
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from portal.file_import import ParsedImport, Problem, check_rows, read_rows
 from portal.pages.models import LEVEL_FULL, LEVEL_NONE, LEVEL_PARTIAL
 from portal.text import clean_text, whole_number
 
@@ -40,136 +37,15 @@ YES_WORDS = {"có", "co", "yes", "y", "1", "x", "true"}
 NO_WORDS = {"không", "khong", "no", "n", "0", "", "false"}
 
 
-@dataclass
-class Problem:
-    line: int  # CSV: line in the file (header = 1); JSON: item position (first = 1); 0: file
-    message: str
-
-
-@dataclass
-class ParsedImport:
-    rows: list[dict] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
-
-
 def parse_import(data: bytes, filename: str, *, max_bytes: int) -> ParsedImport:
     """Decode, read and check a whole import file."""
     result = ParsedImport()
-    if len(data) > max_bytes:
-        # Callers read at most max_bytes + 1, so the real size is unknown: say only the limit.
-        result.problems.append(Problem(0, _l(
-            "The file is larger than the limit of %(limit)s MB.", limit=_megabytes(max_bytes))))
-        return result
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        result.problems.append(Problem(line, _l(
-            "The file is not UTF-8 text (first bad byte on this line). Save it as UTF-8 "
-            "(\"CSV UTF-8\" in Excel) and try again.")))
-        return result
-    lower = filename.lower()
-    if not text.strip():
-        result.problems.append(Problem(0, _l("The file has no procedures in it.")))
-        return result
-    if lower.endswith(".csv"):
-        raw_rows = _read_csv(text, result)
-    elif lower.endswith(".json"):
-        raw_rows = _read_json(text, result)
-    else:
-        result.problems.append(Problem(0, _l("Choose a .csv or .json file.")))
-        return result
-    if not result.problems and not raw_rows:
-        result.problems.append(Problem(0, _l("The file has no procedures in it.")))
-    seen_codes: dict[str, int] = {}
-    for line, raw in raw_rows:
-        row = _check_row(raw, line, result.problems)
-        if row is None:
-            continue
-        first = seen_codes.setdefault(row["code"], line)
-        if first != line:
-            result.problems.append(Problem(line, _l(
-                "Code %(code)s appears twice in the file (first at %(first)s).",
-                code=row["code"], first=first)))
-            continue
-        result.rows.append(row)
-    if result.problems:
-        result.rows = []
+    raw_rows = read_rows(data, filename, result, max_bytes=max_bytes, required=REQUIRED,
+                         columns=COLUMNS, nothing=_l("The file has no procedures in it."),
+                         not_a_list=_l("The JSON file must hold a list of procedures."))
+    check_rows(raw_rows, result, _check_row, lambda **values: _l(
+        "Code %(code)s appears twice in the file (first at %(first)s).", **values))
     return result
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
-
-
-def _read_csv(text: str, result: ParsedImport) -> list[tuple[int, dict]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        return []
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if missing:
-        result.problems.append(Problem(1, _l("Missing columns: %(names)s.",
-                                             names=", ".join(missing))))
-    if unknown:
-        result.problems.append(Problem(1, _l(
-            "Unknown columns: %(names)s. The allowed columns are listed in the import guide.",
-            names=", ".join(unknown))))
-    if duplicated:
-        result.problems.append(Problem(1, _l("Columns given twice: %(names)s.",
-                                             names=", ".join(duplicated))))
-    if result.problems:
-        return []
-    rows = []
-    line = reader.line_num + 1
-    try:
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue  # blank line
-            if len(cells) != len(header):
-                result.problems.append(Problem(start, _l(
-                    "This row has %(cells)s cells; the header has %(columns)s.",
-                    cells=len(cells), columns=len(header))))
-                continue
-            rows.append((start, dict(zip(header, cells, strict=True))))
-    except csv.Error as error:
-        result.problems.append(Problem(line, _l("Unreadable CSV: %(error)s", error=str(error))))
-    return rows
-
-
-def _read_json(text: str, result: ParsedImport) -> list[tuple[int, dict]]:
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as error:
-        result.problems.append(Problem(error.lineno, _l(
-            "Not valid JSON: %(error)s (line %(line)s, column %(column)s).",
-            error=error.msg, line=error.lineno, column=error.colno)))
-        return []
-    if not isinstance(items, list):
-        result.problems.append(Problem(0, _l("The JSON file must hold a list of procedures.")))
-        return []
-    rows = []
-    for position, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            result.problems.append(Problem(position, _l("Each item must be an object.")))
-            continue
-        unknown = sorted(key for key in item if key not in COLUMNS)
-        if unknown:
-            result.problems.append(Problem(position, _l("Unknown keys: %(names)s.",
-                                                        names=", ".join(unknown))))
-            continue
-        rows.append((position, item))
-    return rows
 
 
 def _as_text(value) -> str | None:
