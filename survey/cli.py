@@ -94,6 +94,22 @@ def import_dossiers_command(path: Path, dry_run: bool):
         session, data, name, max_bytes=limit), onestop.import_dossiers)
 
 
+@click.command("onestop-rescore")
+@click.option("--all", "everything", is_flag=True,
+              help="Score every dossier again (after a new scheme is published).")
+@with_appcontext
+def onestop_rescore_command(everything: bool):
+    """Score again the open dossiers whose promised day has passed (run daily), and recount
+    the scoreboard's figures of their months."""
+    from survey.onestop import services as onestop
+
+    write_transaction()
+    session = get_session()
+    count = onestop.rescore(session, everything=everything)
+    session.commit()
+    click.echo(f"Scored again: {count} dossiers.")
+
+
 def check_qr_size(url: str) -> int:
     version = qr_version(url)
     if version > MAX_QR_VERSION:
@@ -166,3 +182,4 @@ def init_app(app) -> None:
     app.cli.add_command(counters_command)
     app.cli.add_command(dossier_qr_command)
     app.cli.add_command(import_dossiers_command)
+    app.cli.add_command(onestop_rescore_command)

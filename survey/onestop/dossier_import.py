@@ -8,7 +8,7 @@ found, each with its line, so that nothing is written unless the whole file is r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
@@ -61,6 +61,7 @@ class Known:
     units: dict[str, int]
     procedures: dict[str, int]
     officers: dict[str, int]
+    retired: dict[int, datetime] = field(default_factory=dict)  # procedure id -> when
 
 
 def parse_import(data: bytes, filename: str, known: Known, *, max_bytes: int) -> ParsedImport:

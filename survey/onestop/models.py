@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Unit
@@ -31,6 +41,8 @@ class Dossier(Base):
         Index("ix_onestop_dossier_unit_due", "unit_id", "due_on"),
         Index("ix_onestop_dossier_unit_returned", "unit_id", "returned_on"),
         Index("ix_onestop_dossier_status_due", "status", "due_on"),
+        Index("ix_onestop_dossier_unit_scored", "unit_id", "scored_on"),
+        Index("ix_onestop_dossier_scored_month", "scored_month", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +71,23 @@ class Dossier(Base):
     citizen_email: Mapped[str | None] = mapped_column(String(254))
     citizen_phone: Mapped[str | None] = mapped_column(String(20))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Its TT 01 points (survey/onestop/scoring.py), kept so that the scoreboard adds them up in
+    # SQL: the day it is evaluated on (returned or refused: the return day; open: its promised
+    # day once passed; withdrawn or open before its day: none) and its month; the points per
+    # dossier-level rule (None: not scoreable yet); the catalogue's half of index 6 (the
+    # unit's declaration gives the other); the officer's points; the rules the citizen rated.
+    scored_on: Mapped[date | None] = mapped_column(Date)
+    scored_month: Mapped[date | None] = mapped_column(Date)
+    pt_time: Mapped[int | None] = mapped_column(SmallInteger)
+    pt_participants: Mapped[int | None] = mapped_column(SmallInteger)
+    pt_returns: Mapped[int | None] = mapped_column(SmallInteger)
+    pt_bodies: Mapped[int | None] = mapped_column(SmallInteger)
+    pt_catalogue: Mapped[int | None] = mapped_column(SmallInteger)
+    pt_conduct: Mapped[int | None] = mapped_column(SmallInteger)
+    pt_officer: Mapped[int | None] = mapped_column(SmallInteger)
+    lost_points: Mapped[bool] = mapped_column(default=False)
+    citizen_rules: Mapped[str | None] = mapped_column(String(100))
+    scheme_version: Mapped[str | None] = mapped_column(String(20))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     participants: Mapped[list[DossierParticipant]] = relationship(
@@ -78,3 +107,67 @@ class DossierParticipant(Base):
     done_on: Mapped[date | None] = mapped_column(Date)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class UnitMonth(Base):
+    """A unit's dossiers evaluated in a Vietnam month, added up per dossier-level rule (sum of
+    points and number scored), with its online dossiers: what the scoreboard reads."""
+
+    __tablename__ = "onestop_unit_month"
+    __table_args__ = (UniqueConstraint("month", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    month: Mapped[date] = mapped_column(Date)
+    dossiers: Mapped[int] = mapped_column(Integer)
+    sum_time: Mapped[int] = mapped_column(Integer)
+    n_time: Mapped[int] = mapped_column(Integer)
+    sum_participants: Mapped[int] = mapped_column(Integer)
+    n_participants: Mapped[int] = mapped_column(Integer)
+    sum_returns: Mapped[int] = mapped_column(Integer)
+    n_returns: Mapped[int] = mapped_column(Integer)
+    sum_bodies: Mapped[int] = mapped_column(Integer)
+    n_bodies: Mapped[int] = mapped_column(Integer)
+    sum_catalogue: Mapped[int] = mapped_column(Integer)
+    n_catalogue: Mapped[int] = mapped_column(Integer)
+    sum_conduct: Mapped[int] = mapped_column(Integer)
+    n_conduct: Mapped[int] = mapped_column(Integer)
+    online: Mapped[int] = mapped_column(Integer)
+    online_late: Mapped[int] = mapped_column(Integer)
+    lost: Mapped[int] = mapped_column(Integer)  # dossiers that lost points
+
+
+class OfficerMonth(Base):
+    """An officer's dossiers (as receiving officer) evaluated in a Vietnam month: their points
+    on the scheme's officer indices, added up."""
+
+    __tablename__ = "onestop_officer_month"
+    __table_args__ = (UniqueConstraint("month", "officer_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    month: Mapped[date] = mapped_column(Date)
+    dossiers: Mapped[int] = mapped_column(Integer)
+    scored: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+
+
+class Declaration(Base):
+    """What a unit declares for a quarter, for the indices the records cannot give: index 5
+    (dossiers received and returned at the one-stop section; the share of its procedures the
+    counter settles itself) and the posted half of index 6 (procedures posted at the office,
+    accurate and up to date)."""
+
+    __tablename__ = "onestop_declaration"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    quarter: Mapped[int] = mapped_column(SmallInteger)
+    all_through_counter: Mapped[bool]
+    settled_share: Mapped[float] = mapped_column(Numeric(4, 1))
+    procedures_posted: Mapped[bool]
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -220,20 +220,34 @@ def feedback_points(counts: FeedbackCounts, full: Decimal | int = 100,
 
 def aggregate(unit: str, scores: list[DossierScore], scheme: Scheme,
               facts: UnitFacts) -> UnitScore:
-    """A unit's score on each index over a period (Điều 15)."""
+    """A unit's score on each index over a period (Điều 15), from its dossiers' scores."""
+    sums = {}
+    for index in scheme.dossier_indices:
+        given = [score.points[index.number].points for score in scores
+                 if score.points[index.number].points is not None]
+        sums[index.rule] = (sum(given), len(given))
+    return aggregate_sums(unit, len(scores), sums, scheme, {
+        index.rule: unit_points(index, facts) for index in scheme.indices
+        if index.level == "unit"})
+
+
+def aggregate_sums(unit: str, dossiers: int, sums: dict[str, tuple[int, int] | None],
+                   scheme: Scheme, unit_level: dict[str, int | Decimal | None]) -> UnitScore:
+    """A unit's score from the sum of its dossiers' points and their number per dossier-level
+    rule (None: not known), and the points of the unit-level rules: each dossier-level index
+    is the sum divided by the number, rounded half up to one decimal (Điều 15)."""
     indices: dict[int, Decimal | None] = {}
     sources: dict[int, str] = {}
     for index in scheme.indices:
         if index.level == "unit":
-            points = unit_points(index, facts)
-            indices[index.number] = None if points is None else Decimal(points).quantize(TENTH)
+            points = unit_level.get(index.rule)
+            indices[index.number] = None if points is None else round_tenth(Decimal(points))
             sources[index.number] = FEEDBACK if index.rule == "feedback_on_time" else DECLARED
             continue
-        given = [score.points[index.number].points for score in scores
-                 if score.points[index.number].points is not None]
-        indices[index.number] = round_tenth(Decimal(sum(given)) / len(given)) if given else None
+        total, count = sums.get(index.rule) or (0, 0)
+        indices[index.number] = round_tenth(Decimal(total) / count) if count else None
         sources[index.number] = SYSTEM
-    return UnitScore(unit, len(scores), indices, sources)
+    return UnitScore(unit, dossiers, indices, sources)
 
 
 def officer_score(scores: list[DossierScore], scheme: Scheme) -> Decimal | None:
@@ -252,3 +266,47 @@ def unit_rating(scheme: Scheme, total: Decimal | None) -> Band | None:
 
 def officer_rating(scheme: Scheme, score: Decimal | None) -> Band | None:
     return rating(scheme.officer_ratings, score)
+
+
+# The dossier-level rules in the order of Dossier's stored columns (pt_time …).
+STORED_RULES = {"time_vs_due": "pt_time", "participant_times": "pt_participants",
+                "returns": "pt_returns", "bodies": "pt_bodies", "publication": "pt_catalogue",
+                "conduct": "pt_conduct"}
+
+
+def scored_on(status: str, due_on: date, returned_on: date | None, as_of: date) -> date | None:
+    """The day a dossier is evaluated on, which decides its period: the day its result (or
+    refusal) was returned; for one still open, its promised day once that has passed; none
+    for a withdrawn dossier or one open before its day."""
+    if status in ("returned", "refused"):
+        return returned_on
+    if status == "in_progress" and due_on < as_of:
+        return due_on
+    return None
+
+
+def stored_points(facts: DossierFacts, status: str, scheme: Scheme, as_of: date) -> dict:
+    """The columns Dossier keeps of its score: evaluation day and month, points per rule (the
+    catalogue's half of index 6 only: the unit's declaration adds the posted half), the
+    officer's points, whether it lost points, the rules the citizen rated, the scheme."""
+    day = scored_on(status, facts.due_on, facts.returned_on, as_of)
+    score = score_dossier(facts, scheme, as_of) if day else None
+    values: dict = {"scored_on": day, "scored_month": day.replace(day=1) if day else None,
+                    "scheme_version": scheme.version if day else None}
+    by_rule = {index.rule: index.number for index in scheme.dossier_indices}
+    for rule, column in STORED_RULES.items():
+        number = by_rule.get(rule)
+        points = score.points[number].points if score and number else None
+        if rule == "publication" and points is not None:
+            points = int(facts.in_catalogue)
+        values[column] = points
+    officer = [score.points[number].points for number in scheme.officer_indices] \
+        if score else [None]
+    values["pt_officer"] = None if None in officer else sum(officer)
+    values["lost_points"] = bool(score) and any(
+        values[column] is not None and values[column] < (1 if rule == "publication" else 2)
+        for rule, column in STORED_RULES.items())
+    citizen = sorted(index.rule for index in scheme.dossier_indices
+                     if score and score.points[index.number].source == CITIZEN)
+    values["citizen_rules"] = ",".join(citizen) or None
+    return values

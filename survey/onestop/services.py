@@ -3,9 +3,10 @@ Services flush, never commit: the request or command commits once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -13,9 +14,18 @@ from portal.auth.models import Unit, User
 from portal.db import utcnow
 from portal.file_import import ParsedImport, Problem
 from portal.pages.models import Procedure
-from portal.workdays import VIETNAM
+from portal.workdays import VIETNAM, today_in_vietnam
+from survey.onestop import scoring
 from survey.onestop.dossier_import import Known, parse_import
-from survey.onestop.models import Dossier, DossierParticipant
+from survey.onestop.models import (
+    CHANNEL_ONLINE,
+    IN_PROGRESS,
+    Dossier,
+    DossierParticipant,
+    OfficerMonth,
+    UnitMonth,
+)
+from survey.onestop.scheme import Scheme, load_default
 
 CHUNK = 500  # codes per IN (…): under every database's parameter limit
 APOLOGY = ("apology_on", "apology_reason", "new_due_on")
@@ -33,7 +43,14 @@ def known_codes(session: Session) -> Known:
     return Known(
         units={code.upper(): id_ for code, id_ in session.execute(select(Unit.code, Unit.id))},
         procedures=dict(session.execute(select(Procedure.code, Procedure.id)).all()),
-        officers=dict(session.execute(select(User.username, User.id)).all()))
+        officers=dict(session.execute(select(User.username, User.id)).all()),
+        retired=_retired(session))
+
+
+def _retired(session: Session) -> dict:
+    """When each retired procedure left the catalogue."""
+    return dict(session.execute(select(Procedure.id, Procedure.retired_at).where(
+        Procedure.retired_at.is_not(None))).all())
 
 
 def read_import(session: Session, data: bytes, filename: str, *,
@@ -73,15 +90,22 @@ def import_dossiers(session: Session, rows: list[dict], *, dry_run: bool,
     """
     codes = [row["code"] for row in rows]
     existing: dict[str, int] = {}
+    months = set()  # the months whose figures change: where the dossiers were and will be
     for start in range(0, len(codes), CHUNK):
         chunk = codes[start:start + CHUNK]
-        existing.update(session.execute(
-            select(Dossier.code, Dossier.id).where(Dossier.code.in_(chunk))).all())
+        for code, id_, month in session.execute(select(
+                Dossier.code, Dossier.id, Dossier.scored_month).where(Dossier.code.in_(chunk))):
+            existing[code] = id_
+            months.add(month)
     summary = ImportSummary(created=len(rows) - len(existing), updated=len(existing),
                             dry_run=dry_run)
     if dry_run or not rows:
         return summary
-    now = utcnow()
+    now, scheme, today = utcnow(), current_scheme(), today_in_vietnam()
+    retired = _retired(session)
+    for row in rows:
+        row["scored"] = _scored(row, scheme, today, retired)
+        months.add(row["scored"]["scored_month"])
     new = [_values(row, now) for row in rows if row["code"] not in existing]
     if new:
         session.execute(insert(Dossier), new)
@@ -110,6 +134,7 @@ def import_dossiers(session: Session, rows: list[dict], *, dry_run: bool,
             {"dossier_id": ids_by_code[row["code"]], **participant}
             for row in with_participants for participant in row["participants"]])
     session.expire_all()  # objects loaded before the bulk statements are stale now
+    refresh_months(session, months - {None})
     audit.record(session, "onestop.import", target_type="dossier",
                  details={"source": source[:200], "created": summary.created,
                           "updated": summary.updated})
@@ -131,8 +156,91 @@ def _values(row: dict, now) -> dict:
         "apology_on": row["apology_on"], "apology_reason": row["apology_reason"],
         "new_due_on": row["new_due_on"], "citizen_name": row["citizen_name"],
         "citizen_email": row["citizen_email"], "citizen_phone": row["citizen_phone"],
-        "imported_at": now,
+        "imported_at": now, **row["scored"],
     }
+
+
+def _scored(row: dict, scheme: Scheme, today: date, retired: dict) -> dict:
+    """The stored score of a checked row (scoring.stored_points)."""
+    received, due, returned = (row[name].astimezone(VIETNAM) if row[name] else None
+                               for name in ("received_at", "due_at", "returned_at"))
+    retired_at = retired.get(row["procedure_id"])
+    facts = scoring.DossierFacts(
+        code=row["code"], unit=str(row["unit_id"]), due_on=due.date(),
+        returned_on=returned.date() if returned else None, supplements=row["supplements"],
+        bodies_contacted=row["bodies_contacted"], participants=tuple(
+            scoring.Participant(str(p["unit_id"]), p["due_on"], p["done_on"])
+            for p in row["participants"]),
+        verified_complaint=row["verified_complaint"],
+        in_catalogue=retired_at is None or retired_at > received, posted=False,
+        officer=str(row["officer_id"]) if row["officer_id"] else None)
+    return scoring.stored_points(facts, row["status"], scheme, today)
+
+
+def rescore(session: Session, *, everything: bool = False) -> int:
+    """Score again the dossiers whose score changes with time: those still open whose promised
+    day has passed since they were scored (late now). With ``everything``, every dossier (after
+    a new scheme). Run daily (``flask --app wsgi onestop-rescore``); returns how many."""
+    scheme, today, retired = current_scheme(), today_in_vietnam(), _retired(session)
+    statement = select(Dossier).order_by(Dossier.id)
+    if not everything:
+        statement = statement.where(Dossier.status == IN_PROGRESS, Dossier.scored_on.is_(None),
+                                    Dossier.due_on < today)
+    changed, months = [], set()
+    for dossier in session.scalars(statement.execution_options(yield_per=CHUNK)):
+        row = {"code": dossier.code, "unit_id": dossier.unit_id,
+               "procedure_id": dossier.procedure_id, "status": dossier.status,
+               "received_at": dossier.received_at, "due_at": dossier.due_at,
+               "returned_at": dossier.returned_at, "supplements": dossier.supplements,
+               "bodies_contacted": dossier.bodies_contacted,
+               "verified_complaint": dossier.verified_complaint,
+               "officer_id": dossier.officer_id, "participants": [
+                   {"unit_id": p.unit_id, "due_on": p.due_on, "done_on": p.done_on}
+                   for p in dossier.participants]}
+        scored = _scored(row, scheme, today, retired)
+        months |= {dossier.scored_month, scored["scored_month"]}
+        changed.append({"id": dossier.id, **scored})
+    for start in range(0, len(changed), CHUNK):
+        session.execute(update(Dossier), changed[start:start + CHUNK])
+    session.expire_all()
+    refresh_months(session, months - {None})
+    return len(changed)
+
+
+def current_scheme() -> Scheme:
+    """The scheme new scores use (the shipped TT 01/2018 one until an administrator publishes
+    another)."""
+    return load_default()
+
+
+def refresh_months(session: Session, months: set[date]) -> None:
+    """Recount the units' and officers' figures of these months from the dossiers' stored
+    points (one grouped INSERT … SELECT per table)."""
+    if not months:
+        return
+    months = sorted(months)
+    session.execute(delete(UnitMonth).where(UnitMonth.month.in_(months)))
+    session.execute(delete(OfficerMonth).where(OfficerMonth.month.in_(months)))
+    columns = ["unit_id", "month", "dossiers"]
+    values = [Dossier.unit_id, Dossier.scored_month, func.count(Dossier.id)]
+    for column in scoring.STORED_RULES.values():
+        name = column.removeprefix("pt_")
+        columns += [f"sum_{name}", f"n_{name}"]
+        values += [func.coalesce(func.sum(getattr(Dossier, column)), 0),
+                   func.count(getattr(Dossier, column))]
+    online = Dossier.channel == CHANNEL_ONLINE
+    columns += ["online", "online_late", "lost"]
+    values += [func.sum(case((online, 1), else_=0)),
+               func.sum(case((online & (Dossier.pt_time == 0), 1), else_=0)),
+               func.sum(case((Dossier.lost_points.is_(True), 1), else_=0))]
+    session.execute(insert(UnitMonth).from_select(columns, select(*values).where(
+        Dossier.scored_month.in_(months)).group_by(Dossier.unit_id, Dossier.scored_month)))
+    session.execute(insert(OfficerMonth).from_select(
+        ["officer_id", "unit_id", "month", "dossiers", "scored", "points"],
+        select(Dossier.officer_id, Dossier.unit_id, Dossier.scored_month, func.count(Dossier.id),
+               func.count(Dossier.pt_officer), func.coalesce(func.sum(Dossier.pt_officer), 0))
+        .where(Dossier.scored_month.in_(months), Dossier.officer_id.is_not(None))
+        .group_by(Dossier.officer_id, Dossier.unit_id, Dossier.scored_month)))
 
 
 def dossier_count(session: Session) -> int:

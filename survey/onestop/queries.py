@@ -1,0 +1,184 @@
+"""Reads of the one-stop evaluation: the scoreboard per unit and officer for a quarter or a
+year, from the monthly figures (so a page costs the same at 10,000 and 1,000,000 dossiers),
+and the dossiers that lost points."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback import reports as feedback_reports
+from feedback.queries import Period as FeedbackPeriod
+from portal.auth.models import Unit, User
+from portal.pages.models import LEVEL_FULL, LEVEL_PARTIAL, Procedure
+from portal.pagination import Page, paginate
+from survey.onestop import scoring
+from survey.onestop.models import Declaration, Dossier, OfficerMonth, UnitMonth
+from survey.onestop.scheme import Band, Scheme
+
+RULE_COLUMNS = {rule: column.removeprefix("pt_") for rule, column in
+                scoring.STORED_RULES.items()}
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    quarter: int | None  # None: the whole year
+
+    @property
+    def quarters(self) -> list[int]:
+        return [self.quarter] if self.quarter else [1, 2, 3, 4]
+
+    @property
+    def months(self) -> list[date]:
+        return [date(self.year, month, 1) for quarter in self.quarters
+                for month in range(3 * quarter - 2, 3 * quarter + 1)]
+
+    @property
+    def first_day(self) -> date:
+        return self.months[0]
+
+    @property
+    def last_day(self) -> date:
+        last = self.months[-1]
+        following = date(last.year + 1, 1, 1) if last.month == 12 else \
+            date(last.year, last.month + 1, 1)
+        return following - timedelta(days=1)
+
+
+def quarter_of(month: date) -> int:
+    return (month.month - 1) // 3 + 1
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    score: scoring.UnitScore
+    rating: Band | None
+    lost: int  # dossiers that lost points
+    undeclared: list[int]  # quarters with dossiers and no declaration
+
+
+@dataclass(frozen=True)
+class OfficerRow:
+    officer: User
+    dossiers: int
+    score: Decimal | None
+    rating: Band | None
+
+
+def level34_share(session: Session) -> Decimal | None:
+    """The share (%) of the catalogue's procedures offered online at level 3 or 4 (một phần,
+    toàn trình): index 9 reads it for every unit, since the catalogue does not say which unit
+    provides a procedure."""
+    total, online = session.execute(select(
+        func.count(Procedure.id),
+        func.count(Procedure.id).filter(Procedure.level.in_((LEVEL_FULL, LEVEL_PARTIAL))))
+        .where(Procedure.retired_at.is_(None))).one()
+    return Decimal(100 * online) / total if total else None
+
+
+def scoreboard(session: Session, period: Period, scheme: Scheme) -> list[UnitRow]:
+    """Every active unit's score for the period, from the monthly figures, its declarations,
+    the feedback it received (index 8) and the catalogue (index 9)."""
+    units = list(session.scalars(Unit.ordered().where(Unit.active.is_(True))))
+    figures: dict[tuple[int, int], dict] = {}
+    for row in session.execute(select(UnitMonth).where(UnitMonth.month.in_(period.months))):
+        month = row.UnitMonth
+        key = (month.unit_id, quarter_of(month.month))
+        sums = figures.setdefault(key, {"dossiers": 0, "online": 0, "online_late": 0,
+                                        "lost": 0})
+        for name in ("dossiers", "online", "online_late", "lost"):
+            sums[name] += getattr(month, name)
+        for name in RULE_COLUMNS.values():
+            for prefix in ("sum_", "n_"):
+                sums[prefix + name] = sums.get(prefix + name, 0) + getattr(month, prefix + name)
+    declarations = {(d.unit_id, d.quarter): d for d in session.scalars(select(Declaration).where(
+        Declaration.year == period.year, Declaration.quarter.in_(period.quarters)))}
+    feedback = feedback_reports.index8_counts(
+        session, FeedbackPeriod(period.first_day, period.last_day))
+    level34 = level34_share(session)
+    rows = []
+    for unit in units:
+        quarters = {q: figures[(unit.id, q)] for q in period.quarters if (unit.id, q) in figures}
+        undeclared = [q for q in quarters if (unit.id, q) not in declarations]
+        rows.append(_unit_row(unit, quarters, declarations, feedback.get(unit.id), level34,
+                              undeclared, scheme))
+    return rows
+
+
+def _unit_row(unit: Unit, quarters: dict[int, dict], declarations: dict, feedback,
+              level34: Decimal | None, undeclared: list[int], scheme: Scheme) -> UnitRow:
+    total = {key: sum(q.get(key, 0) for q in quarters.values())
+             for key in {key for q in quarters.values() for key in q}}
+    dossiers = total.get("dossiers", 0)
+    sums: dict[str, tuple[int, int] | None] = {
+        rule: (total.get(f"sum_{name}", 0), total.get(f"n_{name}", 0))
+        for rule, name in RULE_COLUMNS.items()}
+    # index 6: the catalogue's half per dossier, plus the posted half the unit declared
+    if undeclared:
+        sums["publication"] = None
+    else:
+        sums["publication"] = (sum(
+            q.get("sum_catalogue", 0) + q.get("n_catalogue", 0) * int(
+                declarations[(unit.id, number)].procedures_posted)
+            for number, q in quarters.items()), total.get("n_catalogue", 0))
+    unit_level: dict[str, int | Decimal | None] = {}
+    index5 = scheme.by_rule("one_stop_share")
+    if index5:
+        points = [scoring.unit_points(index5, scoring.UnitFacts(
+            settled_share=Decimal(str(declarations[(unit.id, q)].settled_share)),
+            all_through_counter=declarations[(unit.id, q)].all_through_counter))
+            for q in quarters if (unit.id, q) in declarations]
+        unit_level["one_stop_share"] = None if undeclared or not points else \
+            Decimal(sum(points)) / len(points)
+    index8 = scheme.by_rule("feedback_on_time")
+    if index8:
+        counts = scoring.FeedbackCounts(*(feedback or (0, 0, 0, 0)))
+        unit_level["feedback_on_time"] = scoring.unit_points(
+            index8, scoring.UnitFacts(feedback=counts))
+    index9 = scheme.by_rule("online_services")
+    if index9:
+        unit_level["online_services"] = scoring.unit_points(index9, scoring.UnitFacts(
+            level34_share=level34,
+            online_share=Decimal(100 * total.get("online", 0)) / dossiers if dossiers else None,
+            online_late=total.get("online_late", 0))) if dossiers else None
+    score = scoring.aggregate_sums(unit.code, dossiers, sums, scheme, unit_level)
+    return UnitRow(unit, score, scoring.unit_rating(scheme, score.total),
+                   total.get("lost", 0), undeclared)
+
+
+def officers(session: Session, period: Period, scheme: Scheme) -> list[OfficerRow]:
+    """Each receiving officer's score for the period (the scheme's officer indices)."""
+    statement = (select(OfficerMonth.officer_id, func.sum(OfficerMonth.dossiers),
+                        func.sum(OfficerMonth.scored), func.sum(OfficerMonth.points))
+                 .where(OfficerMonth.month.in_(period.months))
+                 .group_by(OfficerMonth.officer_id))
+    figures = {officer: (dossiers, scored, points)
+               for officer, dossiers, scored, points in session.execute(statement)}
+    people = session.scalars(select(User).where(User.id.in_(list(figures)))
+                             .order_by(User.full_name)) if figures else []
+    rows = []
+    for person in people:
+        dossiers, scored, points = figures[person.id]
+        score = scoring.round_tenth(Decimal(points) / scored) if scored else None
+        rows.append(OfficerRow(person, dossiers, score, scoring.officer_rating(scheme, score)))
+    return rows
+
+
+def lost_dossiers(session: Session, unit: Unit, period: Period, page: int,
+                  per_page: int = 25) -> Page:
+    """The unit's dossiers evaluated in the period that lost points, latest first."""
+    statement = (select(Dossier)
+                 .where(Dossier.unit_id == unit.id, Dossier.scored_month.in_(period.months),
+                        Dossier.lost_points.is_(True))
+                 .order_by(Dossier.scored_on.desc(), Dossier.id.desc()))
+    return paginate(session, statement, page, per_page)
+
+
+def declaration(session: Session, unit: Unit, year: int, quarter: int) -> Declaration | None:
+    return session.scalar(select(Declaration).where(
+        Declaration.unit_id == unit.id, Declaration.year == year, Declaration.quarter == quarter))
