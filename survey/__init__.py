@@ -29,6 +29,10 @@ def _add_links(app: Flask) -> None:
     add_entry(app, "staff", Entry("survey_paper.entry", _l("Paper survey forms"), _l(
         "Print numbered paper forms for a counter; key in the returned ones."),
         (RECEPTION, SECRETARIAT, ADMIN)))
+    add_entry(app, "staff", Entry("onestop_staff.scoreboard", _l(
+        "One-stop evaluation (TT 01/2018)"), _l("The nine indices per unit, officers' scores, "
+                                                "the dossiers that lost points, declarations."),
+        (LEADER, SECRETARIAT, ADMIN)))
     add_entry(app, "staff", Entry("onestop_staff.dossier_import_page", _l(
         "Import dossier records"), _l("Records from the provincial one-stop system, for the "
                                       "evaluation under TT 01/2018."), (SECRETARIAT, ADMIN)))
@@ -41,6 +45,7 @@ def init_app(app: Flask) -> None:
     from survey.alert_views import bp as alerts_bp
     from survey.onestop import models as onestop_models  # noqa: F401 - its tables
     from survey.onestop.staff_views import bp as onestop_staff_bp
+    from survey.onestop.views import bp as onestop_bp
     from survey.paper_views import bp as paper_bp
     from survey.staff_views import bp as staff_bp
     from survey.tablet_views import bp as tablet_bp
@@ -52,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(paper_bp)
     app.register_blueprint(alerts_bp)
     app.register_blueprint(onestop_staff_bp)
+    app.register_blueprint(onestop_bp)
     _add_links(app)
     cli.init_app(app)
     app.extensions.setdefault("demo_loaders", []).append(demo.load_counters)

@@ -15,6 +15,7 @@ from feedback.queries import Period as FeedbackPeriod
 from portal.auth.models import Unit, User
 from portal.pages.models import LEVEL_FULL, LEVEL_PARTIAL, Procedure
 from portal.pagination import Page, paginate
+from portal.text import whole_number
 from survey.onestop import scoring
 from survey.onestop.models import Declaration, Dossier, OfficerMonth, UnitMonth
 from survey.onestop.scheme import Band, Scheme
@@ -47,6 +48,19 @@ class Period:
         following = date(last.year + 1, 1, 1) if last.month == 12 else \
             date(last.year, last.month + 1, 1)
         return following - timedelta(days=1)
+
+
+def period_from(args, today: date) -> Period:
+    """The period asked for in a query string (year, quarter), within reason: the current
+    year when the year is missing or out of range, the whole year without a quarter."""
+    year = whole_number(args.get("year", ""), 4) or 0
+    year = year if 2000 <= year <= today.year else today.year
+    quarter = args.get("quarter", "")
+    return Period(year, int(quarter) if quarter in ("1", "2", "3", "4") else None)
+
+
+def years(today: date) -> range:
+    return range(today.year, max(today.year - 5, 2000) - 1, -1)
 
 
 def quarter_of(month: date) -> int:
@@ -182,3 +196,19 @@ def lost_dossiers(session: Session, unit: Unit, period: Period, page: int,
 def declaration(session: Session, unit: Unit, year: int, quarter: int) -> Declaration | None:
     return session.scalar(select(Declaration).where(
         Declaration.unit_id == unit.id, Declaration.year == year, Declaration.quarter == quarter))
+
+
+def board_rows(rows: list[UnitRow], period: Period, scheme: Scheme):
+    """The scoreboard as one table, for CSV and XLSX: codes in the header, no personal data."""
+    numbers = [index.number for index in scheme.indices]
+    yield (["scheme", "year", "quarter", "unit_code", "unit", "dossiers"]
+           + [f"index_{number}" for number in numbers] + ["total", "rating"])
+    for row in rows:
+        yield ([scheme.version, period.year, period.quarter or "", row.unit.code, row.unit.name,
+                row.score.dossiers]
+               + [_cell(row.score.indices[number]) for number in numbers]
+               + [_cell(row.score.total), row.rating.vi if row.rating else ""])
+
+
+def _cell(value: Decimal | None):
+    return "" if value is None else float(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, insert, select, update
@@ -20,6 +21,7 @@ from survey.onestop.dossier_import import Known, parse_import
 from survey.onestop.models import (
     CHANNEL_ONLINE,
     IN_PROGRESS,
+    Declaration,
     Dossier,
     DossierParticipant,
     OfficerMonth,
@@ -245,3 +247,28 @@ def refresh_months(session: Session, months: set[date]) -> None:
 
 def dossier_count(session: Session) -> int:
     return session.scalar(select(func.count(Dossier.id))) or 0
+
+
+def save_declaration(session: Session, unit: Unit, year: int, quarter: int, *,
+                     all_through_counter: bool, settled_share, procedures_posted: bool,
+                     actor: User) -> Declaration:
+    """Record (or correct) a unit's declaration for a quarter; audited with its values."""
+    declaration = session.scalar(select(Declaration).where(
+        Declaration.unit_id == unit.id, Declaration.year == year,
+        Declaration.quarter == quarter))
+    if declaration is None:
+        declaration = Declaration(unit_id=unit.id, year=year, quarter=quarter)
+        session.add(declaration)
+    declaration.all_through_counter = all_through_counter
+    settled_share = Decimal(settled_share).quantize(Decimal("0.1"))
+    declaration.settled_share = settled_share
+    declaration.procedures_posted = procedures_posted
+    declaration.declared_by_id = actor.id
+    declaration.declared_at = utcnow()
+    session.flush()
+    audit.record(session, "onestop.declare", target_type="unit", target_id=unit.code,
+                 details={"year": year, "quarter": quarter,
+                          "all_through_counter": all_through_counter,
+                          "settled_share": str(settled_share),
+                          "procedures_posted": procedures_posted})
+    return declaration

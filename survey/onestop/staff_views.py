@@ -1,18 +1,41 @@
-"""Staff pages of the one-stop evaluation: the dossier import."""
+"""Staff pages of the one-stop evaluation: the dossier import, the scoreboard with its
+drill-down and exports, and the units' quarterly declarations."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
+from portal import tabular
 from portal.auth import role_required
-from portal.auth.roles import ADMIN, SECRETARIAT
+from portal.auth.models import Unit
+from portal.auth.roles import ADMIN, LEADER, SECRETARIAT
 from portal.db import get_session, write_transaction
 from portal.pages.forms import ImportForm
-from survey.onestop import dossier_import, services
+from portal.pagination import page_number
+from portal.workdays import today_in_vietnam
+from survey.onestop import dossier_import, queries, services
+from survey.onestop.forms import DeclarationForm
 
 bp = Blueprint("onestop_staff", __name__, url_prefix="/staff/one-stop",
                template_folder="../templates")
 
 IMPORTERS = (SECRETARIAT, ADMIN)
+READERS = (LEADER, SECRETARIAT, ADMIN)  # the scoreboard, its drill-down and exports
+DECLARERS = (SECRETARIAT, ADMIN)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -35,3 +58,75 @@ def dossier_import_page():
                            kept=services.dossier_count(session),
                            import_columns=dossier_import.COLUMNS,
                            import_required=dossier_import.REQUIRED)
+
+
+@bp.get("/scoreboard")
+@role_required(*READERS)
+def scoreboard():
+    session = get_session()
+    period = queries.period_from(request.args, today_in_vietnam())
+    scheme = services.current_scheme()
+    rows = queries.scoreboard(session, period, scheme)
+    file_format = request.args.get("format")
+    if file_format in ("csv", "xlsx"):
+        table = queries.board_rows(rows, period, scheme)
+        name = f"danh-gia-mot-cua-{period.year}" + (f"-q{period.quarter}" if period.quarter else "")
+        if file_format == "csv":
+            response = Response(stream_with_context(tabular.csv_stream(table)),
+                                mimetype="text/csv; charset=utf-8")
+            response.headers["Content-Disposition"] = f"attachment; filename={name}.csv"
+            return response
+        return send_file(tabular.xlsx_file(table, name), as_attachment=True,
+                         download_name=f"{name}.xlsx")
+    return render_template("onestop/scoreboard.html", period=period, scheme=scheme, rows=rows,
+                           officers=queries.officers(session, period, scheme),
+                           years=queries.years(today_in_vietnam()),
+                           may_declare=current_user.has_role(*DECLARERS))
+
+
+def _unit_or_404(code: str) -> Unit:
+    unit = get_session().scalar(select(Unit).where(Unit.code == code[:30]))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+@bp.get("/scoreboard/<code>")
+@role_required(*READERS)
+def unit_dossiers(code: str):
+    session = get_session()
+    unit = _unit_or_404(code)
+    period = queries.period_from(request.args, today_in_vietnam())
+    page = page_number(request.args.get("page", ""))
+    scheme = services.current_scheme()
+    posted = {q: declaration.procedures_posted for q in period.quarters
+              if (declaration := queries.declaration(session, unit, period.year, q))}
+    return render_template("onestop/unit_dossiers.html", unit=unit, period=period,
+                           scheme=scheme, page=queries.lost_dossiers(session, unit, period, page),
+                           posted=posted)
+
+
+@bp.route("/declarations/<code>", methods=["GET", "POST"])
+@role_required(*DECLARERS)
+def declaration(code: str):
+    session = get_session()
+    unit = _unit_or_404(code)
+    period = queries.period_from(request.args, today_in_vietnam())
+    if period.quarter is None:
+        abort(404)
+    kept = queries.declaration(session, unit, period.year, period.quarter)
+    form = DeclarationForm(data={
+        "all_through_counter": "yes" if kept.all_through_counter else "no",
+        "settled_share": kept.settled_share,
+        "procedures_posted": "yes" if kept.procedures_posted else "no"} if kept else None)
+    if form.validate_on_submit():
+        services.save_declaration(
+            session, unit, period.year, period.quarter,
+            all_through_counter=form.all_through_counter.data == "yes",
+            settled_share=form.settled_share.data,
+            procedures_posted=form.procedures_posted.data == "yes", actor=current_user)
+        flash(_("The declaration of %(unit)s for quarter %(quarter)s/%(year)s is recorded.",
+                unit=unit.name, quarter=period.quarter, year=period.year), "success")
+        return redirect(url_for(".scoreboard", year=period.year, quarter=period.quarter))
+    return render_template("onestop/declaration.html", unit=unit, period=period, form=form,
+                           kept=kept)

@@ -121,9 +121,25 @@ def sample(live_server):
 
         counter = session.scalar(select(Counter).where(Counter.token.is_not(None)))
         tablet = counter.tablet_token or issue_tablet_link(session, counter)
+        _one_stop_records(session, users["secretariat"])
         session.commit()
         return {"token": counter.token, "tablet": tablet,
                 "procedure": session.scalar(select(Procedure.code)), "ticket": ticket.code}
+
+
+def _one_stop_records(session, secretariat) -> None:
+    """The documented example's dossiers (second quarter of 2026) and each unit's
+    declaration, so that the one-stop results have figures to show."""
+    from portal.auth.models import Unit
+    from survey.onestop import services as onestop
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "dossiers.csv"
+    parsed = onestop.read_import(session, example.read_bytes(), "dossiers.csv", max_bytes=10**6)
+    assert parsed.ok, parsed.problems
+    onestop.import_dossiers(session, parsed.rows, dry_run=False, source="dossiers.csv")
+    for unit in session.scalars(select(Unit)):
+        onestop.save_declaration(session, unit, 2026, 2, all_through_counter=True,
+                                 settled_share=20, procedures_posted=True, actor=secretariat)
 
 
 def new_phone(browser, *, width=360, height=640, javascript=True, **options):

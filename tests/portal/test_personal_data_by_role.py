@@ -11,6 +11,7 @@ import pytest
 from tests.factories import (
     act_on,
     make_counter,
+    make_procedure,
     make_response,
     make_ticket,
     make_unit,
@@ -30,6 +31,9 @@ WORDS_PROBES = ("Zzneighbour", "0911 222 333", "Zzcommenter", "0933 444 555", "0
 TICKET_TEXT = ("Hàng xóm Trần Văn Zzneighbour, số điện thoại 0911 222 333, đổ phế thải "
                "xây dựng ra hẻm suốt một tháng nay.")
 COMMENT = "Cán bộ Lê Thị Zzcommenter gọi 0933 444 555 đòi tiền; CCCD tôi 079088001122."
+# A dossier's citizen, as imported from the one-stop system: on no page or export at all (the
+# apology letter, printed for the citizen, is the one place their name goes).
+DOSSIER_PROBES = ("Zzdossier", "0977888999", "zz.dossier@example.vn")
 
 
 def _expand(rule, values):
@@ -75,11 +79,26 @@ def world(app, client, db):
     act_on(client, db, ticket.code, "accept", ticket_class="competence", unit_id=unit.id)
     counter = make_counter(db, unit_id=unit.id)
     make_response(db, counter, {"CC1": 1}, comment=COMMENT)
+    make_procedure(db, code="1.000777")
+    _import_dossier(db, unit)
     db.commit()
     values = dict(SAMPLE_VALUES, code=ticket.code, counter_id=str(counter.id),
                   unit_id=str(unit.id))
     client.post("/staff/logout")
     return people, ticket, values
+
+
+def _import_dossier(db, unit) -> None:
+    from survey.onestop import services as onestop
+
+    header = ("code,procedure_code,unit_code,received_at,due_at,returned_at,channel,status,"
+              "supplements,citizen_name,citizen_phone,citizen_email")
+    row = (f"HS-PROBE,1.000777,{unit.code},01/04/2026,10/04/2026,12/04/2026,counter,returned,2,"
+           "Zzdossier Citizen,0977888999,zz.dossier@example.vn")
+    parsed = onestop.read_import(db, f"{header}\n{row}\n".encode(), "probe.csv",
+                                 max_bytes=10**6)
+    assert parsed.ok, parsed.problems
+    onestop.import_dossiers(db, parsed.rows, dry_run=False, source="probe.csv")
 
 
 def _sweep(app, client, values, extra=()):
@@ -101,7 +120,10 @@ def _sweep(app, client, values, extra=()):
 
 EXTRA = ("/staff/survey/?q=Zzcommenter", "/staff/survey/?q=0933",
          "/staff/feedback?q=Zzneighbour", "/staff/feedback/reports?format=csv",
-         "/staff/feedback/reports?format=xlsx", "/staff/survey/?flagged=1")
+         "/staff/feedback/reports?format=xlsx", "/staff/survey/?flagged=1",
+         "/staff/one-stop/scoreboard?year=2026&quarter=2",
+         "/staff/one-stop/scoreboard?year=2026&quarter=2&format=csv",
+         "/staff/one-stop/scoreboard/UA?year=2026&quarter=2")
 
 
 @pytest.mark.parametrize("role,contact,words", [
@@ -114,6 +136,8 @@ def test_every_page_and_export_shows_personal_data_only_to_the_roles_that_need_i
     pages = _sweep(app, client, values, EXTRA)
     assert len(pages) >= 3
     for url, text in pages.items():
+        for probe in DOSSIER_PROBES:
+            assert probe not in text, (role, url, probe)
         if not contact:
             for probe in CONTACT_PROBES:
                 assert probe not in text, (role, url, probe)
@@ -130,7 +154,8 @@ def test_every_page_and_export_shows_personal_data_only_to_the_roles_that_need_i
     if words:
         seen = " ".join(pages.values())
         assert "Zzneighbour" in seen
-    if role in ("leader", "secretariat", "admin"):
+    if role in ("leader", "secretariat", "admin"):  # they read the one-stop scoreboard
+        assert "HS-PROBE" in pages["/staff/one-stop/scoreboard/UA?year=2026&quarter=2"]
         dashboard = pages["/staff/survey/"]
         export = pages["/staff/survey/export/responses.csv"]
         if words:

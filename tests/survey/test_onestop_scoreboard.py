@@ -29,16 +29,20 @@ Officer "reception": (8 + 4 + 0) / 3 = 4.0 -> 70 to under 100 % of tasks.
 """
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
+from portal.audit import AuditEntry
 from portal.pages.models import Procedure
 from survey.onestop import queries, services
 from survey.onestop.models import Declaration, Dossier, UnitMonth
-from tests.factories import make_procedure, make_unit, make_user
+from tests.factories import make_procedure, make_unit, make_user, sign_in_as
 
 HEADER = ("code,procedure_code,unit_code,received_at,due_at,returned_at,channel,status,"
           "supplements,bodies_contacted,cooperating,verified_complaint,officer")
@@ -152,3 +156,86 @@ def test_re_importing_a_dossier_moves_it_between_months(db, imported, monkeypatc
 def test_the_drill_down_lists_the_dossiers_that_lost_points(db, imported):
     page = queries.lost_dossiers(db, imported["TS"], Q2, 1)
     assert [d.code for d in page.items] == ["D9", "D8"]
+
+
+def test_the_staff_scoreboard_its_exports_and_drill_down(client, db, imported):
+    page = client.get("/staff/one-stop/scoreboard?year=2026&quarter=2")
+    assert page.status_code == 302
+    sign_in_as(client, make_user(db, roles=["handler"]))
+    assert client.get("/staff/one-stop/scoreboard").status_code == 403
+    sign_in_as(client, make_user(db, roles=["leader"]))
+    html = client.get("/staff/one-stop/scoreboard?year=2026&quarter=2&lang=en").get_data(
+        as_text=True)
+    assert "Phòng Đất đai" in html and "Lê Thu Nhận" in html
+    assert "No dossiers in this period" in html  # PMT
+    assert "Declare quarter" not in html  # leaders read; the secretariat declares
+    assert "TT01-2018" in html and "<strong>12.2</strong>" in html
+    with client.get("/staff/one-stop/scoreboard?year=2026&quarter=2&format=csv") as response:
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:6] == ["scheme", "year", "quarter", "unit_code", "unit", "dossiers"]
+    dd = next(row for row in rows if row[3] == "DD")
+    # on 20/06, D5 not yet late: D1-D4 and D6 only
+    assert dd[5:] == ["5", "1.4", "1.4", "1.2", "1.4", "2.0", "1.8", "1.0", "2.0", "0.0",
+                      "12.2", "Tốt"]
+    with client.get("/staff/one-stop/scoreboard?year=2026&quarter=2&format=xlsx") as response:
+        assert load_workbook(io.BytesIO(response.data)).active.cell(1, 1).value == "scheme"
+    drill = client.get("/staff/one-stop/scoreboard/TS?year=2026&quarter=2&lang=en").get_data(
+        as_text=True)
+    assert "D9" in drill and "D8" in drill and "D7" not in drill
+    assert client.get("/staff/one-stop/scoreboard/NOPE").status_code == 404
+    for query in ("?year=abc", "?year=1999&quarter=9", "?format=exe", "?quarter=%00"):
+        assert client.get("/staff/one-stop/scoreboard" + query).status_code == 200
+
+
+@pytest.mark.parametrize("data,message", [
+    ({}, "Answer yes or no."),
+    ({"all_through_counter": "yes", "procedures_posted": "no", "settled_share": "120"},
+     "Give a share from 0 to 100."),
+    ({"all_through_counter": "yes", "procedures_posted": "no", "settled_share": "-1"},
+     "Give a share from 0 to 100."),
+    ({"all_through_counter": "yes", "procedures_posted": "no", "settled_share": "abc"},
+     "Give a share from 0 to 100."),
+    ({"all_through_counter": "maybe", "procedures_posted": "no", "settled_share": "5"},
+     "Not a valid choice"),
+])
+def test_a_declaration_with_bad_values_is_refused(client, db, imported, data, message):
+    sign_in_as(client, make_user(db, roles=["secretariat"]))
+    page = client.post("/staff/one-stop/declarations/PMT?year=2026&quarter=2&lang=en",
+                       data=data).get_data(as_text=True)
+    assert message in page
+    assert db.scalar(select(func.count()).select_from(Declaration)) == 2
+
+
+def test_the_secretariat_declares_and_the_total_follows(client, db, imported):
+    db.execute(Declaration.__table__.delete())
+    db.commit()
+    sign_in_as(client, make_user(db, roles=["secretariat"]))
+    html = client.get("/staff/one-stop/scoreboard?year=2026&quarter=2&lang=en").get_data(
+        as_text=True)
+    assert "Awaiting the unit" in html and "Declare quarter 2" in html
+    assert client.get("/staff/one-stop/declarations/DD?year=2026").status_code == 404
+    response = client.post("/staff/one-stop/declarations/DD?year=2026&quarter=2", data={
+        "all_through_counter": "yes", "settled_share": "25", "procedures_posted": "yes"})
+    assert response.status_code == 302
+    db.expire_all()
+    assert board(db)["DD"].score.total is not None
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "onestop.declare"))
+    assert entry.target_id == "DD" and entry.details["settled_share"] == "25.0"
+    again = client.get("/staff/one-stop/declarations/DD?year=2026&quarter=2&lang=en")
+    assert "Declared on" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang,words", [("vi", ("Khá", "Xuất sắc", "Không có hồ sơ")),
+                                        ("en", ("Fair", "Excellent", "No dossiers"))])
+def test_the_public_results_in_both_languages_without_dossiers_or_people(
+        client, db, imported, lang, words):
+    db.scalar(select(Dossier).where(Dossier.code == "D1")).citizen_name = "Sentinel Person"
+    db.commit()
+    html = client.get(f"/results/one-stop?year=2026&quarter=2&lang={lang}").get_data(
+        as_text=True)
+    for word in words:
+        assert word in html
+    assert ("12,2" if lang == "vi" else "12.2") in html  # DD on 20/06
+    for private in ("D1<", "D9", "Sentinel Person", "Lê Thu Nhận", "reception"):
+        assert private not in html
+    assert "/results/one-stop" in client.get(f"/results?lang={lang}").get_data(as_text=True)
