@@ -20,12 +20,14 @@ def register(app: Flask, queue_function: Callable) -> None:
     app.extensions[KEY] = queue_function
 
 
-def queue(session: Session, recipient: str, subject: str, body: str):
-    """Queue one email in the caller's transaction.
+def queue(session: Session, recipient: str, subject: str, body: str, *,
+          channel: str = "email"):
+    """Queue one message in the caller's transaction: an email, or with ``channel="sms"`` a
+    text message (``recipient`` a phone number, ``subject`` empty).
 
     :raise RuntimeError: when no package provides the outbox.
     """
     queue_function = current_app.extensions.get(KEY)
     if queue_function is None:
         raise RuntimeError("no outbox is registered (the feedback package provides it)")
-    return queue_function(session, recipient, subject, body)
+    return queue_function(session, recipient, subject, body, channel=channel)

@@ -9,7 +9,7 @@ from flask import Flask
 def _add_links(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal.auth.roles import ADMIN, LEADER, RECEPTION, SECRETARIAT
+    from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
     from portal.templating import Entry, add_entry
 
     add_entry(app, "menu", Entry("survey.results", _l("Results")))
@@ -33,6 +33,9 @@ def _add_links(app: Flask) -> None:
         "One-stop evaluation (TT 01/2018)"), _l("The nine indices per unit, officers' scores, "
                                                 "the dossiers that lost points, declarations."),
         (LEADER, SECRETARIAT, ADMIN)))
+    add_entry(app, "staff", Entry("onestop_staff.late", _l("Late dossiers and apologies"), _l(
+        "Dossiers due within one working day or late: the apology letter and new date."),
+        (RECEPTION, HANDLER, SECRETARIAT, ADMIN)))
     add_entry(app, "staff", Entry("onestop_staff.dossier_import_page", _l(
         "Import dossier records"), _l("Records from the provincial one-stop system, for the "
                                       "evaluation under TT 01/2018."), (SECRETARIAT, ADMIN)))

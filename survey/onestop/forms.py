@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, RadioField, SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import DateField, DecimalField, RadioField, SelectChoice, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from portal.forms import Form
+from portal.text import clean_text
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -24,3 +25,14 @@ class DeclarationForm(Form):
     procedures_posted = RadioField(
         _l("Are the unit's procedures posted at the office, accurate and up to date?"),
         choices=YES_NO, validators=[InputRequired(_l("Answer yes or no."))])
+
+
+class ApologyForm(Form):
+    """The apology for a late dossier (Mẫu 04): why, and the new date."""
+
+    reason = TextAreaField(_l("Reason for the delay (printed on the letter)"),
+                           filters=[clean_text], validators=[
+                               InputRequired(_l("Give the reason for the delay.")),
+                               Length(max=1000)])
+    new_due_on = DateField(_l("New date for the result"), validators=[
+        InputRequired(_l("Give the new date for the result."))])

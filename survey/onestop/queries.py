@@ -212,3 +212,15 @@ def board_rows(rows: list[UnitRow], period: Period, scheme: Scheme):
 
 def _cell(value: Decimal | None):
     return "" if value is None else float(value)
+
+
+def late_dossiers(session: Session, due_by: date, unit_id: int | None, page: int,
+                  per_page: int = 25) -> Page:
+    """Open dossiers without an apology whose promised day is ``due_by`` or earlier (due
+    within one working day, or already late), the most urgent first; one unit's or all."""
+    statement = (select(Dossier).where(Dossier.status == "in_progress",
+                                       Dossier.new_due_on.is_(None), Dossier.due_on <= due_by)
+                 .order_by(Dossier.due_on, Dossier.id))
+    if unit_id is not None:
+        statement = statement.where(Dossier.unit_id == unit_id)
+    return paginate(session, statement, page, per_page)

@@ -272,3 +272,64 @@ def save_declaration(session: Session, unit: Unit, year: int, quarter: int, *,
                           "settled_share": str(settled_share),
                           "procedures_posted": procedures_posted})
     return declaration
+
+
+class ApologyRefused(Exception):
+    """An apology that may not be recorded; the message says why."""
+
+
+def record_apology(session: Session, dossier: Dossier, *, reason: str, new_due_on: date,
+                   actor: User, calendar, today: date | None = None) -> None:
+    """Record the apology for a late dossier and its new date (Mẫu 04; NĐ 61/2018 Điều 19
+    k9), audit it and tell the citizen through the outbox when an email or phone is known.
+
+    :raise ApologyRefused: the dossier is not open, already has a new date (the return date
+    may be re-set only once), or the new date is not a working day after the promised one.
+    """
+    today = today or today_in_vietnam()
+    if dossier.new_due_on is not None:
+        raise ApologyRefused(_l(
+            "Dossier %(code)s already has a new date (%(date)s): the return date may be re-set "
+            "only once (NĐ 61/2018 Article 19.9).", code=dossier.code,
+            date=dossier.new_due_on.strftime("%d/%m/%Y")))
+    if dossier.status != IN_PROGRESS:
+        raise ApologyRefused(_l("Only a dossier still in progress can be given a new date."))
+    if new_due_on <= max(dossier.due_on, today) or not calendar.is_working_day(new_due_on):
+        raise ApologyRefused(_l("The new date must be a working day after the promised date "
+                                "and after today."))
+    dossier.apology_on, dossier.apology_reason = today, reason
+    dossier.new_due_on = new_due_on
+    session.flush()
+    audit.record(session, "onestop.apology", target_type="dossier", target_id=dossier.code,
+                 actor=actor, details={"new_due_on": new_due_on.isoformat()})
+    _tell_citizen(session, dossier)
+
+
+def _tell_citizen(session: Session, dossier: Dossier) -> None:
+    """The apology and the new date, by email and by SMS when the citizen gave them (in
+    Vietnamese: the records do not say the citizen's language)."""
+    from flask import current_app, render_template
+    from flask_babel import force_locale
+
+    from portal import outbox
+
+    with force_locale("vi"):
+        if dossier.citizen_email:
+            text = render_template("onestop/email/apology.txt", dossier=dossier)
+            subject, _, body = text.strip().partition("\n")
+            outbox.queue(session, dossier.citizen_email, subject.strip(), body.strip() + "\n")
+        if dossier.citizen_phone and current_app.config.get("SMS_TRANSPORT") in ("log", "http"):
+            text = " ".join(render_template("onestop/sms/apology.txt", dossier=dossier).split())
+            outbox.queue(session, dossier.citizen_phone, "", text[:480], channel="sms")
+
+
+def apologies_by_unit_month(session: Session, first: date, last: date) -> dict:
+    """Apologies recorded between two days (both included): {(unit id, first of month): n}."""
+    counts: dict[tuple[int, date], int] = {}
+    for unit_id, day, count in session.execute(
+            select(Dossier.unit_id, Dossier.apology_on, func.count(Dossier.id))
+            .where(Dossier.apology_on >= first, Dossier.apology_on <= last)
+            .group_by(Dossier.unit_id, Dossier.apology_on)):
+        key = (unit_id, day.replace(day=1))
+        counts[key] = counts.get(key, 0) + count
+    return counts

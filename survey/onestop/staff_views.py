@@ -1,5 +1,6 @@
 """Staff pages of the one-stop evaluation: the dossier import, the scoreboard with its
-drill-down and exports, and the units' quarterly declarations."""
+drill-down and exports, the units' quarterly declarations, the late dossiers and their
+apology letters (Mẫu 04)."""
 from __future__ import annotations
 
 from flask import (
@@ -22,13 +23,15 @@ from sqlalchemy import select
 from portal import tabular
 from portal.auth import role_required
 from portal.auth.models import Unit
-from portal.auth.roles import ADMIN, LEADER, SECRETARIAT
+from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
 from portal.db import get_session, write_transaction
 from portal.pages.forms import ImportForm
 from portal.pagination import page_number
+from portal.workcalendar.services import working_calendar
 from portal.workdays import today_in_vietnam
 from survey.onestop import dossier_import, queries, services
-from survey.onestop.forms import DeclarationForm
+from survey.onestop.forms import ApologyForm, DeclarationForm
+from survey.onestop.models import Dossier
 
 bp = Blueprint("onestop_staff", __name__, url_prefix="/staff/one-stop",
                template_folder="../templates")
@@ -36,6 +39,9 @@ bp = Blueprint("onestop_staff", __name__, url_prefix="/staff/one-stop",
 IMPORTERS = (SECRETARIAT, ADMIN)
 READERS = (LEADER, SECRETARIAT, ADMIN)  # the scoreboard, its drill-down and exports
 DECLARERS = (SECRETARIAT, ADMIN)
+# Late dossiers and apologies: the one-stop counter, the secretariat, and the handling unit's
+# officers for their own unit's dossiers.
+APOLOGISERS = (RECEPTION, HANDLER, SECRETARIAT, ADMIN)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -80,6 +86,8 @@ def scoreboard():
                          download_name=f"{name}.xlsx")
     return render_template("onestop/scoreboard.html", period=period, scheme=scheme, rows=rows,
                            officers=queries.officers(session, period, scheme),
+                           apologies=services.apologies_by_unit_month(
+                               session, period.first_day, period.last_day),
                            years=queries.years(today_in_vietnam()),
                            may_declare=current_user.has_role(*DECLARERS))
 
@@ -130,3 +138,60 @@ def declaration(code: str):
         return redirect(url_for(".scoreboard", year=period.year, quarter=period.quarter))
     return render_template("onestop/declaration.html", unit=unit, period=period, form=form,
                            kept=kept)
+
+
+def _own_unit_only() -> int | None:
+    """A handler (without a wider role) sees their own unit's dossiers only."""
+    if current_user.has_role(RECEPTION, SECRETARIAT, ADMIN):
+        return None
+    return current_user.unit_id or -1
+
+
+def _dossier_or_404(code: str) -> Dossier:
+    dossier = get_session().scalar(select(Dossier).where(Dossier.code == code[:60]))
+    unit = _own_unit_only()
+    if dossier is None or (unit is not None and dossier.unit_id != unit):
+        abort(404)
+    return dossier
+
+
+@bp.get("/late")
+@role_required(*APOLOGISERS)
+def late():
+    session = get_session()
+    today = today_in_vietnam()
+    due_by = working_calendar(session).add_working_days(today, 1)
+    page = queries.late_dossiers(session, due_by, _own_unit_only(),
+                                 page_number(request.args.get("page", "")))
+    return render_template("onestop/late.html", today=today, due_by=due_by, page=page)
+
+
+@bp.route("/dossiers/<path:code>/apology", methods=["GET", "POST"])
+@role_required(*APOLOGISERS)
+def apology(code: str):
+    session = get_session()
+    dossier = _dossier_or_404(code)
+    form = ApologyForm()
+    refusal = None
+    if form.validate_on_submit():
+        write_transaction()
+        try:
+            services.record_apology(session, dossier, reason=form.reason.data,
+                                    new_due_on=form.new_due_on.data, actor=current_user,
+                                    calendar=working_calendar(session))
+        except services.ApologyRefused as error:
+            refusal = str(error.args[0])
+        else:
+            flash(_("The apology is recorded; print the letter and hand or send it to the "
+                    "citizen."), "success")
+            return redirect(url_for(".apology_letter", code=dossier.code))
+    return render_template("onestop/apology.html", dossier=dossier, form=form, refusal=refusal)
+
+
+@bp.get("/dossiers/<path:code>/apology/letter")
+@role_required(*APOLOGISERS)
+def apology_letter(code: str):
+    dossier = _dossier_or_404(code)
+    if dossier.new_due_on is None:
+        abort(404)
+    return render_template("onestop/apology_letter.html", dossier=dossier)
