@@ -39,6 +39,8 @@ def _add_links(app: Flask) -> None:
     add_entry(app, "staff", Entry("onestop_staff.dossier_import_page", _l(
         "Import dossier records"), _l("Records from the provincial one-stop system, for the "
                                       "evaluation under TT 01/2018."), (SECRETARIAT, ADMIN)))
+    add_entry(app, "staff", Entry("onestop_staff.schemes", _l("Evaluation scheme versions"), _l(
+        "Publish the indices, thresholds and ratings of the one-stop evaluation."), (ADMIN,)))
     add_entry(app, "staff", Entry("survey_staff.questionnaires", _l("Questionnaire versions"), _l(
         "Publish a new version of the survey; old answers keep theirs."), (ADMIN,)))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -36,3 +37,8 @@ class ApologyForm(Form):
                                Length(max=1000)])
     new_due_on = DateField(_l("New date for the result"), validators=[
         InputRequired(_l("Give the new date for the result."))])
+
+
+class SchemeUploadForm(Form):
+    file = FileField(_l("Scheme file (JSON, the shape of the shipped TT 01/2018 scheme)"),
+                     validators=[FileRequired(_l("Choose a file to import."))])

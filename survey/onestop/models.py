@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Date,
     ForeignKey,
     Index,
@@ -171,3 +172,18 @@ class Declaration(Base):
     procedures_posted: Mapped[bool]
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SchemeVersion(Base):
+    """A published evaluation scheme (survey/onestop/scheme.py): the file as checked, kept
+    for ever so that every score can say which version it used. The current one scores; with
+    none published, the shipped TT 01/2018 scheme does."""
+
+    __tablename__ = "onestop_scheme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(20), unique=True)
+    content: Mapped[dict] = mapped_column(JSON)
+    current: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))

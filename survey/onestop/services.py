@@ -2,6 +2,7 @@
 Services flush, never commit: the request or command commits once."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,9 +26,11 @@ from survey.onestop.models import (
     Dossier,
     DossierParticipant,
     OfficerMonth,
+    SchemeVersion,
     UnitMonth,
 )
 from survey.onestop.scheme import Scheme, load_default
+from survey.onestop.scheme import check as check_scheme
 
 CHUNK = 500  # codes per IN (…): under every database's parameter limit
 APOLOGY = ("apology_on", "apology_reason", "new_due_on")
@@ -103,7 +106,7 @@ def import_dossiers(session: Session, rows: list[dict], *, dry_run: bool,
                             dry_run=dry_run)
     if dry_run or not rows:
         return summary
-    now, scheme, today = utcnow(), current_scheme(), today_in_vietnam()
+    now, scheme, today = utcnow(), current_scheme(session), today_in_vietnam()
     retired = _retired(session)
     for row in rows:
         row["scored"] = _scored(row, scheme, today, retired)
@@ -183,7 +186,7 @@ def rescore(session: Session, *, everything: bool = False) -> int:
     """Score again the dossiers whose score changes with time: those still open whose promised
     day has passed since they were scored (late now). With ``everything``, every dossier (after
     a new scheme). Run daily (``flask --app wsgi onestop-rescore``); returns how many."""
-    scheme, today, retired = current_scheme(), today_in_vietnam(), _retired(session)
+    scheme, today, retired = current_scheme(session), today_in_vietnam(), _retired(session)
     statement = select(Dossier).order_by(Dossier.id)
     if not everything:
         statement = statement.where(Dossier.status == IN_PROGRESS, Dossier.scored_on.is_(None),
@@ -209,10 +212,59 @@ def rescore(session: Session, *, everything: bool = False) -> int:
     return len(changed)
 
 
-def current_scheme() -> Scheme:
-    """The scheme new scores use (the shipped TT 01/2018 one until an administrator publishes
-    another)."""
-    return load_default()
+_SCHEMES: dict[str, Scheme] = {}  # checked schemes by their content
+
+
+def current_scheme(session: Session | None = None) -> Scheme:
+    """The scheme scores use: the version an administrator published last as current, or
+    the shipped TT 01/2018 one while none is."""
+    from portal.db import get_session
+
+    session = session or get_session()
+    row = session.execute(select(SchemeVersion.id, SchemeVersion.content).where(
+        SchemeVersion.current.is_(True)).order_by(SchemeVersion.id.desc()).limit(1)).first()
+    if row is None:
+        return load_default()
+    text = json.dumps(row.content, sort_keys=True)
+    if text not in _SCHEMES:
+        scheme, problems = check_scheme(text.encode())
+        if scheme is None:  # pragma: no cover - only checked files are stored
+            raise ValueError(f"stored scheme {row.id} is not valid: {problems}")
+        _SCHEMES[text] = scheme
+    return _SCHEMES[text]
+
+
+RESCORE_IN_REQUEST = 20_000  # more dossiers than this: rescored by the command, not the page
+
+
+def publish_scheme(session: Session, data: bytes, *, actor: User) -> tuple[Scheme | None, list]:
+    """Check a scheme file and publish it as the current version, scoring the kept dossiers
+    again with it when they are few enough (else ``onestop-rescore --all`` does it).
+
+    :return: the scheme and no problems, or None and every problem (nothing stored).
+    """
+    scheme, problems = check_scheme(data)
+    if scheme is None:
+        return None, problems
+    if session.scalar(select(SchemeVersion.id).where(SchemeVersion.version == scheme.version)) \
+            or scheme.version == load_default().version:
+        return None, [_l("Version %(version)s exists already: give the new scheme another "
+                         "version.", version=scheme.version)]
+    session.execute(update(SchemeVersion).values(current=False))
+    session.add(SchemeVersion(version=scheme.version, content=json.loads(data.decode(
+        "utf-8-sig")), current=True, published_by_id=actor.id))
+    session.flush()
+    audit.record(session, "onestop.scheme", target_type="scheme", target_id=scheme.version,
+                 actor=actor)
+    if dossier_count(session) <= RESCORE_IN_REQUEST:
+        rescore(session, everything=True)
+    return scheme, []
+
+
+def stale_scores(session: Session, scheme: Scheme) -> int:
+    """Dossiers whose kept points were computed with another scheme than ``scheme``."""
+    return session.scalar(select(func.count(Dossier.id)).where(
+        Dossier.scheme_version.is_not(None), Dossier.scheme_version != scheme.version)) or 0
 
 
 def refresh_months(session: Session, months: set[date]) -> None:

@@ -25,13 +25,15 @@ from portal.auth import role_required
 from portal.auth.models import Unit
 from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
 from portal.db import get_session, write_transaction
+from portal.file_import import megabytes
 from portal.pages.forms import ImportForm
 from portal.pagination import page_number
 from portal.workcalendar.services import working_calendar
 from portal.workdays import today_in_vietnam
 from survey.onestop import dossier_import, queries, services
-from survey.onestop.forms import ApologyForm, DeclarationForm
-from survey.onestop.models import Dossier
+from survey.onestop.forms import ApologyForm, DeclarationForm, SchemeUploadForm
+from survey.onestop.models import Dossier, SchemeVersion
+from survey.onestop.scheme import DEFAULT as DEFAULT_SCHEME
 
 bp = Blueprint("onestop_staff", __name__, url_prefix="/staff/one-stop",
                template_folder="../templates")
@@ -39,6 +41,7 @@ bp = Blueprint("onestop_staff", __name__, url_prefix="/staff/one-stop",
 IMPORTERS = (SECRETARIAT, ADMIN)
 READERS = (LEADER, SECRETARIAT, ADMIN)  # the scoreboard, its drill-down and exports
 DECLARERS = (SECRETARIAT, ADMIN)
+SCHEME_MAX_BYTES = 512 * 1024
 # Late dossiers and apologies: the one-stop counter, the secretariat, and the handling unit's
 # officers for their own unit's dossiers.
 APOLOGISERS = (RECEPTION, HANDLER, SECRETARIAT, ADMIN)
@@ -55,8 +58,9 @@ def dossier_import_page():
         upload = form.file.data
         limit = current_app.config["IMPORT_MAX_BYTES"]
         # Read one byte past the limit: enough to know the file is too large.
-        parsed = services.read_import(session, upload.stream.read(limit + 1),
-                                      upload.filename or "", max_bytes=limit)
+        with upload.stream as stream:  # a large upload is a temporary file
+            data = stream.read(limit + 1)
+        parsed = services.read_import(session, data, upload.filename or "", max_bytes=limit)
         if parsed.ok:
             summary = services.import_dossiers(session, parsed.rows, dry_run=form.dry_run.data,
                                                source=upload.filename or "upload")
@@ -85,6 +89,7 @@ def scoreboard():
         return send_file(tabular.xlsx_file(table, name), as_attachment=True,
                          download_name=f"{name}.xlsx")
     return render_template("onestop/scoreboard.html", period=period, scheme=scheme, rows=rows,
+                           stale=services.stale_scores(session, scheme),
                            officers=queries.officers(session, period, scheme),
                            apologies=services.apologies_by_unit_month(
                                session, period.first_day, period.last_day),
@@ -195,3 +200,29 @@ def apology_letter(code: str):
     if dossier.new_due_on is None:
         abort(404)
     return render_template("onestop/apology_letter.html", dossier=dossier)
+
+
+@bp.route("/schemes", methods=["GET", "POST"])
+@role_required(ADMIN)
+def schemes():
+    """The evaluation scheme's versions; an administrator publishes a new one from a file."""
+    session = get_session()
+    form = SchemeUploadForm()
+    problems = []
+    if form.validate_on_submit():
+        write_transaction()
+        with form.file.data.stream as stream:  # a large upload is a temporary file
+            data = stream.read(SCHEME_MAX_BYTES + 1)
+        if len(data) > SCHEME_MAX_BYTES:
+            problems = [_("The file is larger than the limit of %(limit)s MB.",
+                          limit=megabytes(SCHEME_MAX_BYTES))]
+        else:
+            scheme, problems = services.publish_scheme(session, data, actor=current_user)
+        if not problems:
+            flash(_("Scheme %(version)s is published and scores with it from now on.",
+                    version=scheme.version), "success")
+            return redirect(url_for(".schemes"))
+    versions = session.scalars(select(SchemeVersion).order_by(SchemeVersion.id.desc())).all()
+    return render_template("onestop/schemes.html", form=form, problems=problems,
+                           versions=versions, current=services.current_scheme(session),
+                           default_file=DEFAULT_SCHEME.name)

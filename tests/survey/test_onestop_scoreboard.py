@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -40,7 +41,8 @@ from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
 from portal.pages.models import Procedure
-from survey.onestop import queries, services
+from survey.onestop import queries, services, staff_views
+from survey.onestop import scheme as schemes
 from survey.onestop.models import Declaration, Dossier, UnitMonth
 from tests.factories import make_procedure, make_unit, make_user, sign_in_as
 
@@ -60,6 +62,7 @@ ROWS = [
     "D10,1.000003,TS,02/04/2026,20/07/2027 16:00,,counter,in_progress,0,1,,,",
 ]
 Q2 = queries.Period(2026, 2)
+SCHEME_FILE = schemes.DEFAULT
 
 
 def on(monkeypatch, day: date) -> None:
@@ -90,7 +93,7 @@ def imported(db, monkeypatch):
 
 
 def board(db) -> dict:
-    scheme = services.current_scheme()
+    scheme = services.current_scheme(db)
     return {row.unit.code: row for row in queries.scoreboard(db, Q2, scheme)}
 
 
@@ -126,7 +129,7 @@ def test_the_scoreboard_matches_the_scores_computed_by_hand(db, imported, monkey
     assert (rows["DD"].lost, rows["TS"].lost) == (5, 2)  # all but D1; D8 and D9
     # a unit without dossiers in the quarter has no total, never 0 points
     assert rows["PMT"].score.dossiers == 0 and rows["PMT"].score.total is None
-    officer, = queries.officers(db, Q2, services.current_scheme())
+    officer, = queries.officers(db, Q2, services.current_scheme(db))
     assert (officer.officer.username, officer.dossiers, officer.score, officer.rating.code) == (
         "reception", 3, Decimal("4.0"), "most")
 
@@ -239,3 +242,52 @@ def test_the_public_results_in_both_languages_without_dossiers_or_people(
     for private in ("D1<", "D9", "Sentinel Person", "Lê Thu Nhận", "reception"):
         assert private not in html
     assert "/results/one-stop" in client.get(f"/results?lang={lang}").get_data(as_text=True)
+
+
+def scheme_file(**changes) -> bytes:
+    raw = json.loads(SCHEME_FILE.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        raw[key] = value
+    return json.dumps(raw, ensure_ascii=False).encode()
+
+
+def test_an_admin_publishes_a_new_scheme_and_the_scores_follow_it(client, db, imported):
+    sign_in_as(client, make_user(db, roles=["secretariat"]))
+    assert client.get("/staff/one-stop/schemes").status_code == 403
+    sign_in_as(client, make_user(db, roles=["admin"]))
+    bands = json.loads(SCHEME_FILE.read_text(encoding="utf-8"))["unit_ratings"]
+    bands[1]["min"] = 12.5  # "Tốt" from 12.5: DD's 12.2 (on 20/06) becomes "Khá"
+    response = client.post("/staff/one-stop/schemes", data={"file": (io.BytesIO(scheme_file(
+        version="TT03-2025", unit_ratings=bands)), "scheme.json")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.expire_all()
+    scheme = services.current_scheme(db)
+    assert scheme.version == "TT03-2025"
+    assert {d.scheme_version for d in db.scalars(select(Dossier)) if d.scored_on} == {"TT03-2025"}
+    row = board(db)["DD"]
+    assert row.score.total == Decimal("12.2") and row.rating.vi == "Khá"
+    html = client.get("/staff/one-stop/scoreboard?year=2026&quarter=2").get_data(as_text=True)
+    assert "TT03-2025" in html and "earlier scheme" not in html
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "onestop.scheme"))
+    assert entry.target_id == "TT03-2025"
+    again = client.post("/staff/one-stop/schemes?lang=en", data={"file": (io.BytesIO(
+        scheme_file(version="TT03-2025")), "scheme.json")}, content_type="multipart/form-data")
+    assert "exists already" in again.get_data(as_text=True)
+
+
+def test_a_bad_scheme_file_names_every_problem_and_publishes_nothing(client, db, imported,
+                                                                    monkeypatch):
+    sign_in_as(client, make_user(db, roles=["admin"]))
+    bands = json.loads(SCHEME_FILE.read_text(encoding="utf-8"))["unit_ratings"]
+    bands[2]["min"] = 12  # overlaps "Tốt"
+    html = client.post("/staff/one-stop/schemes?lang=en", data={"file": (io.BytesIO(scheme_file(
+        version="BAD", unit_ratings=bands, indices=[])), "scheme.json")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "Nothing was published" in html and "overlap" in html
+    assert "indices must be a non-empty list" in html
+    monkeypatch.setattr(staff_views, "SCHEME_MAX_BYTES", 1024)  # a small upload stays in memory
+    big = client.post("/staff/one-stop/schemes?lang=en", data={"file": (io.BytesIO(
+        b" " * 2048), "scheme.json")}, content_type="multipart/form-data")
+    assert "larger than the limit" in big.get_data(as_text=True)
+    assert services.current_scheme(db).version == "TT01-2018"

@@ -1,8 +1,8 @@
-"""one-stop dossiers and scoreboard
+"""one-stop evaluation
 
 Revision ID: 0016
 Revises: 0015
-Create Date: 2026-12-01 04:50:58.342618
+Create Date: 2026-12-01 05:17:44.519210
 """
 from alembic import op
 import sqlalchemy as sa
@@ -126,6 +126,17 @@ def upgrade() -> None:
     with op.batch_alter_table('onestop_officer_month', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_onestop_officer_month_officer_id'), ['officer_id'], unique=False)
 
+    op.create_table('onestop_scheme',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.String(length=20), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('current', sa.Boolean(), nullable=False),
+    sa.Column('published_at', portal.db.UTCDateTime(), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['published_by_id'], ['staff_user.id'], name=op.f('fk_onestop_scheme_published_by_id_staff_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onestop_scheme')),
+    sa.UniqueConstraint('version', name=op.f('uq_onestop_scheme_version'))
+    )
     op.create_table('onestop_participant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=False),
@@ -148,6 +159,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_onestop_participant_dossier_id'))
 
     op.drop_table('onestop_participant')
+    op.drop_table('onestop_scheme')
     with op.batch_alter_table('onestop_officer_month', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_onestop_officer_month_officer_id'))
 
