@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import feedback_pages  # noqa: E402
 import import_dossiers  # noqa: E402
 import import_procedures  # noqa: E402
+import onestop_scoreboard  # noqa: E402
 import survey_cpu  # noqa: E402
 import survey_dashboard  # noqa: E402
 import survey_submit  # noqa: E402
@@ -28,6 +29,11 @@ def main() -> None:
     for line in import_procedures.main():
         print(line)
     for line in import_dossiers.main():
+        print(line)
+    print()
+    print("| one-stop data | database | scoreboard | drill-down |")
+    print("|---|---|---|---|")
+    for line in onestop_scoreboard.main():
         print(line)
     print()
     print("| survey data | database | dashboard computation | median of 3 |")

@@ -44,6 +44,8 @@ class Dossier(Base):
         Index("ix_onestop_dossier_status_due", "status", "due_on"),
         Index("ix_onestop_dossier_unit_scored", "unit_id", "scored_on"),
         Index("ix_onestop_dossier_scored_month", "scored_month", "unit_id"),
+        Index("ix_onestop_dossier_apology_month", "apology_month", "unit_id"),
+        Index("ix_onestop_dossier_scheme_version", "scheme_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +67,7 @@ class Dossier(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     # the apology for a late dossier (Mẫu 04): one only, since the date may be re-set once
     apology_on: Mapped[date | None] = mapped_column(Date)
+    apology_month: Mapped[date | None] = mapped_column(Date)  # its first day, for the counts
     apology_reason: Mapped[str | None] = mapped_column(Text)
     new_due_on: Mapped[date | None] = mapped_column(Date)
     # personal data, as imported: shown only to the one-stop staff, printed on the apology
@@ -187,3 +190,15 @@ class SchemeVersion(Base):
     current: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class ApologyMonth(Base):
+    """Apologies a unit recorded in a Vietnam month (by the day of the apology)."""
+
+    __tablename__ = "onestop_apology_month"
+    __table_args__ = (UniqueConstraint("month", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    month: Mapped[date] = mapped_column(Date)
+    apologies: Mapped[int] = mapped_column(Integer)

@@ -185,12 +185,17 @@ def officers(session: Session, period: Period, scheme: Scheme) -> list[OfficerRo
 
 def lost_dossiers(session: Session, unit: Unit, period: Period, page: int,
                   per_page: int = 25) -> Page:
-    """The unit's dossiers evaluated in the period that lost points, latest first."""
+    """The unit's dossiers evaluated in the period that lost points, latest first; their
+    number comes from the monthly figures, so a page costs the same whatever the size."""
+    total = session.scalar(select(func.coalesce(func.sum(UnitMonth.lost), 0)).where(
+        UnitMonth.unit_id == unit.id, UnitMonth.month.in_(period.months))) or 0
     statement = (select(Dossier)
-                 .where(Dossier.unit_id == unit.id, Dossier.scored_month.in_(period.months),
-                        Dossier.lost_points.is_(True))
-                 .order_by(Dossier.scored_on.desc(), Dossier.id.desc()))
-    return paginate(session, statement, page, per_page)
+                 .where(Dossier.unit_id == unit.id, Dossier.scored_on >= period.first_day,
+                        Dossier.scored_on <= period.last_day, Dossier.lost_points.is_(True))
+                 .order_by(Dossier.scored_on.desc(), Dossier.id.desc())
+                 .limit(per_page).offset((page - 1) * per_page))
+    return Page(items=list(session.scalars(statement)), total=total, page=page,
+                per_page=per_page)
 
 
 def declaration(session: Session, unit: Unit, year: int, quarter: int) -> Declaration | None:

@@ -291,3 +291,14 @@ def test_a_bad_scheme_file_names_every_problem_and_publishes_nothing(client, db,
         b" " * 2048), "scheme.json")}, content_type="multipart/form-data")
     assert "larger than the limit" in big.get_data(as_text=True)
     assert services.current_scheme(db).version == "TT01-2018"
+
+
+def test_the_rescore_command(runner, db, imported, monkeypatch):
+    on(monkeypatch, date(2026, 7, 10))
+    result = runner.invoke(args=["onestop-rescore"])
+    assert result.exit_code == 0 and "Scored again: 1 dossiers." in result.output
+    everything = runner.invoke(args=["onestop-rescore", "--all"])
+    assert everything.exit_code == 0 and "Scored again: 10 dossiers." in everything.output
+    assert runner.invoke(args=["onestop-rescore", "--bogus"]).exit_code == 2
+    db.expire_all()
+    assert board(db)["DD"].score.total == Decimal("11.8")
