@@ -229,3 +229,53 @@ def late_dossiers(session: Session, due_by: date, unit_id: int | None, page: int
     if unit_id is not None:
         statement = statement.where(Dossier.unit_id == unit_id)
     return paginate(session, statement, page, per_page)
+
+
+@dataclass(frozen=True)
+class OfficerMonthLine:
+    month: date
+    dossiers: int
+    score: Decimal | None
+    rating: Band | None
+    late: int  # dossiers evaluated in the month that were late (index 1: 0 points)
+    apologies: int  # apologies recorded in the month for dossiers the officer received
+
+
+def officer_year(session: Session, officer: User, year: int,
+                 scheme: Scheme) -> tuple[list[OfficerMonthLine], OfficerMonthLine]:
+    """An officer's one-stop figures month by month, and the year's (their monthly sheet and
+    year summary, plan item B.3.3): dossiers they received, score and rating on the scheme's
+    officer indices, late dossiers, apologies."""
+    months = [date(year, month, 1) for month in range(1, 13)]
+    figures = {month: (dossiers, scored, points) for month, dossiers, scored, points in
+               session.execute(select(OfficerMonth.month, func.sum(OfficerMonth.dossiers),
+                                      func.sum(OfficerMonth.scored),
+                                      func.sum(OfficerMonth.points))
+                               .where(OfficerMonth.officer_id == officer.id,
+                                      OfficerMonth.month.in_(months))
+                               .group_by(OfficerMonth.month))}
+    late = dict(session.execute(
+        select(Dossier.scored_month, func.count(Dossier.id))
+        .where(Dossier.officer_id == officer.id, Dossier.scored_month.in_(months),
+               Dossier.pt_time == 0).group_by(Dossier.scored_month)).all())
+    apologies = dict(session.execute(
+        select(Dossier.apology_month, func.count(Dossier.id))
+        .where(Dossier.officer_id == officer.id, Dossier.apology_month.in_(months))
+        .group_by(Dossier.apology_month)).all())
+
+    def line(month, dossiers, scored, points, late_count, apology_count):
+        score = scoring.round_tenth(Decimal(points) / scored) if scored else None
+        return OfficerMonthLine(month, dossiers, score, scoring.officer_rating(scheme, score),
+                                late_count, apology_count)
+
+    lines = [line(month, *figures.get(month, (0, 0, 0)), late.get(month, 0),
+                  apologies.get(month, 0)) for month in months]
+    total = [sum(figures.get(month, (0, 0, 0))[i] for month in months) for i in range(3)]
+    return lines, line(months[0], *total, sum(late.values()), sum(apologies.values()))
+
+
+def officer_late_dossiers(session: Session, officer: User, month: date) -> list[Dossier]:
+    """The dossiers the officer received that were evaluated late in the month."""
+    return list(session.scalars(
+        select(Dossier).where(Dossier.officer_id == officer.id, Dossier.scored_month == month,
+                              Dossier.pt_time == 0).order_by(Dossier.scored_on, Dossier.id)))

@@ -3,6 +3,8 @@ drill-down and exports, the units' quarterly declarations, the late dossiers and
 apology letters (Mẫu 04)."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import (
     Blueprint,
     Response,
@@ -22,12 +24,13 @@ from sqlalchemy import select
 
 from portal import tabular
 from portal.auth import role_required
-from portal.auth.models import Unit
+from portal.auth.models import Unit, User
 from portal.auth.roles import ADMIN, HANDLER, LEADER, RECEPTION, SECRETARIAT
 from portal.db import get_session, write_transaction
 from portal.file_import import megabytes
 from portal.pages.forms import ImportForm
 from portal.pagination import page_number
+from portal.text import whole_number
 from portal.workcalendar.services import working_calendar
 from portal.workdays import today_in_vietnam
 from survey.onestop import dossier_import, queries, services
@@ -226,3 +229,36 @@ def schemes():
     return render_template("onestop/schemes.html", form=form, problems=problems,
                            versions=versions, current=services.current_scheme(session),
                            default_file=DEFAULT_SCHEME.name)
+
+
+@bp.get("/officers/<int:user_id>")
+@role_required(*READERS)
+def officer_sheet(user_id: int):
+    """An officer's printable sheet: the month (?year=&month=) or the year summary (?year=):
+    survey index (the officer rollup), one-stop score and rating, late dossiers, apologies."""
+    from survey import reports as survey_reports
+    from survey import services as survey_services
+    from survey.queries import Filters
+
+    session = get_session()
+    officer = session.get(User, user_id) or abort(404)
+    today = today_in_vietnam()
+    period = queries.period_from(request.args, today)
+    month_arg = whole_number(request.args.get("month", ""), 2) or 0
+    month = month_arg if 1 <= month_arg <= 12 else None
+    scheme = services.current_scheme(session)
+    lines, total = queries.officer_year(session, officer, period.year, scheme)
+    rules = survey_reports.index_rules()
+    first = date(period.year, month or 1, 1)
+    last = (date(period.year, 12, 31) if month is None else
+            (date(period.year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)))
+    survey_rows = survey_reports.by_officer(
+        session, survey_services.current_questionnaire(session), Filters(start=first, end=last),
+        rules, monthly=month is None)
+    survey_row = next((row for row in survey_rows if row.officer.id == officer.id), None)
+    return render_template(
+        "onestop/officer_sheet.html", officer=officer, year=period.year, month=month,
+        lines=lines, total=total, line=lines[month - 1] if month else None, scheme=scheme,
+        rules=rules, survey_row=survey_row, first=first, last=last,
+        late=queries.officer_late_dossiers(session, officer, first) if month else [],
+        years=queries.years(today))

@@ -40,6 +40,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
+from portal.auth.models import User
 from portal.pages.models import Procedure
 from survey.onestop import queries, services, staff_views
 from survey.onestop import scheme as schemes
@@ -302,3 +303,26 @@ def test_the_rescore_command(runner, db, imported, monkeypatch):
     assert runner.invoke(args=["onestop-rescore", "--bogus"]).exit_code == 2
     db.expire_all()
     assert board(db)["DD"].score.total == Decimal("11.8")
+
+
+def test_the_officer_sheet_month_and_year(client, db, imported, monkeypatch):
+    on(monkeypatch, date(2026, 7, 10))
+    services.rescore(db)
+    db.commit()
+    officer = db.scalar(select(User).where(User.username == "reception"))
+    sign_in_as(client, make_user(db, roles=["handler"]))
+    assert client.get(f"/staff/one-stop/officers/{officer.id}?year=2026").status_code == 403
+    sign_in_as(client, make_user(db, roles=["leader"]))
+    year = client.get(f"/staff/one-stop/officers/{officer.id}?year=2026&lang=en").get_data(
+        as_text=True)
+    assert "Year summary of Lê Thu Nhận, 2026" in year
+    # D1, D2 in April; D3 in May (late): (8 + 4 + 0) / 3 = 4.0 over the year
+    assert "<dd>3</dd>" in year and "4.0 — 70% to under 100% of tasks done" in year
+    may = client.get(f"/staff/one-stop/officers/{officer.id}?year=2026&month=5&lang=en")
+    html = may.get_data(as_text=True)
+    assert "Monthly sheet of Lê Thu Nhận, 05/2026" in html and "D3 — promised 05/05/2026" in html
+    april = client.get(f"/staff/one-stop/officers/{officer.id}?year=2026&month=4&lang=en")
+    assert "6.0 — 100% of tasks done" in april.get_data(as_text=True)  # (8 + 4) / 2
+    for query in ("?year=abc&month=13", "?month=0", "?year=1999&month=%00"):
+        assert client.get(f"/staff/one-stop/officers/{officer.id}{query}").status_code == 200
+    assert client.get("/staff/one-stop/officers/99999").status_code == 404
