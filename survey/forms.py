@@ -29,11 +29,15 @@ GENDERS = ("male", "female")
 AGE_GROUPS = ("18-25", "26-34", "35-49", "50-60", "60+")
 
 
+ONE_STOP_PREFIX = "tt01_"  # the form fields of the TT 01/2018 questions: tt01_<rule>
+
+
 class SurveyForm(Form):
     """Fields common to every version; the items are added by :func:`make_survey_form`."""
 
     item_codes: list[str] = []
     expectation_codes: list[str] = []
+    one_stop_codes: list[str] = []
 
     nonce = HiddenField()
     comment = TextAreaField(
@@ -67,7 +71,7 @@ class SurveyForm(Form):
         if not super().validate(extra_validators):
             return False
         if all(value is None for value in self.answers().values()) \
-                and not self.expectations() and not self.comment.data:
+                and not self.expectations() and not self.one_stop() and not self.comment.data:
             self.form_errors.append(_l("Nothing was answered. Please tap an answer for at "
                                        "least one statement, or write a comment, then send."))
             return False
@@ -81,6 +85,11 @@ class SurveyForm(Form):
         """The expectation question's answers that were given (it is optional)."""
         return {code: value for code, value in self._values(self.expectation_codes).items()
                 if value is not None}
+
+    def one_stop(self) -> dict[str, int]:
+        """The TT 01/2018 questions answered on a dossier's link: {rule: points}."""
+        return {code.removeprefix(ONE_STOP_PREFIX): value for code, value in
+                self._values(self.one_stop_codes).items() if value is not None}
 
     def _values(self, codes) -> dict[str, int | None]:
         # WTForms' Optional() lets blank input through without the choice check (it clears
@@ -101,7 +110,7 @@ class SurveyForm(Form):
         elif len(officers) == 1:
             officer_id = officers[0].id
         return Submission(
-            answers=self.answers(), expectations=self.expectations(),
+            answers=self.answers(), expectations=self.expectations(), one_stop=self.one_stop(),
             comment=self.comment.data or None,
             procedure_field_id=int(self.procedure_field.data) if self.procedure_field.data
             else None,
@@ -115,7 +124,7 @@ class SurveyForm(Form):
 
 
 def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
-                     all_expectation: bool = False, **kwargs) -> SurveyForm:
+                     all_expectation: bool = False, one_stop=(), **kwargs) -> SurveyForm:
     """A form class for this questionnaire version, instantiated.
 
     ``fields`` are the procedure fields to offer; ``officers`` the officers on duty (the
@@ -146,9 +155,17 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
             attributes[item["code"]] = RadioField(pick(item["vi"], item.get("en")),
                                                   choices=levels, validators=[Optional()],
                                                   validate_choice=True)
+    one_stop_codes = []
+    for index in one_stop:  # the scheme's indices the citizen rates, on a dossier's link
+        code = ONE_STOP_PREFIX + index.rule
+        one_stop_codes.append(code)
+        attributes[code] = RadioField(pick(index.citizen.vi, index.citizen.en), choices=[
+            SelectChoice(str(option.points), pick(option.vi, option.en))
+            for option in index.citizen.options], validators=[Optional()], validate_choice=True)
     form_class = type("VersionedSurveyForm", (SurveyForm,), attributes)
     form_class.item_codes = codes
     form_class.expectation_codes = expectation_codes
+    form_class.one_stop_codes = one_stop_codes
     form = form_class(**kwargs)
     form.questionnaire = questionnaire
     form.procedure_field.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
@@ -169,8 +186,13 @@ def build_survey_form(session, target, config, *, questionnaire=None, officers=N
 
     if officers is None:
         officers = services.officers_on_duty(session, target.counter, today_in_vietnam())
-    form = make_survey_form(questionnaire or services.current_questionnaire(session),
-                            fields=all_fields(session), officers=officers, **kwargs)
+    questionnaire = questionnaire or services.current_questionnaire(session)
+    if target.dossier is not None and questionnaire.ask_one_stop and "one_stop" not in kwargs:
+        from survey.onestop.services import current_scheme
+
+        kwargs["one_stop"] = current_scheme(session).citizen_indices
+    form = make_survey_form(questionnaire, fields=all_fields(session), officers=officers,
+                            **kwargs)
     if len(officers) < 2:
         del form.officer  # one officer on duty is credited without asking; none, nobody
     if not config["SURVEY_ASK_DEMOGRAPHICS"]:

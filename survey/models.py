@@ -94,6 +94,9 @@ class Questionnaire(Base):
     # ``ask_expectation`` is on. Its answers are stored as answers under its item codes.
     expectation: Mapped[dict | None] = mapped_column(JSON)
     ask_expectation: Mapped[bool] = mapped_column(default=False)
+    # Whether a dossier's single-use link also asks the TT 01/2018 questions the citizen rates
+    # (indices 1, 3, 4 and 7 of the current evaluation scheme), stored against the dossier.
+    ask_one_stop: Mapped[bool] = mapped_column(default=False)
     # The one version new responses answer; older ones stay for their responses.
     current: Mapped[bool] = mapped_column(default=False, index=True)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -172,6 +172,7 @@ class Submission:
     device_hash: str | None = None  # keyed hash of the browser's random cookie; None: none
     submitted_at: datetime | None = None  # when it was answered, if not now (tablet queue)
     expectations: dict[str, int] = field(default_factory=dict)  # the expectation question
+    one_stop: dict[str, int] = field(default_factory=dict)  # TT 01 rule -> the citizen's points
 
 
 @dataclass
@@ -253,6 +254,11 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
             return Outcome(earlier, repeated=True)
         return Outcome(None, already_rated=True)
     savepoint.commit()
+    if target.dossier is not None and submission.one_stop and not response.flagged:
+        from survey.onestop import services as onestop  # the evaluation reads these answers
+
+        onestop.record_citizen_ratings(session, target.dossier.dossier_code,
+                                       submission.one_stop, response)
     return Outcome(response)
 
 
@@ -391,6 +397,15 @@ def publish_questionnaire(session: Session, instrument: dict, *, make_current: b
     if make_current:
         make_questionnaire_current(session, questionnaire, actor=actor)
     return questionnaire
+
+
+def set_ask_one_stop(session: Session, questionnaire: Questionnaire, ask: bool,
+                     actor: User | None = None) -> None:
+    """Ask (or stop asking) the TT 01/2018 questions on dossier links with this version."""
+    questionnaire.ask_one_stop = ask
+    session.flush()
+    audit.record(session, "questionnaire.one_stop_on" if ask else "questionnaire.one_stop_off",
+                 target_type="questionnaire", target_id=questionnaire.version, actor=actor)
 
 
 def set_ask_expectation(session: Session, questionnaire: Questionnaire, ask: bool,

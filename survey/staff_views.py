@@ -470,6 +470,23 @@ def questionnaires():
                            versions=versions, answered=answered)
 
 
+@bp.post("/questionnaires/<int:questionnaire_id>/one-stop")
+@role_required(ADMIN)
+def questionnaire_one_stop(questionnaire_id: int):
+    """Ask (?ask=1) or stop asking (?ask=0) the TT 01/2018 questions on dossier links."""
+    session = get_session()
+    questionnaire = session.get(Questionnaire, questionnaire_id) or abort(404)
+    ask = request.args.get("ask")
+    if ask not in ("0", "1"):
+        abort(400)
+    services.set_ask_one_stop(session, questionnaire, ask == "1", actor=current_user)
+    flash(_("Version %(version)s now asks the TT 01/2018 questions on dossier links.",
+            version=questionnaire.version) if ask == "1" else
+          _("Version %(version)s no longer asks the TT 01/2018 questions.",
+            version=questionnaire.version), "success")
+    return redirect(url_for("survey_staff.questionnaires"))
+
+
 @bp.post("/questionnaires/<int:questionnaire_id>/expectation")
 @role_required(ADMIN)
 def questionnaire_expectation(questionnaire_id: int):

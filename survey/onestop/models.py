@@ -202,3 +202,19 @@ class ApologyMonth(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     month: Mapped[date] = mapped_column(Date)
     apologies: Mapped[int] = mapped_column(Integer)
+
+
+class CitizenRating(Base):
+    """A citizen's own points on an index the law gives them to rate (TT 01 Điều 13: 1, 3,
+    4 and 7), answered on the dossier's single-use survey link; kept by the rule it rates, so
+    a scheme that renumbers its indices still reads it."""
+
+    __tablename__ = "onestop_citizen_rating"
+    __table_args__ = (UniqueConstraint("dossier_code", "rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(String(60), index=True)
+    rule: Mapped[str] = mapped_column(String(30))
+    points: Mapped[int] = mapped_column(SmallInteger)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("survey_response.id"))
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)

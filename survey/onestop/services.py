@@ -23,6 +23,7 @@ from survey.onestop.models import (
     CHANNEL_ONLINE,
     IN_PROGRESS,
     ApologyMonth,
+    CitizenRating,
     Declaration,
     Dossier,
     DossierParticipant,
@@ -112,8 +113,9 @@ def import_dossiers(session: Session, rows: list[dict], *, dry_run: bool,
         return summary
     now, scheme, today = utcnow(), current_scheme(session), today_in_vietnam()
     retired = _retired(session)
+    citizen = citizen_ratings(session, codes)
     for row in rows:
-        row["scored"] = _scored(row, scheme, today, retired)
+        row["scored"] = _scored(row, scheme, today, retired, citizen.get(row["code"]))
         months.add(row["scored"]["scored_month"])
         if row["apology_on"]:
             apology_months.add(row["apology_on"].replace(day=1))
@@ -173,8 +175,11 @@ def _values(row: dict, now) -> dict:
     }
 
 
-def _scored(row: dict, scheme: Scheme, today: date, retired: dict) -> dict:
-    """The stored score of a checked row (scoring.stored_points)."""
+def _scored(row: dict, scheme: Scheme, today: date, retired: dict,
+            citizen: dict[str, int] | None = None) -> dict:
+    """The stored score of a checked row (scoring.stored_points); ``citizen``: the citizen's
+    own points by rule."""
+    numbers = {index.rule: index.number for index in scheme.citizen_indices}
     received, due, returned = (row[name].astimezone(VIETNAM) if row[name] else None
                                for name in ("received_at", "due_at", "returned_at"))
     retired_at = retired.get(row["procedure_id"])
@@ -186,33 +191,63 @@ def _scored(row: dict, scheme: Scheme, today: date, retired: dict) -> dict:
             for p in row["participants"]),
         verified_complaint=row["verified_complaint"],
         in_catalogue=retired_at is None or retired_at > received, posted=False,
-        officer=str(row["officer_id"]) if row["officer_id"] else None)
+        officer=str(row["officer_id"]) if row["officer_id"] else None,
+        citizen={numbers[rule]: points for rule, points in (citizen or {}).items()
+                 if rule in numbers})
     return scoring.stored_points(facts, row["status"], scheme, today)
 
 
-def rescore(session: Session, *, everything: bool = False) -> int:
+def citizen_ratings(session: Session, codes: list[str]) -> dict[str, dict[str, int]]:
+    """The citizens' own points of these dossiers: {code: {rule: points}}."""
+    ratings: dict[str, dict[str, int]] = {}
+    for start in range(0, len(codes), CHUNK):
+        for code, rule, points in session.execute(
+                select(CitizenRating.dossier_code, CitizenRating.rule, CitizenRating.points)
+                .where(CitizenRating.dossier_code.in_(codes[start:start + CHUNK]))):
+            ratings.setdefault(code, {})[rule] = points
+    return ratings
+
+
+def record_citizen_ratings(session: Session, dossier_code: str, points: dict[str, int],
+                           response) -> None:
+    """Keep a citizen's own points for their dossier (once: the link is single-use) and, if
+    its record is imported already, score it again with them; a later import reads them."""
+    for rule, value in points.items():
+        session.add(CitizenRating(dossier_code=dossier_code, rule=rule, points=value,
+                                  response_id=response.id))
+    session.flush()
+    dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == dossier_code))
+    if dossier_id is not None:
+        rescore(session, ids=[dossier_id])
+
+
+def rescore(session: Session, *, everything: bool = False, ids: list[int] | None = None) -> int:
     """Score again the dossiers whose score changes with time: those still open whose promised
     day has passed since they were scored (late now). With ``everything``, every dossier (after
     a new scheme). Run daily (``flask --app wsgi onestop-rescore``); returns how many."""
     scheme, today, retired = current_scheme(session), today_in_vietnam(), _retired(session)
     statement = select(Dossier).order_by(Dossier.id)
-    if not everything:
+    if ids is not None:
+        statement = statement.where(Dossier.id.in_(ids))
+    elif not everything:
         statement = statement.where(Dossier.status == IN_PROGRESS, Dossier.scored_on.is_(None),
                                     Dossier.due_on < today)
     changed, months = [], set()
-    for dossier in session.scalars(statement.execution_options(yield_per=CHUNK)):
-        row = {"code": dossier.code, "unit_id": dossier.unit_id,
-               "procedure_id": dossier.procedure_id, "status": dossier.status,
-               "received_at": dossier.received_at, "due_at": dossier.due_at,
-               "returned_at": dossier.returned_at, "supplements": dossier.supplements,
-               "bodies_contacted": dossier.bodies_contacted,
-               "verified_complaint": dossier.verified_complaint,
-               "officer_id": dossier.officer_id, "participants": [
-                   {"unit_id": p.unit_id, "due_on": p.due_on, "done_on": p.done_on}
-                   for p in dossier.participants]}
-        scored = _scored(row, scheme, today, retired)
-        months |= {dossier.scored_month, scored["scored_month"]}
-        changed.append({"id": dossier.id, **scored})
+    for dossiers in session.scalars(statement.execution_options(yield_per=CHUNK)).partitions():
+        citizen = citizen_ratings(session, [dossier.code for dossier in dossiers])
+        for dossier in dossiers:
+            row = {"code": dossier.code, "unit_id": dossier.unit_id,
+                   "procedure_id": dossier.procedure_id, "status": dossier.status,
+                   "received_at": dossier.received_at, "due_at": dossier.due_at,
+                   "returned_at": dossier.returned_at, "supplements": dossier.supplements,
+                   "bodies_contacted": dossier.bodies_contacted,
+                   "verified_complaint": dossier.verified_complaint,
+                   "officer_id": dossier.officer_id, "participants": [
+                       {"unit_id": p.unit_id, "due_on": p.due_on, "done_on": p.done_on}
+                       for p in dossier.participants]}
+            scored = _scored(row, scheme, today, retired, citizen.get(dossier.code))
+            months |= {dossier.scored_month, scored["scored_month"]}
+            changed.append({"id": dossier.id, **scored})
     for start in range(0, len(changed), CHUNK):
         session.execute(update(Dossier), changed[start:start + CHUNK])
     session.expire_all()
