@@ -470,18 +470,23 @@ def questionnaires():
                            versions=versions, answered=answered)
 
 
+def _asked(questionnaire_id: int) -> tuple[Questionnaire, bool]:
+    """The version and the ?ask=1 / ?ask=0 of a switch on it (404, 400 otherwise)."""
+    questionnaire = get_session().get(Questionnaire, questionnaire_id) or abort(404)
+    ask = request.args.get("ask")
+    if ask not in ("0", "1"):
+        abort(400)
+    return questionnaire, ask == "1"
+
+
 @bp.post("/questionnaires/<int:questionnaire_id>/one-stop")
 @role_required(ADMIN)
 def questionnaire_one_stop(questionnaire_id: int):
     """Ask (?ask=1) or stop asking (?ask=0) the TT 01/2018 questions on dossier links."""
-    session = get_session()
-    questionnaire = session.get(Questionnaire, questionnaire_id) or abort(404)
-    ask = request.args.get("ask")
-    if ask not in ("0", "1"):
-        abort(400)
-    services.set_ask_one_stop(session, questionnaire, ask == "1", actor=current_user)
+    questionnaire, ask = _asked(questionnaire_id)
+    services.set_ask_one_stop(get_session(), questionnaire, ask, actor=current_user)
     flash(_("Version %(version)s now asks the TT 01/2018 questions on dossier links.",
-            version=questionnaire.version) if ask == "1" else
+            version=questionnaire.version) if ask else
           _("Version %(version)s no longer asks the TT 01/2018 questions.",
             version=questionnaire.version), "success")
     return redirect(url_for("survey_staff.questionnaires"))
@@ -491,17 +496,13 @@ def questionnaire_one_stop(questionnaire_id: int):
 @role_required(ADMIN)
 def questionnaire_expectation(questionnaire_id: int):
     """Ask (?ask=1) or stop asking (?ask=0) the version's SIPAS expectation question."""
-    session = get_session()
-    questionnaire = session.get(Questionnaire, questionnaire_id) or abort(404)
-    ask = request.args.get("ask")
-    if ask not in ("0", "1"):
-        abort(400)
+    questionnaire, ask = _asked(questionnaire_id)
     try:
-        services.set_ask_expectation(session, questionnaire, ask == "1", actor=current_user)
+        services.set_ask_expectation(get_session(), questionnaire, ask, actor=current_user)
     except ValueError:
         abort(404)
     flash(_("Version %(version)s now asks what to improve first.",
-            version=questionnaire.version) if ask == "1" else
+            version=questionnaire.version) if ask else
           _("Version %(version)s no longer asks what to improve first.",
             version=questionnaire.version), "success")
     return redirect(url_for("survey_staff.questionnaires"))
