@@ -225,7 +225,9 @@ def test_the_staff_page_imports_for_the_secretariat_only(client, db, catalogue):
 def test_ten_thousand_rows_use_bulk_statements(db, catalogue):
     """Not a timing (bench/import_dossiers.py times it): the import writes in a handful of
     statements whatever the number of rows."""
-    rows = [{"code": f"HS-{n}", "line": n, "procedure_id": 1, "unit_id": 1,
+    known = services.known_codes(db)
+    procedure_id, unit_id = known.procedures["1.004269"], known.units["VPDKDD"]
+    rows = [{"code": f"HS-{n}", "line": n, "procedure_id": procedure_id, "unit_id": unit_id,
              "received_at": datetime(2026, 4, 1, 1, tzinfo=timezone.utc),
              "due_at": datetime(2026, 4, 10, 9, tzinfo=timezone.utc), "returned_at": None,
              "channel": "counter", "status": "in_progress", "supplements": 0,
