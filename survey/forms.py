@@ -21,7 +21,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from portal.forms import Form, SubForm
 from portal.i18n import pick
 from portal.text import clean_text
-from survey.models import Questionnaire
+from survey.models import CHANNEL_TABLET, ONE_STOP_INSTEAD, Questionnaire
+from survey.onestop.dossier_import import CODE as DOSSIER_CODE
 
 NO_ANSWER = "na"
 COMMENT_MAX = 2000
@@ -70,10 +71,18 @@ class SurveyForm(Form):
         it would count a response that says nothing."""
         if not super().validate(extra_validators):
             return False
+        if "dossier_code" in self and self.one_stop() and not self.dossier_code.data:
+            self.dossier_code.errors.append(_l(
+                "Type your dossier code (on your receipt) so that your answers about the "
+                "dossier count, or leave those questions."))
+            return False
         if all(value is None for value in self.answers().values()) \
                 and not self.expectations() and not self.one_stop() and not self.comment.data:
-            self.form_errors.append(_l("Nothing was answered. Please tap an answer for at "
-                                       "least one statement, or write a comment, then send."))
+            self.form_errors.append(
+                _l("Nothing was answered. Please tap an answer for at least one statement, or "
+                   "write a comment, then send.") if self.item_codes else
+                _l("Nothing was answered. Please tap an answer for at least one question, or "
+                   "write a comment, then send."))
             return False
         return True
 
@@ -112,6 +121,7 @@ class SurveyForm(Form):
         return Submission(
             answers=self.answers(), expectations=self.expectations(), one_stop=self.one_stop(),
             comment=self.comment.data or None,
+            dossier_code=self.dossier_code.data or None if "dossier_code" in self else None,
             procedure_field_id=int(self.procedure_field.data) if self.procedure_field.data
             else None,
             officer_id=officer_id,
@@ -124,13 +134,17 @@ class SurveyForm(Form):
 
 
 def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
-                     all_expectation: bool = False, one_stop=(), **kwargs) -> SurveyForm:
+                     all_expectation: bool = False, one_stop=(), statements: bool = True,
+                     dossier_code: bool = False, **kwargs) -> SurveyForm:
     """A form class for this questionnaire version, instantiated.
 
     ``fields`` are the procedure fields to offer; ``officers`` the officers on duty (the
     choice is shown only when there are two or more). The expectation question is included
     when the version asks it, or with ``all_expectation`` whenever the version has one (to
-    accept answers given while it was asked).
+    accept answers given while it was asked). ``one_stop``: the scheme's indices the citizen
+    rates, asked after the statements, or alone without ``statements``; with
+    ``dossier_code``, a box for the code of the dossier they rate (on a counter's tablet,
+    which is not tied to one dossier).
     """
     scale = questionnaire.scale
     choices = [SelectChoice(str(level["value"]), pick(level["vi"], level.get("en")))
@@ -139,7 +153,7 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
                                                 scale["not_applicable"].get("en"))))
     attributes = {}
     codes = []
-    for dimension in questionnaire.dimensions:
+    for dimension in questionnaire.dimensions if statements else ():
         for item in dimension.items:
             codes.append(item.code)
             attributes[item.code] = RadioField(pick(item.text, item.text_en), choices=choices,
@@ -147,7 +161,7 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
     expectation_codes = []
     expectation_items = (questionnaire.expectation or {}).get("items", []) if all_expectation \
         else questionnaire.expectation_items
-    if expectation_items:
+    if expectation_items and statements:
         levels = [SelectChoice(str(level["value"]), pick(level["vi"], level.get("en")))
                   for level in questionnaire.expectation["scale"]]
         for item in expectation_items:
@@ -162,6 +176,15 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
         attributes[code] = RadioField(pick(index.citizen.vi, index.citizen.en), choices=[
             SelectChoice(str(option.points), pick(option.vi, option.en))
             for option in index.citizen.options], validators=[Optional()], validate_choice=True)
+    if one_stop and dossier_code:
+        attributes["dossier_code"] = StringField(
+            _l("Dossier code (on your receipt)"), filters=[clean_text],
+            validators=[Optional(), Regexp(DOSSIER_CODE, message=_l(
+                "This is not a dossier code: copy it from your receipt (letters, digits and "
+                ". _ / -)."))],
+            description=_l("Needed for your answers about the dossier to count."),
+            render_kw={"autocomplete": "off", "maxlength": 60, "autocapitalize": "characters",
+                       "spellcheck": "false"})
     form_class = type("VersionedSurveyForm", (SurveyForm,), attributes)
     form_class.item_codes = codes
     form_class.expectation_codes = expectation_codes
@@ -187,10 +210,20 @@ def build_survey_form(session, target, config, *, questionnaire=None, officers=N
     if officers is None:
         officers = services.officers_on_duty(session, target.counter, today_in_vietnam())
     questionnaire = questionnaire or services.current_questionnaire(session)
-    if target.dossier is not None and questionnaire.ask_one_stop and "one_stop" not in kwargs:
+    if target.channel == CHANNEL_TABLET and questionnaire.asks_one_stop \
+            and "one_stop" not in kwargs:  # the tablet asks them after the statements
         from survey.onestop.services import current_scheme
 
         kwargs["one_stop"] = current_scheme(session).citizen_indices
+        kwargs["dossier_code"] = True
+    if target.dossier is not None and questionnaire.asks_one_stop and "one_stop" not in kwargs:
+        from survey.onestop.services import current_scheme, dossier_rated
+
+        # rated on paper or a tablet already: the first rating stands; the service is still
+        # theirs to rate
+        if not dossier_rated(session, target.dossier.dossier_code):
+            kwargs["one_stop"] = current_scheme(session).citizen_indices
+            kwargs["statements"] = questionnaire.one_stop_mode != ONE_STOP_INSTEAD
     form = make_survey_form(questionnaire, fields=all_fields(session), officers=officers,
                             **kwargs)
     if len(officers) < 2:
@@ -294,6 +327,13 @@ class PaperRowForm(SubForm):
     comment = StringField(_l("Comment written on the form"), filters=[clean_text],
                           validators=[Optional(), Length(max=COMMENT_MAX)],
                           render_kw={"autocomplete": "off", "maxlength": COMMENT_MAX})
+    dossier_code = StringField(_l("Dossier code written on the form"), filters=[clean_text],
+                               validators=[Optional(), Length(max=60)],
+                               render_kw={"autocomplete": "off", "maxlength": 60})
+    one_stop = StringField(_l("About the dossier"), filters=[clean_text],
+                           validators=[Optional(), Length(max=20)],
+                           render_kw={"inputmode": "numeric", "autocomplete": "off",
+                                      "maxlength": 20})
 
 
 PAPER_ROWS = 10

@@ -32,6 +32,10 @@ CHANNEL_LABELS = {
     CHANNEL_PAPER: _l("Paper form"),
 }
 
+# Whether a questionnaire version asks the TT 01/2018 questions (Questionnaire.one_stop_mode).
+ONE_STOP_OFF, ONE_STOP_BESIDES, ONE_STOP_INSTEAD = "off", "besides", "instead"
+ONE_STOP_MODES = (ONE_STOP_OFF, ONE_STOP_BESIDES, ONE_STOP_INSTEAD)
+
 # An administrator's decision on a response (Response.review).
 REVIEW_COUNTED = "counted"
 REVIEW_EXCLUDED = "excluded"
@@ -94,15 +98,22 @@ class Questionnaire(Base):
     # ``ask_expectation`` is on. Its answers are stored as answers under its item codes.
     expectation: Mapped[dict | None] = mapped_column(JSON)
     ask_expectation: Mapped[bool] = mapped_column(default=False)
-    # Whether a dossier's single-use link also asks the TT 01/2018 questions the citizen rates
-    # (indices 1, 3, 4 and 7 of the current evaluation scheme), stored against the dossier.
-    ask_one_stop: Mapped[bool] = mapped_column(default=False)
+    # Whether a dossier's single-use link, and the paper forms and tablets of this version, ask
+    # the TT 01/2018 questions the citizen rates (indices 1, 3, 4 and 7 of the current
+    # evaluation scheme), stored against the dossier: ONE_STOP_OFF, ONE_STOP_BESIDES (after
+    # the statements) or ONE_STOP_INSTEAD (a dossier's link asks them in place of the
+    # statements and the expectation question).
+    one_stop_mode: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
     # The one version new responses answer; older ones stay for their responses.
     current: Mapped[bool] = mapped_column(default=False, index=True)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     dimensions: Mapped[list[Dimension]] = relationship(
         order_by="Dimension.position", lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def asks_one_stop(self) -> bool:
+        return self.one_stop_mode != ONE_STOP_OFF
 
     @property
     def expectation_items(self) -> list[dict]:
@@ -183,6 +194,10 @@ class PaperBatch(Base):
     paper_size: Mapped[str] = mapped_column(String(2))  # "A4" or "A5"
     # Whether the forms print the expectation question (as the version asked it then).
     with_expectation: Mapped[bool] = mapped_column(default=False)
+    # The TT 01/2018 questions the forms print after the statements, with a box for the
+    # dossier code, when the version asked them then (onestop.services.printed_questions:
+    # kept as printed, so a later scheme does not change how their boxes are read).
+    one_stop: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

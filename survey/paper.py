@@ -78,9 +78,21 @@ def parse_digits(typed: str, codes: list[str], highest: int) -> dict[str, int | 
     digits = re.sub(r"\s", "", typed or "")
     if len(digits) != len(codes):
         raise ValueError(DigitProblem("count", typed=len(digits)))
-    values = {}
-    for position, (code, digit) in enumerate(zip(codes, digits, strict=True), start=1):
-        if not digit.isdigit() or not digit.isascii() or int(digit) > highest:
+    return dict(zip(codes, parse_choices(typed, [highest] * len(codes)), strict=True))
+
+
+def parse_choices(typed: str, counts: list[int]) -> list[int | None]:
+    """``typed`` digits (spaces ignored), one per question offering ``counts[i]`` boxes:
+    0 = no answer (None), else the box ticked, 1-based.
+
+    :raise ValueError: carrying a :class:`DigitProblem`.
+    """
+    digits = re.sub(r"\s", "", typed or "")
+    if len(digits) != len(counts):
+        raise ValueError(DigitProblem("count", typed=len(digits)))
+    values = []
+    for position, (count, digit) in enumerate(zip(counts, digits, strict=True), start=1):
+        if not digit.isdigit() or not digit.isascii() or int(digit) > count:
             raise ValueError(DigitProblem("digit", position=position, digit=digit))
-        values[code] = int(digit) or None
+        values.append(int(digit) or None)
     return values

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from portal.db import utcnow
 from portal.workdays import VIETNAM, today_in_vietnam
 from survey import paper, screening, services
 from survey.models import CHANNEL_PAPER, Counter, PaperBatch, Questionnaire, Response
+from survey.onestop import services as onestop
+from survey.onestop.dossier_import import CODE as DOSSIER_CODE
 
 MAX_BATCH = 200  # forms printed at once: one print job a browser handles well
 PAPER_SIZES = ("A4", "A5")
@@ -39,6 +42,8 @@ def create_batch(session: Session, counter: Counter, count: int, paper_size: str
     if not 1 <= count <= MAX_BATCH or paper_size not in PAPER_SIZES:
         raise ValueError("count or size")
     questionnaire = services.current_questionnaire(session)
+    one_stop = onestop.printed_questions(onestop.current_scheme(session)) \
+        if questionnaire.asks_one_stop else None
     for _attempt in range(5):  # two batches numbered at the same moment: the second retries
         last = session.scalar(select(func.max(PaperBatch.first_serial + PaperBatch.count - 1)))
         if (last or 0) + count > LAST_SERIAL:
@@ -46,7 +51,8 @@ def create_batch(session: Session, counter: Counter, count: int, paper_size: str
         batch = PaperBatch(counter=counter, questionnaire=questionnaire,
                            first_serial=(last or 0) + 1, count=count, paper_size=paper_size,
                            with_expectation=bool(questionnaire.expectation_items),
-                           created_by_id=actor.id if actor is not None else None)
+                           one_stop=one_stop, created_by_id=actor.id if actor is not None
+                           else None)
         savepoint = session.begin_nested()
         try:
             session.add(batch)
@@ -76,6 +82,13 @@ def active_counter(session: Session, counter_id: int) -> Counter:
 current_questionnaire = services.current_questionnaire
 
 
+def dossier_questions_printed(session: Session) -> bool:
+    """Whether any batch printed the questions about a dossier (the entry page then offers
+    their columns; without them a clerk tabs through fewer boxes)."""
+    return session.scalar(select(PaperBatch.id).where(PaperBatch.one_stop.is_not(None))
+                          .limit(1)) is not None
+
+
 def batch_of(session: Session, serial: int) -> PaperBatch | None:
     return session.scalar(select(PaperBatch).where(
         PaperBatch.first_serial <= serial,
@@ -101,10 +114,13 @@ class Row:
     answers: str
     expectation: str = ""
     comment: str = ""
+    dossier_code: str = ""
+    one_stop: str = ""  # one digit per TT 01/2018 question printed: the box ticked, 0 = none
 
     @property
     def empty(self) -> bool:
-        return not (self.number or self.answers or self.expectation or self.comment)
+        return not (self.number or self.answers or self.expectation or self.comment
+                    or self.dossier_code or self.one_stop)
 
 
 class EntryProblems(Exception):
@@ -116,7 +132,8 @@ class EntryProblems(Exception):
 
 
 def _check(session: Session, row: Row, collected_on: date, seen: dict) -> tuple | str:
-    """(batch, serial, answers, expectations) for a good row, else the message."""
+    """(batch, serial, answers, expectations, (dossier code, TT 01 points)) for a good row,
+    else the message."""
     if not row.number:
         return _l("The form number is missing.")
     try:
@@ -169,11 +186,60 @@ def _check(session: Session, row: Row, collected_on: date, seen: dict) -> tuple 
                       "%(highest)s, or 0 for no answer.", position=problem.position,
                       digit=problem.digit, highest=highest)
         expectations = {code: value for code, value in given.items() if value is not None}
+    dossier = _dossier_answers(session, row, batch, number, seen)
+    if not isinstance(dossier, tuple):  # the message
+        return dossier
     if all(value is None for value in answers.values()) and not expectations \
-            and not row.comment:
+            and not row.comment and not dossier[1]:
         return _l("Nothing is answered on form %(number)s: there is nothing to enter.",
                   number=number)
-    return batch, serial, answers, expectations
+    return batch, serial, answers, expectations, dossier
+
+
+def _dossier_answers(session: Session, row: Row, batch: PaperBatch, number: str,
+                     seen: dict) -> tuple[str | None, dict[str, int]] | LazyString:
+    """The dossier code and the TT 01/2018 points of a row ({} when none was ticked), else
+    the message. A dossier is rated once, whatever the channel: the first rating stands."""
+    if not (row.dossier_code or row.one_stop):
+        return None, {}
+    if not batch.one_stop:
+        return _l("Form %(number)s has no questions about a dossier: leave the dossier columns "
+                  "empty.", number=number)
+    if not row.dossier_code:
+        return _l("Type the dossier code written on form %(number)s: the answers about a "
+                  "dossier count only with it.", number=number)
+    code = row.dossier_code.strip()
+    if not DOSSIER_CODE.match(code):
+        return _l("%(code)s is not a dossier code (letters, digits and . _ / -, at most 60).",
+                  code=code)
+    questions = batch.one_stop
+    no_answer = _l("Form %(number)s has a dossier code but no answer about the dossier: type "
+                   "the boxes ticked, or leave the code out.", number=number)
+    if not row.one_stop:
+        return no_answer
+    try:
+        ticked = paper.parse_choices(row.one_stop, [len(q["options"]) for q in questions])
+    except ValueError as error:
+        problem = error.args[0]
+        if problem.kind == "count":
+            return _l("%(typed)s digits typed about the dossier; the form asks %(needed)s "
+                      "questions (type 0 for no answer).", typed=problem.typed,
+                      needed=len(questions))
+        return _l("Question %(position)s about the dossier has %(digit)s: type the box ticked "
+                  "(1 to %(highest)s), or 0 for no answer.", position=problem.position,
+                  digit=problem.digit, highest=len(questions[problem.position - 1]["options"]))
+    points = {question["rule"]: question["options"][box - 1]["points"]
+              for question, box in zip(questions, ticked, strict=True) if box}
+    if not points:
+        return no_answer
+    key = ("dossier", code)
+    if key in seen:
+        return _l("Dossier %(code)s is also on line %(line)s.", code=code, line=seen[key])
+    seen[key] = row.line
+    if onestop.dossier_rated(session, code):
+        return _l("Dossier %(code)s was rated already (by its QR code, a tablet or another "
+                  "form): the first rating stands. Leave the dossier columns empty.", code=code)
+    return code, points
 
 
 def enter_forms(session: Session, rows: list[Row], collected_on: date,
@@ -201,13 +267,19 @@ def enter_forms(session: Session, rows: list[Row], collected_on: date,
     # if they are keyed in that morning).
     when = min(datetime.combine(collected_on, time(12), VIETNAM), utcnow())
     stored = []
-    for row, batch, serial, answers, expectations in checked:
+    for row, batch, serial, answers, expectations, (dossier_code, points) in checked:
         outcome = services.submit(
             session, services.Target(batch.counter, channel=CHANNEL_PAPER), batch.questionnaire,
             services.Submission(answers=answers, expectations=expectations,
                                 nonce=f"paper:{serial}", seconds=None,
-                                comment=row.comment or None, submitted_at=when),
+                                comment=row.comment or None, submitted_at=when,
+                                one_stop=points, dossier_code=dossier_code),
             screening.ScreeningRules())
+        if outcome.one_stop_kept is False:  # rated by its QR code a moment ago
+            raise EntryProblems([(row.line, _l(
+                "Dossier %(code)s was rated already (by its QR code, a tablet or another "
+                "form): the first rating stands. Leave the dossier columns empty.",
+                code=dossier_code))])
         if outcome.repeated:  # another clerk entered it a moment ago
             raise EntryProblems([(row.line, _l(
                 "Form %(number)s was entered already (answers of %(day)s).",

@@ -58,7 +58,9 @@ def print_batch(batch_id: int):
              for serial in range(batch.first_serial, batch.last_serial + 1)]
     with force_locale("vi"):  # handed to citizens: in Vietnamese, whatever the staff reads
         return render_template("survey/paper_print.html", batch=batch, forms=forms,
-                               expectation_codes=paper_services.expectation_codes(batch))
+                               expectation_codes=paper_services.expectation_codes(batch),
+                               two_sided=batch.paper_size == "A5" or bool(
+                                   paper_services.expectation_codes(batch) or batch.one_stop))
 
 
 def _inline_svg(svg: bytes) -> Markup:
@@ -100,4 +102,7 @@ def entry():
         form.rows.append_entry()
     return render_template("survey/paper_entry.html", form=form, problems=problems,
                            statements=len(paper_services.statement_codes(
-                               paper_services.current_questionnaire(session)))), status
+                               paper_services.current_questionnaire(session))),
+                           dossier_columns=paper_services.dossier_questions_printed(session)
+                           or any(row.dossier_code.data or row.one_stop.data
+                                  for row in form.rows)), status

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Select, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
@@ -173,7 +173,9 @@ def _use_rollup(filters: Filters, keys=()) -> bool:
 
 def response_count(session: Session, filters: Filters) -> int:
     if not _use_rollup(filters):
-        return session.scalar(_where(select(func.count(Response.id)), filters)) or 0
+        return session.scalar(_where(select(func.count(Response.id)), filters).where(or_(
+            Response.comment.is_not(None),
+            exists().where(Answer.response_id == Response.id, Answer.value.is_not(None))))) or 0
     return int(session.scalar(_rollup_where(
         select(func.sum(Rollup.answers)).where(Rollup.item_code == RESPONSES), filters)) or 0)
 

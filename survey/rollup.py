@@ -11,13 +11,23 @@ from portal.workdays import today_in_vietnam
 from survey.models import OfficerRollup, Response, Rollup
 
 RESPONSES = ""  # the item code under which responses themselves are counted
+# A response counts as one when it says something to the survey: an answer or a comment (not
+# one that only rated a dossier under TT 01/2018; those are counted by the evaluation).
+SAYS_SOMETHING = ("(r.comment IS NOT NULL OR EXISTS (SELECT 1 FROM survey_answer s "
+                  "WHERE s.response_id = r.id AND s.value IS NOT NULL))")
+
+
+def says_something(response: Response) -> bool:
+    return response.comment is not None or any(
+        answer.value is not None for answer in response.answers)
 
 
 def rows_of(response: Response) -> list[dict]:
     key = {"day": today_in_vietnam(response.submitted_at), "counter_id": response.counter_id,
            "channel": response.channel,
            "procedure_field_id": response.procedure_field_id or 0}
-    rows = [{**key, "item_code": RESPONSES, "value": 0, "answers": 1}]
+    rows = [{**key, "item_code": RESPONSES, "value": 0, "answers": 1}] \
+        if says_something(response) else []
     counted: dict[tuple, int] = {}
     for answer in response.answers:
         counted[(answer.item_code, answer.value or 0)] = counted.get(
@@ -47,12 +57,13 @@ def add(session: Session, responses, sign: int = 1) -> None:
                 merged[key]["answers"] += sign * row["answers"]
             else:
                 merged[key] = {**row, "answers": sign * row["answers"]}
-    statement = insert(Rollup).values(list(merged.values()))
-    statement = statement.on_conflict_do_update(
-        index_elements=["day", "counter_id", "channel", "procedure_field_id", "item_code",
-                        "value"],
-        set_={"answers": Rollup.answers + statement.excluded.answers})
-    connection.execute(statement)
+    if merged:  # nothing, for an answer that only rated a dossier under TT 01/2018
+        statement = insert(Rollup).values(list(merged.values()))
+        statement = statement.on_conflict_do_update(
+            index_elements=["day", "counter_id", "channel", "procedure_field_id", "item_code",
+                            "value"],
+            set_={"answers": Rollup.answers + statement.excluded.answers})
+        connection.execute(statement)
     officer_rows: dict[tuple, int] = {}
     for response in responses:
         if response.officer_id is None:
@@ -90,7 +101,7 @@ def rebuild(connection) -> None:
     connection.execute(text(f"""
         INSERT INTO survey_rollup ({columns})
         SELECT {keys}, '', 0, count(*) FROM survey_response r
-        WHERE r.flagged = false GROUP BY {keys}"""))
+        WHERE r.flagged = false AND {SAYS_SOMETHING} GROUP BY {keys}"""))
     rebuild_officers(connection)
 
 

@@ -20,6 +20,7 @@ from survey.models import (
     CHANNEL_COUNTER,
     CHANNEL_DOSSIER,
     CHANNEL_TABLET,
+    ONE_STOP_MODES,
     REVIEW_COUNTED,
     REVIEW_EXCLUDED,
     Answer,
@@ -173,6 +174,7 @@ class Submission:
     submitted_at: datetime | None = None  # when it was answered, if not now (tablet queue)
     expectations: dict[str, int] = field(default_factory=dict)  # the expectation question
     one_stop: dict[str, int] = field(default_factory=dict)  # TT 01 rule -> the citizen's points
+    dossier_code: str | None = None  # the dossier they rate, written on a paper form or tablet
 
 
 @dataclass
@@ -180,6 +182,7 @@ class Outcome:
     response: Response | None
     repeated: bool = False  # the same form sent again: nothing new was stored
     already_rated: bool = False  # the dossier had its answer already
+    one_stop_kept: bool | None = None  # the TT 01 answers kept (False: the dossier's came first)
 
 
 DEVICE_WINDOW = timedelta(hours=24)
@@ -254,12 +257,15 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
             return Outcome(earlier, repeated=True)
         return Outcome(None, already_rated=True)
     savepoint.commit()
-    if target.dossier is not None and submission.one_stop and not response.flagged:
+    dossier_code = target.dossier.dossier_code if target.dossier is not None \
+        else submission.dossier_code
+    kept = None
+    if dossier_code and submission.one_stop and not response.flagged:
         from survey.onestop import services as onestop  # the evaluation reads these answers
 
-        onestop.record_citizen_ratings(session, target.dossier.dossier_code,
-                                       submission.one_stop, response)
-    return Outcome(response)
+        kept = onestop.record_citizen_ratings(session, dossier_code, submission.one_stop,
+                                              response)
+    return Outcome(response, one_stop_kept=kept)
 
 
 class StaleReview(Exception):
@@ -399,13 +405,19 @@ def publish_questionnaire(session: Session, instrument: dict, *, make_current: b
     return questionnaire
 
 
-def set_ask_one_stop(session: Session, questionnaire: Questionnaire, ask: bool,
-                     actor: User | None = None) -> None:
-    """Ask (or stop asking) the TT 01/2018 questions on dossier links with this version."""
-    questionnaire.ask_one_stop = ask
+def set_one_stop_mode(session: Session, questionnaire: Questionnaire, mode: str,
+                      actor: User | None = None) -> None:
+    """Whether this version asks the TT 01/2018 questions: not at all, besides the statements,
+    or, on dossier links, instead of them (models.ONE_STOP_MODES).
+
+    :raise ValueError: for another mode.
+    """
+    if mode not in ONE_STOP_MODES:
+        raise ValueError(mode)
+    questionnaire.one_stop_mode = mode
     session.flush()
-    audit.record(session, "questionnaire.one_stop_on" if ask else "questionnaire.one_stop_off",
-                 target_type="questionnaire", target_id=questionnaire.version, actor=actor)
+    audit.record(session, "questionnaire.one_stop", target_type="questionnaire",
+                 target_id=questionnaire.version, actor=actor, details={"mode": mode})
 
 
 def set_ask_expectation(session: Session, questionnaire: Questionnaire, ask: bool,

@@ -46,7 +46,17 @@ from survey.forms import (
     ReviewForm,
     counter_choices,
 )
-from survey.models import CHANNEL_LABELS, CHANNELS, Counter, CounterDuty, Questionnaire
+from survey.models import (
+    CHANNEL_LABELS,
+    CHANNELS,
+    ONE_STOP_BESIDES,
+    ONE_STOP_INSTEAD,
+    ONE_STOP_MODES,
+    ONE_STOP_OFF,
+    Counter,
+    CounterDuty,
+    Questionnaire,
+)
 from survey.models import Response as SurveyResponse
 from survey.screening import EXCLUSION_REASONS
 from survey.screening import describe as describe_signals
@@ -482,13 +492,19 @@ def _asked(questionnaire_id: int) -> tuple[Questionnaire, bool]:
 @bp.post("/questionnaires/<int:questionnaire_id>/one-stop")
 @role_required(ADMIN)
 def questionnaire_one_stop(questionnaire_id: int):
-    """Ask (?ask=1) or stop asking (?ask=0) the TT 01/2018 questions on dossier links."""
-    questionnaire, ask = _asked(questionnaire_id)
-    services.set_ask_one_stop(get_session(), questionnaire, ask, actor=current_user)
-    flash(_("Version %(version)s now asks the TT 01/2018 questions on dossier links.",
-            version=questionnaire.version) if ask else
-          _("Version %(version)s no longer asks the TT 01/2018 questions.",
-            version=questionnaire.version), "success")
+    """Whether the version asks the TT 01/2018 questions: ?mode=off, besides or instead."""
+    questionnaire = get_session().get(Questionnaire, questionnaire_id) or abort(404)
+    mode = request.args.get("mode")
+    if mode not in ONE_STOP_MODES:
+        abort(400)
+    services.set_one_stop_mode(get_session(), questionnaire, mode, actor=current_user)
+    flash({ONE_STOP_OFF: _("Version %(version)s no longer asks the TT 01/2018 questions.",
+                           version=questionnaire.version),
+           ONE_STOP_BESIDES: _("Version %(version)s now asks the TT 01/2018 questions after "
+                               "the statements.", version=questionnaire.version),
+           ONE_STOP_INSTEAD: _("Version %(version)s now asks the TT 01/2018 questions instead "
+                               "of the statements on dossier links.",
+                               version=questionnaire.version)}[mode], "success")
     return redirect(url_for("survey_staff.questionnaires"))
 
 

@@ -18,7 +18,7 @@
   var current = 0;
 
   function countAnswers() {
-    if (!progress) { return; }
+    if (!progress || !statements.length) { return; }
     var answered = 0;
     statements.forEach(function (statement) {
       if (statement.querySelector("input:checked")) { answered += 1; }

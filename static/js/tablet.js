@@ -129,6 +129,14 @@
     return Boolean(comment && comment.value.trim());
   }
 
+  // Answers about a dossier count only with its code (the server refuses them without it,
+  // and a refused answer would be dropped from the queue).
+  function dossierCodeMissing() {
+    var code = form.querySelector("input[name=dossier_code]");
+    if (!code || !form.querySelector("input[name^='tt01_']:checked")) { return null; }
+    return /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,59}$/.test(code.value.trim()) ? null : code;
+  }
+
   function backToStart() {
     window.clearTimeout(thanksTimer);
     form.reset();
@@ -165,6 +173,17 @@
       problem.textContent = root.dataset.emptyText;
       problem.hidden = false;
       problem.scrollIntoView({ block: "center" });
+      return;
+    }
+    var code = dossierCodeMissing();
+    if (code) {
+      problem.textContent = root.dataset.dossierText;
+      problem.hidden = false;
+      code.setAttribute("aria-invalid", "true");
+      window.surveySteps.show(Array.prototype.indexOf.call(
+        form.querySelectorAll("[data-step]"), code.closest("[data-step]")), false);
+      problem.hidden = false;
+      code.focus();
       return;
     }
     var now = Date.now();

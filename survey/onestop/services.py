@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -208,17 +209,45 @@ def citizen_ratings(session: Session, codes: list[str]) -> dict[str, dict[str, i
     return ratings
 
 
+def dossier_rated(session: Session, dossier_code: str) -> bool:
+    """Whether the citizen rated this dossier already (by its QR code, a paper form or a
+    tablet): the first rating stands."""
+    return session.scalar(select(CitizenRating.id).where(
+        CitizenRating.dossier_code == dossier_code).limit(1)) is not None
+
+
 def record_citizen_ratings(session: Session, dossier_code: str, points: dict[str, int],
-                           response) -> None:
-    """Keep a citizen's own points for their dossier (once: the link is single-use) and, if
-    its record is imported already, score it again with them; a later import reads them."""
-    for rule, value in points.items():
-        session.add(CitizenRating(dossier_code=dossier_code, rule=rule, points=value,
-                                  response_id=response.id))
-    session.flush()
+                           response) -> bool:
+    """Keep a citizen's own points for their dossier and, if its record is imported already,
+    score it again with them; a later import reads them. Once per dossier: when it was rated
+    already (or is being rated at this moment by another channel), nothing is kept and this
+    returns False."""
+    if dossier_rated(session, dossier_code):
+        return False
+    savepoint = session.begin_nested()
+    try:
+        session.add_all([CitizenRating(dossier_code=dossier_code, rule=rule, points=value,
+                                       response_id=response.id)
+                         for rule, value in points.items()])
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
     dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == dossier_code))
     if dossier_id is not None:
         rescore(session, ids=[dossier_id])
+    return True
+
+
+def printed_questions(scheme: Scheme) -> list[dict]:
+    """The citizen's questions as a paper form prints them and a clerk keys them in: kept
+    with the batch, so forms printed under one scheme are read with its options (the digit
+    typed is the option's place, 1-based)."""
+    return [{"rule": index.rule, "vi": index.citizen.vi, "en": index.citizen.en,
+             "options": [{"points": option.points, "vi": option.vi, "en": option.en}
+                         for option in index.citizen.options]}
+            for index in scheme.citizen_indices]
 
 
 def rescore(session: Session, *, everything: bool = False, ids: list[int] | None = None) -> int:

@@ -2,6 +2,7 @@
 Chromium driven by Playwright. Screenshots go to the ignored artifacts/ folder."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -194,3 +195,22 @@ def make_counter_on(live_server, code: str, *, tablet: bool = False, unit_code: 
             issue_tablet_link(session, counter)
         session.commit()
         return counter.tablet_token if tablet else counter.token
+
+
+@contextlib.contextmanager
+def one_stop_mode(live_server, mode: str):
+    """The current questionnaire asks the TT 01/2018 questions (``mode``) for the block, and no
+    longer after it: the live server's database is shared by every browser test."""
+    from survey.services import current_questionnaire, set_one_stop_mode
+
+    def switch(to):
+        with live_server.app.app_context():
+            session = get_session()
+            set_one_stop_mode(session, current_questionnaire(session), to)
+            session.commit()
+
+    switch(mode)
+    try:
+        yield
+    finally:
+        switch("off")

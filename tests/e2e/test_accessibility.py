@@ -57,6 +57,35 @@ def test_public_pages_have_no_serious_accessibility_violations(live_server, samp
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_questions_about_a_dossier_have_no_serious_accessibility_violations(
+        live_server, sample, audited, language):
+    """A dossier's QR asking only the TT 01/2018 questions, and the tablet asking them after
+    the statements with the dossier code box."""
+    from sqlalchemy import select
+
+    from portal.db import get_session
+    from survey.models import Counter
+    from survey.services import create_dossier_link
+    from tests.e2e.conftest import one_stop_mode
+
+    with live_server.app.app_context():
+        session = get_session()
+        counter = session.scalar(select(Counter).where(Counter.token == sample["token"]))
+        link, _ = create_dossier_link(session, f"A11Y-{language}", counter)
+        session.commit()
+        token = link.token
+    with one_stop_mode(live_server, "instead"):
+        audited.goto(f"{live_server}/q/{token}?lang={language}")
+        assert audited.locator("input[name=tt01_conduct]").count() == 2
+        assert serious_violations(audited) == []
+        screenshot(audited, f"survey-dossier-only-{language}-phone")
+    with one_stop_mode(live_server, "besides"):
+        audited.goto(f"{live_server}/tablet/{sample['tablet']}?lang={language}")
+        assert audited.locator("input[name=dossier_code]").count() == 1
+        assert serious_violations(audited) == []
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
 def test_error_states_have_no_serious_accessibility_violations(live_server, sample, audited,
                                                               language):
     page = audited

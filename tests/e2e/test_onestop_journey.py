@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import answer_steps, screenshot
+from tests.e2e.conftest import answer_steps, one_stop_mode, screenshot
 from tests.e2e.test_survey_journey import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +42,7 @@ def test_import_rate_by_qr_score_and_apologise_once(live_server, browser, deskto
     from portal.workcalendar.services import working_calendar
     from portal.workdays import today_in_vietnam
     from survey.models import Counter
-    from survey.services import create_dossier_link, current_questionnaire, set_ask_one_stop
+    from survey.services import create_dossier_link
 
     app = live_server.app
     today = today_in_vietnam()
@@ -57,15 +57,13 @@ def test_import_rate_by_qr_score_and_apologise_once(live_server, browser, deskto
     assert "Đã nhập: tạo mới 2, cập nhật 0." in desktop.locator("[role=status]").inner_text()
     assert _index_1(desktop, live_server, today) == "2,0"  # returned early
 
-    with app.app_context():  # the administrator asks the TT 01 questions; the receipt's QR
+    with app.app_context():  # the receipt's QR
         session = get_session()
-        questionnaire = current_questionnaire(session)
-        set_ask_one_stop(session, questionnaire, True)
         counter = session.query(Counter).filter(Counter.token.is_not(None)).first()
         link, _ = create_dossier_link(session, "E2E-1", counter)
         session.commit()
         token = link.token
-    try:
+    with one_stop_mode(live_server, "besides"):  # the administrator asks the TT 01 questions
         phone.goto(f"{live_server}/q/{token}")
         assert phone.get_by_text("Về hồ sơ của ông/bà (không bắt buộc)").count() == 1
         # 19 statements, then the dossier's four questions: "late", "none", skipped, "helpful"
@@ -74,11 +72,6 @@ def test_import_rate_by_qr_score_and_apologise_once(live_server, browser, deskto
         phone.get_by_role("button", name="Gửi đánh giá").tap()
         phone.wait_for_url("**/thanks")
         screenshot(phone, "onestop-rated-phone")
-    finally:
-        with app.app_context():
-            session = get_session()
-            set_ask_one_stop(session, current_questionnaire(session), False)
-            session.commit()
     assert _index_1(desktop, live_server, today) == "0,0"  # the citizen's answer stands
 
     desktop.goto(live_server + "/staff/one-stop/late")

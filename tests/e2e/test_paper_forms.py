@@ -81,3 +81,34 @@ def test_fifty_forms_are_keyed_in_with_the_keyboard(live_server, desktop):
     assert entered == 50 and comments == 5
     desktop.goto(f"{live_server}/staff/survey/paper")
     assert "50 / 50" in desktop.locator("main").inner_text()
+
+
+def test_forms_asking_about_the_dossier_print_on_both_sides(live_server, desktop):
+    from tests.e2e.conftest import one_stop_mode
+
+    make_counter_on(live_server, "P-DOSSIER")
+    sign_in(desktop, live_server, "reception")
+    made = []
+    try:
+        with one_stop_mode(live_server, "besides"):
+            for size in ("A4", "A5"):
+                desktop.goto(f"{live_server}/staff/survey/paper")
+                desktop.get_by_label("Quầy").select_option(
+                    label="P-DOSSIER — Quầy thử P-DOSSIER")
+                desktop.get_by_label("Số phiếu").fill("2")
+                desktop.locator(f"input[name=paper_size][value={size}]").check()
+                desktop.get_by_role("button", name="Đánh số và in").click()
+                desktop.wait_for_url("**/print")
+                made.append(int(re.search(r"/paper/(\d+)/print", desktop.url).group(1)))
+                assert desktop.locator(".paper-questions li").count() == 2 * 4
+                screenshot(desktop, f"paper-form-dossier-{size}")
+                desktop.emulate_media(media="print")
+                assert pdf_pages(desktop.pdf(prefer_css_page_size=True)) == 2 * 2, \
+                    "each form on the two sides of one sheet"
+                desktop.emulate_media(media="screen")
+    finally:  # the entry page of the other browser tests keeps its columns
+        with live_server.app.app_context():
+            session = get_session()
+            for batch_id in made:
+                session.delete(session.get(PaperBatch, batch_id))
+            session.commit()

@@ -152,3 +152,30 @@ def test_a_new_link_for_the_counter_sends_what_the_old_one_could_not(live_server
     tablet.goto(f"{live_server}/tablet/{new_token}")  # the same counter's new link
     wait_until(tablet, "document.querySelector('[data-tablet-status]').hidden")
     assert counted(live_server, new_token) == 1, "the waiting answer was not lost"
+
+
+def test_answers_about_a_dossier_wait_for_its_code(live_server, tablet):
+    from survey.onestop.models import CitizenRating
+    from tests.e2e.conftest import one_stop_mode
+
+    token = make_counter_on(live_server, "T-DOSSIER", tablet=True)
+    with one_stop_mode(live_server, "besides"):
+        tablet.goto(f"{live_server}/tablet/{token}")
+        # 19 statements, then the dossier: "on the promised date", skipped, skipped, "helpful"
+        answer_steps(tablet, VARIED + [1, None, None, 2])
+        tablet.get_by_role("button", name="Gửi đánh giá").tap()
+        problem = tablet.locator("[data-tablet-problem]")
+        assert problem.is_visible() and "Gõ mã hồ sơ" in problem.inner_text()
+        code = tablet.locator("input[name=dossier_code]")
+        assert code.evaluate("element => element === document.activeElement")
+        assert counted(live_server, token) == 0, "nothing queued without the code"
+        code.fill("HS-TAB-1")
+        tablet.get_by_role("button", name="Gửi đánh giá").tap()
+        assert tablet.get_by_role("heading", name="Xin cảm ơn Ông/Bà!").is_visible()
+        wait_until(tablet, "document.querySelector('[data-tablet-status]').hidden")
+    assert counted(live_server, token) == 1
+    with live_server.app.app_context():
+        kept = {rating.rule: rating.points for rating in get_session().scalars(
+            select(CitizenRating).where(CitizenRating.dossier_code == "HS-TAB-1"))}
+    assert kept == {"time_vs_due": 1, "conduct": 2}
+    assert tablet.errors == []

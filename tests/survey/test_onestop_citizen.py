@@ -4,6 +4,8 @@ answer options) when the questionnaire version says so; the answers are kept aga
 code and stand over the records in its score, whether its record is imported before or after."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
@@ -11,7 +13,7 @@ from survey.models import Response
 from survey.onestop import services as onestop
 from survey.onestop.models import CitizenRating, Dossier
 from survey.services import create_dossier_link, current_questionnaire
-from tests.factories import aged_nonce, make_counter, make_procedure
+from tests.factories import ITEM_CODES, aged_nonce, make_counter, make_procedure
 from tests.factories import survey_answers as answers
 
 ROW = ("code,procedure_code,unit_code,received_at,due_at,returned_at,channel,status\n"
@@ -19,10 +21,10 @@ ROW = ("code,procedure_code,unit_code,received_at,due_at,returned_at,channel,sta
        "returned\n")
 
 
-def ask(client, db, on=True):
+def ask(client, db, mode="besides"):
     questionnaire = current_questionnaire(db)
     return client.post(f"/staff/survey/questionnaires/{questionnaire.id}/one-stop"
-                       f"?ask={1 if on else 0}", follow_redirects=True)
+                       f"?mode={mode}", follow_redirects=True)
 
 
 def setup(db):
@@ -47,19 +49,24 @@ def test_an_administrator_turns_the_questions_on_for_dossier_links_only(auth, cl
     admin = auth.as_role("admin")
     page = ask(client, db).get_data(as_text=True)
     assert "câu hỏi theo TT 01/2018" in page
-    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "questionnaire.one_stop_on"))
-    assert entry.actor_id == admin.id
-    assert client.post(f"/staff/survey/questionnaires/{current_questionnaire(db).id}/one-stop"
-                       "?ask=maybe").status_code == 400
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "questionnaire.one_stop"))
+    assert entry.actor_id == admin.id and entry.details == {"mode": "besides"}
+    for bad in ("maybe", "", "1", "OFF"):
+        assert client.post(f"/staff/survey/questionnaires/{current_questionnaire(db).id}"
+                           f"/one-stop?mode={bad}").status_code == 400
+    assert client.post("/staff/survey/questionnaires/999999/one-stop?mode=off"
+                       ).status_code == 404
+    assert current_questionnaire(db).one_stop_mode == "besides"
     auth.logout()
     form = client.get(f"/q/{link.token}?lang=en").get_data(as_text=True)
     assert "About your dossier (optional)" in form
+    assert f'name="{ITEM_CODES[0]}"' in form  # besides: the statements stay
     assert "When was your result returned, compared with the promised date?" in form
     for rule in ("time_vs_due", "returns", "bodies", "conduct"):
         assert f'name="tt01_{rule}"' in form
     assert "tt01_" not in client.get(f"/q/{counter.token}").get_data(as_text=True)
     auth.as_role("reception")
-    assert ask(client, db, on=False).status_code == 403
+    assert ask(client, db, mode="off").status_code == 403
 
 
 def test_the_citizens_answers_stand_in_the_dossiers_score(auth, client, db, app):
@@ -111,3 +118,63 @@ def test_a_bad_value_or_a_screened_out_answer_gives_no_rating(auth, client, db, 
         nonce=aged_nonce(app, link.token, 15), tt01_time_vs_due="0", website="http://spam"))
     assert db.scalar(select(Response.flagged)) is True
     assert db.scalar(select(func.count()).select_from(CitizenRating)) == 0
+
+
+def responses_counted(db) -> int:
+    from survey.queries import Filters, response_count
+
+    everything = Filters(start=date(2000, 1, 1), end=date(2100, 1, 1))
+    return response_count(db, everything)
+
+
+def test_instead_a_dossier_link_asks_only_the_questions_of_the_evaluation(
+        auth, client, db, app):
+    counter, link = setup(db)
+    auth.as_role("admin")
+    page = ask(client, db, mode="instead").get_data(as_text=True)
+    assert "thay cho các nội dung đánh giá trên đường dẫn hồ sơ" in page
+    auth.logout()
+    form = client.get(f"/q/{link.token}?lang=en").get_data(as_text=True)
+    assert "tt01_conduct" in form and f'name="{ITEM_CODES[0]}"' not in form
+    assert "A few questions about how your dossier was handled." in form
+    assert "What should we improve first?" not in form
+    # the counter's own QR still asks the statements, and nothing of the evaluation
+    counter_form = client.get(f"/q/{counter.token}").get_data(as_text=True)
+    assert f'name="{ITEM_CODES[0]}"' in counter_form and "tt01_" not in counter_form
+    empty = client.post(f"/q/{link.token}?lang=en",
+                        data={"nonce": aged_nonce(app, link.token, 15)})
+    assert "Please tap an answer for at least one question" in empty.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Response)) == 0
+    sent = client.post(f"/q/{link.token}", data={
+        "nonce": aged_nonce(app, link.token, 15), "tt01_time_vs_due": "2",
+        "tt01_conduct": "1"})
+    assert sent.status_code == 302
+    assert "Thank you" in client.get(sent.location + "?lang=en").get_data(as_text=True)
+    ratings = {r.rule: r.points for r in db.scalars(select(CitizenRating))}
+    assert ratings == {"time_vs_due": 2, "conduct": 1}
+    response = db.scalar(select(Response))
+    assert response.answers == [] and not response.flagged
+    # it rated the dossier, not the service: the survey's figures do not count it
+    assert responses_counted(db) == 0
+
+
+def test_an_answer_that_only_rates_the_dossier_is_not_a_survey_response(
+        auth, client, db, app):
+    from survey.models import Rollup
+    from survey.rollup import rebuild
+
+    counter, link = setup(db)
+    auth.as_role("admin")
+    ask(client, db)
+    auth.logout()
+    client.post(f"/q/{link.token}", data=answers(
+        value="na", nonce=aged_nonce(app, link.token, 15), tt01_returns="2"))
+    client.post(f"/q/{counter.token}", data=answers(nonce=aged_nonce(app, counter.token, 15)))
+    client.post(f"/q/{counter.token}", data=answers(
+        value="na", nonce=aged_nonce(app, counter.token, 20), comment="Phòng chờ nóng"))
+    assert db.scalar(select(func.count()).select_from(Response)) == 3
+    assert responses_counted(db) == 2
+    counted = db.scalar(select(func.sum(Rollup.answers)).where(Rollup.item_code == ""))
+    rebuild(db.connection())
+    assert db.scalar(select(func.sum(Rollup.answers)).where(Rollup.item_code == "")) \
+        == counted == 2

@@ -247,3 +247,134 @@ def test_the_entry_page_offers_ten_rows_and_is_for_reception_secretariat_admin(
     auth.as_role("leader", "handler")
     assert client.get("/staff/survey/paper/entry").status_code == 403
     assert client.get("/staff/survey/paper").status_code == 403
+
+
+# The TT 01/2018 questions on paper (issue 11, point 2): printed after the statements with a
+# line for the dossier code, keyed in as one digit per question (the box ticked), kept against
+# the dossier like the answers given by its QR code; a dossier is rated once.
+ONE_STOP = "1320"  # before the promised date, more than once, only the counter, not ticked
+
+
+def one_stop_batch(db, client, counter, count=3, size="A4"):
+    current_questionnaire(db).one_stop_mode = "besides"
+    db.commit()
+    assert print_batch(client, counter, count, size).status_code == 302
+    return db.scalars(select(PaperBatch).order_by(PaperBatch.id.desc())).first()
+
+
+def ratings(db):
+    from survey.onestop.models import CitizenRating
+
+    return {(r.dossier_code, r.rule): r.points for r in db.scalars(select(CitizenRating))}
+
+
+def test_a_batch_prints_the_questions_about_the_dossier_on_the_back(auth, client, db):
+    counter = make_counter(db)
+    auth.as_role("reception")
+    assert "Mã hồ sơ" not in client.get(
+        f"/staff/survey/paper/{batch(db, client, counter, 1).id}/print").get_data(as_text=True)
+    assert 'id="head-dossier"' not in client.get("/staff/survey/paper/entry").get_data(
+        as_text=True), "no dossier columns before a form asks about a dossier"
+    made = one_stop_batch(db, client, counter, 2)
+    assert [q["rule"] for q in made.one_stop] == ["time_vs_due", "returns", "bodies",
+                                                  "conduct"]
+    page = client.get(f"/staff/survey/paper/{made.id}/print?lang=en").get_data(as_text=True)
+    assert page.count("Mã hồ sơ (ghi trên giấy tiếp nhận):") == 2
+    assert page.count("Hồ sơ của ông/bà được trả kết quả thế nào so với ngày hẹn?") == 2
+    assert "Sau ngày hẹn (trễ hẹn)" in page and "Xin xem tiếp mặt sau →" in page
+    assert "in hai mặt" in page
+    entry = client.get("/staff/survey/paper/entry").get_data(as_text=True)
+    assert 'id="head-dossier"' in entry and 'id="row-10-one-stop"' in entry
+
+
+def test_answers_about_a_dossier_are_kept_against_it_and_score_it(auth, client, db):
+    from survey.onestop import services as onestop
+    from survey.onestop.models import Dossier
+    from tests.factories import make_procedure
+
+    counter = make_counter(db)
+    auth.as_role("reception")
+    one_stop_batch(db, client, counter)
+    result = enter(client, [
+        {"number": "000001-8", "answers": DIGITS, "dossier_code": " HS-P-1 ",
+         "one_stop": ONE_STOP},
+        {"number": "000002-6", "answers": "0" * 19, "dossier_code": "HS-P-2",
+         "one_stop": "0001"},  # only the officers' conduct: that is an answer
+        {"number": "000003-4", "answers": DIGITS}])
+    assert result.status_code == 302
+    assert ratings(db) == {("HS-P-1", "time_vs_due"): 2, ("HS-P-1", "returns"): 0,
+                           ("HS-P-1", "bodies"): 1, ("HS-P-2", "conduct"): 2}
+    assert counted(db) == 2, "the form with only the dossier's answers rated no statement"
+    make_procedure(db, code="1.000001")
+    parsed = onestop.read_import(db, (
+        "code,procedure_code,unit_code,received_at,due_at,returned_at,channel,status\n"
+        f"HS-P-1,1.000001,{counter.unit.code},01/04/2026,10/04/2026 16:00,"
+        "12/04/2026 10:00,counter,returned\n").encode(), "p.csv", max_bytes=10**6)
+    onestop.import_dossiers(db, parsed.rows, dry_run=False, source="p.csv")
+    dossier = db.scalar(select(Dossier))
+    # late by the records, but index 1 is the citizen's: before the promised date
+    assert (dossier.pt_time, dossier.pt_returns, dossier.pt_bodies) == (2, 0, 1)
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"one_stop": ONE_STOP}, "Gõ mã hồ sơ ghi trên phiếu 000001-8"),
+    ({"dossier_code": "HS-P-9"}, "Phiếu 000001-8 có mã hồ sơ nhưng không có câu trả lời"),
+    ({"dossier_code": "HS-P-9", "one_stop": "0000"},
+     "Phiếu 000001-8 có mã hồ sơ nhưng không có câu trả lời"),
+    ({"dossier_code": "HS P 9", "one_stop": ONE_STOP}, "HS P 9 không phải mã hồ sơ"),
+    ({"dossier_code": "HS-P-9", "one_stop": "132"}, "Đã gõ 3 chữ số về hồ sơ; phiếu có 4"),
+    ({"dossier_code": "HS-P-9", "one_stop": "1113"},
+     "Câu 4 về hồ sơ có 3: gõ ô được đánh dấu (1 đến 2)"),
+    ({"dossier_code": "HS-P-9", "one_stop": "1x11"}, "Câu 2 về hồ sơ có x"),
+    ({"dossier_code": "HS-QR-9", "one_stop": ONE_STOP}, "Hồ sơ HS-QR-9 đã được đánh giá"),
+])
+def test_bad_answers_about_a_dossier_save_nothing(auth, client, db, app, row, message):
+    from survey.services import create_dossier_link
+    from tests.factories import aged_nonce, survey_answers
+
+    counter = make_counter(db)
+    link, _ = create_dossier_link(db, "HS-QR-9", counter)
+    db.commit()
+    auth.as_role("reception")
+    one_stop_batch(db, client, counter)
+    auth.logout()
+    client.post(f"/q/{link.token}", data=survey_answers(
+        nonce=aged_nonce(app, link.token, 15), tt01_returns="2"))
+    assert ratings(db) == {("HS-QR-9", "returns"): 2}
+    auth.as_role("reception")
+    result = enter(client, [{"number": "000002-6", "answers": DIGITS},
+                            {"number": "000001-8", "answers": DIGITS, **row}])
+    page = result.get_data(as_text=True)
+    assert result.status_code == 422 and "Dòng 2</a>: " in page and message in page
+    assert len(stored(db)) == 1 and ratings(db) == {("HS-QR-9", "returns"): 2}
+
+
+def test_a_dossier_is_rated_once_on_a_page_and_by_a_batch_without_the_questions(
+        auth, client, db):
+    counter = make_counter(db)
+    auth.as_role("reception")
+    plain = batch(db, client, counter, 1)  # 000001-8: printed without the questions
+    one_stop_batch(db, client, counter)  # 000002-6 …
+    twice = enter(client, [
+        {"number": "000002-6", "answers": DIGITS, "dossier_code": "HS-P-1", "one_stop": "1111"},
+        {"number": "000003-4", "answers": DIGITS, "dossier_code": "HS-P-1", "one_stop": "2222"}])
+    assert "Hồ sơ HS-P-1 cũng có ở dòng 1." in twice.get_data(as_text=True)
+    without = enter(client, [{"number": form_number(plain.first_serial), "answers": DIGITS,
+                              "dossier_code": "HS-P-1", "one_stop": "1111"}])
+    assert "không có câu hỏi về hồ sơ" in without.get_data(as_text=True)
+    assert ratings(db) == {} and stored(db) == []
+
+
+def test_a_dossier_rated_on_paper_is_not_asked_again_by_its_qr_code(auth, client, db):
+    from survey.services import create_dossier_link
+
+    counter = make_counter(db)
+    link, _ = create_dossier_link(db, "HS-P-5", counter)
+    db.commit()
+    auth.as_role("reception")
+    one_stop_batch(db, client, counter)
+    assert "tt01_returns" in client.get(f"/q/{link.token}").get_data(as_text=True)
+    enter(client, [{"number": "000001-8", "answers": DIGITS, "dossier_code": "HS-P-5",
+                    "one_stop": ONE_STOP}])
+    page = client.get(f"/q/{link.token}").get_data(as_text=True)
+    assert "tt01_" not in page and 'name="TC1"' in page, "the service is still theirs to rate"

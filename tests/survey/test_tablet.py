@@ -264,3 +264,55 @@ def test_a_copied_tablet_link_flooding_from_one_address_is_left_out(client, db, 
     for number in range(4):
         send(client, counter, payload(f"{ID[:-1]}{number}", CC1=str(1 + number)))
     assert [response.exclusion for response in stored(db)] == [None, None, None, "address"]
+
+
+# The TT 01/2018 questions on the tablet (issue 11, point 2): after the statements, with a box
+# for the dossier code; kept against that dossier once, like its QR code's answers.
+def asking(db):
+    from survey.services import current_questionnaire
+
+    current_questionnaire(db).one_stop_mode = "instead"  # instead: on dossier links only
+    db.commit()
+
+
+def ratings(db):
+    from survey.onestop.models import CitizenRating
+
+    return {(r.dossier_code, r.rule): r.points for r in db.scalars(select(CitizenRating))}
+
+
+def test_the_tablet_asks_about_the_dossier_after_the_statements(client, db):
+    counter = tablet(db)
+    assert "tt01_" not in client.get(f"/tablet/{counter.tablet_token}").get_data(as_text=True)
+    asking(db)
+    page = client.get(f"/tablet/{counter.tablet_token}?lang=en").get_data(as_text=True)
+    assert page.count('type="radio"') == 19 * 6 + 3 * 3 + 2
+    assert 'name="dossier_code"' in page and "Dossier code (on your receipt)" in page
+    assert "data-dossier-text=" in page
+    assert send(client, counter, payload(dossier_code=" HS-T-1 ", tt01_time_vs_due="0",
+                                         tt01_conduct="1")).status_code == 201
+    assert ratings(db) == {("HS-T-1", "time_vs_due"): 0, ("HS-T-1", "conduct"): 1}
+    assert len(stored(db)[0].answers) == 19
+    # a code without answers about the dossier rates nothing; a second rating is not kept
+    assert send(client, counter, payload("1f8fad5b-d9cb-469f-a165-70867728950e",
+                                         dossier_code="HS-T-2")).status_code == 201
+    assert send(client, counter, payload("2f8fad5b-d9cb-469f-a165-70867728950e",
+                                         dossier_code="HS-T-1", tt01_time_vs_due="2")
+                ).status_code == 201
+    assert len(stored(db)) == 3
+    assert ratings(db) == {("HS-T-1", "time_vs_due"): 0, ("HS-T-1", "conduct"): 1}
+
+
+@pytest.mark.parametrize("fields, error", [
+    ({"tt01_returns": "2"}, "Gõ mã hồ sơ (ghi trên giấy tiếp nhận)"),
+    ({"tt01_returns": "2", "dossier_code": "HS T 1"}, "Đây không phải mã hồ sơ"),
+    ({"tt01_returns": "3", "dossier_code": "HS-T-1"}, "Lựa chọn không hợp lệ."),
+    ({"tt01_conduct": "0", "dossier_code": "HS-T-1"}, "Lựa chọn không hợp lệ."),
+])
+def test_answers_about_a_dossier_need_its_code(client, db, fields, error):
+    counter = tablet(db)
+    asking(db)
+    refused = send(client, counter, payload(**fields))
+    assert refused.status_code == 422
+    assert error in " ".join(sum(refused.json["errors"].values(), []))
+    assert stored(db) == [] and ratings(db) == {}
