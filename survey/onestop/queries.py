@@ -3,7 +3,7 @@ year, from the monthly figures (so a page costs the same at 10,000 and 1,000,000
 and the dossiers that lost points."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -69,11 +69,17 @@ def quarter_of(month: date) -> int:
 
 @dataclass(frozen=True)
 class UnitRow:
-    unit: Unit
+    unit: Unit | None  # None: the whole department
     score: scoring.UnitScore
     rating: Band | None
     lost: int  # dossiers that lost points
     undeclared: list[int]  # quarters with dossiers and no declaration
+
+
+@dataclass(frozen=True)
+class Board:
+    units: list[UnitRow]
+    department: UnitRow
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,24 @@ def level34_share(session: Session) -> Decimal | None:
     return Decimal(100 * online) / total if total else None
 
 
-def scoreboard(session: Session, period: Period, scheme: Scheme) -> list[UnitRow]:
+@dataclass
+class _Inputs:
+    """What a unit's (or the department's) score is computed from."""
+
+    dossiers: int = 0
+    sums: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # per dossier rule
+    index5: list[Decimal | None] = field(default_factory=list)  # per unit with dossiers
+    online: int = 0
+    online_late: int = 0
+    lost: int = 0
+    undeclared: set[int] = field(default_factory=set)
+    feedback: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+
+def scoreboard(session: Session, period: Period, scheme: Scheme) -> Board:
     """Every active unit's score for the period, from the monthly figures, its declarations,
-    the feedback it received (index 8) and the catalogue (index 9)."""
+    the feedback it received (index 8) and the catalogue (index 9); and the department's, over
+    all its dossiers and all the feedback it received."""
     units = list(session.scalars(Unit.ordered().where(Unit.active.is_(True))))
     figures: dict[tuple[int, int], dict] = {}
     for row in session.execute(select(UnitMonth).where(UnitMonth.month.in_(period.months))):
@@ -115,20 +136,22 @@ def scoreboard(session: Session, period: Period, scheme: Scheme) -> list[UnitRow
     feedback = feedback_reports.index8_counts(
         session, FeedbackPeriod(period.first_day, period.last_day))
     level34 = level34_share(session)
-    rows = []
+    rows, department = [], _Inputs(feedback=tuple(
+        sum(counts[i] for counts in feedback.values()) for i in range(4)))
     for unit in units:
         quarters = {q: figures[(unit.id, q)] for q in period.quarters if (unit.id, q) in figures}
-        undeclared = [q for q in quarters if (unit.id, q) not in declarations]
-        rows.append(_unit_row(unit, quarters, declarations, feedback.get(unit.id), level34,
-                              undeclared, scheme))
-    return rows
+        inputs = _unit_inputs(unit, quarters, declarations, scheme)
+        inputs.feedback = feedback.get(unit.id) or (0, 0, 0, 0)
+        rows.append(_row(unit, inputs, level34, scheme))
+        _add(department, inputs)
+    return Board(rows, _row(None, department, level34, scheme))
 
 
-def _unit_row(unit: Unit, quarters: dict[int, dict], declarations: dict, feedback,
-              level34: Decimal | None, undeclared: list[int], scheme: Scheme) -> UnitRow:
+def _unit_inputs(unit: Unit, quarters: dict[int, dict], declarations: dict,
+                 scheme: Scheme) -> _Inputs:
     total = {key: sum(q.get(key, 0) for q in quarters.values())
              for key in {key for q in quarters.values() for key in q}}
-    dossiers = total.get("dossiers", 0)
+    undeclared = {q for q in quarters if (unit.id, q) not in declarations}
     sums: dict[str, tuple[int, int] | None] = {
         rule: (total.get(f"sum_{name}", 0), total.get(f"n_{name}", 0))
         for rule, name in RULE_COLUMNS.items()}
@@ -140,29 +163,57 @@ def _unit_row(unit: Unit, quarters: dict[int, dict], declarations: dict, feedbac
             q.get("sum_catalogue", 0) + q.get("n_catalogue", 0) * int(
                 declarations[(unit.id, number)].procedures_posted)
             for number, q in quarters.items()), total.get("n_catalogue", 0))
-    unit_level: dict[str, int | Decimal | None] = {}
     index5 = scheme.by_rule("one_stop_share")
-    if index5:
-        points = [scoring.unit_points(index5, scoring.UnitFacts(
-            settled_share=Decimal(str(declarations[(unit.id, q)].settled_share)),
-            all_through_counter=declarations[(unit.id, q)].all_through_counter))
-            for q in quarters if (unit.id, q) in declarations]
-        unit_level["one_stop_share"] = None if undeclared or not points else \
-            Decimal(sum(points)) / len(points)
+    points = [scoring.unit_points(index5, scoring.UnitFacts(
+        settled_share=Decimal(str(declarations[(unit.id, q)].settled_share)),
+        all_through_counter=declarations[(unit.id, q)].all_through_counter))
+        for q in quarters if (unit.id, q) in declarations] if index5 else []
+    dossiers = total.get("dossiers", 0)
+    return _Inputs(dossiers=dossiers, sums=sums, index5=[
+        None if undeclared or not points else Decimal(sum(points)) / len(points)]
+        if dossiers else [], online=total.get("online", 0),
+        online_late=total.get("online_late", 0), lost=total.get("lost", 0),
+        undeclared=undeclared)
+
+
+def _add(department: _Inputs, unit: _Inputs) -> None:
+    """The department's inputs gain a unit's: its dossiers' points add up (Điều 15 over all
+    the department's dossiers); its index 5 joins the mean of the units'."""
+    department.dossiers += unit.dossiers
+    for rule, value in unit.sums.items():
+        if rule in department.sums and department.sums[rule] is None:
+            continue
+        before = department.sums.get(rule, (0, 0))
+        department.sums[rule] = None if value is None else \
+            (before[0] + value[0], before[1] + value[1])
+    department.index5 += unit.index5
+    department.online += unit.online
+    department.online_late += unit.online_late
+    department.lost += unit.lost
+    department.undeclared |= unit.undeclared
+
+
+def _row(unit: Unit | None, inputs: _Inputs, level34: Decimal | None,
+         scheme: Scheme) -> UnitRow:
+    dossiers = inputs.dossiers
+    unit_level: dict[str, int | Decimal | None] = {}
+    if scheme.by_rule("one_stop_share"):
+        known = inputs.index5
+        unit_level["one_stop_share"] = None if not known or None in known else \
+            sum(known, Decimal(0)) / len(known)
     index8 = scheme.by_rule("feedback_on_time")
     if index8:
-        counts = scoring.FeedbackCounts(*(feedback or (0, 0, 0, 0)))
         unit_level["feedback_on_time"] = scoring.unit_points(
-            index8, scoring.UnitFacts(feedback=counts))
+            index8, scoring.UnitFacts(feedback=scoring.FeedbackCounts(*inputs.feedback)))
     index9 = scheme.by_rule("online_services")
     if index9:
         unit_level["online_services"] = scoring.unit_points(index9, scoring.UnitFacts(
-            level34_share=level34,
-            online_share=Decimal(100 * total.get("online", 0)) / dossiers if dossiers else None,
-            online_late=total.get("online_late", 0))) if dossiers else None
-    score = scoring.aggregate_sums(unit.code, dossiers, sums, scheme, unit_level)
-    return UnitRow(unit, score, scoring.unit_rating(scheme, score.total),
-                   total.get("lost", 0), undeclared)
+            level34_share=level34, online_share=Decimal(100 * inputs.online) / dossiers,
+            online_late=inputs.online_late)) if dossiers else None
+    score = scoring.aggregate_sums(unit.code if unit else "", dossiers, inputs.sums, scheme,
+                                   unit_level)
+    return UnitRow(unit, score, scoring.unit_rating(scheme, score.total), inputs.lost,
+                   sorted(inputs.undeclared))
 
 
 def officers(session: Session, period: Period, scheme: Scheme) -> list[OfficerRow]:
@@ -203,13 +254,15 @@ def declaration(session: Session, unit: Unit, year: int, quarter: int) -> Declar
         Declaration.unit_id == unit.id, Declaration.year == year, Declaration.quarter == quarter))
 
 
-def board_rows(rows: list[UnitRow], period: Period, scheme: Scheme):
-    """The scoreboard as one table, for CSV and XLSX: codes in the header, no personal data."""
+def board_rows(board: Board, period: Period, scheme: Scheme, department: str):
+    """The scoreboard as one table, for CSV and XLSX: codes in the header, no personal data;
+    the department's row last, with an empty unit code."""
     numbers = [index.number for index in scheme.indices]
     yield (["scheme", "year", "quarter", "unit_code", "unit", "dossiers"]
            + [f"index_{number}" for number in numbers] + ["total", "rating"])
-    for row in rows:
-        yield ([scheme.version, period.year, period.quarter or "", row.unit.code, row.unit.name,
+    for row in [*board.units, board.department]:
+        yield ([scheme.version, period.year, period.quarter or "",
+                row.unit.code if row.unit else "", row.unit.name if row.unit else department,
                 row.score.dossiers]
                + [_cell(row.score.indices[number]) for number in numbers]
                + [_cell(row.score.total), row.rating.vi if row.rating else ""])

@@ -18,6 +18,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -79,10 +80,12 @@ def scoreboard():
     session = get_session()
     period = queries.period_from(request.args, today_in_vietnam())
     scheme = services.current_scheme()
-    rows = queries.scoreboard(session, period, scheme)
+    board = queries.scoreboard(session, period, scheme)
     file_format = request.args.get("format")
     if file_format in ("csv", "xlsx"):
-        table = queries.board_rows(rows, period, scheme)
+        with force_locale("vi"):  # like the units' names and the ratings: the official text
+            department = _("Whole department")
+        table = queries.board_rows(board, period, scheme, department)
         name = f"danh-gia-mot-cua-{period.year}" + (f"-q{period.quarter}" if period.quarter else "")
         if file_format == "csv":
             response = Response(stream_with_context(tabular.csv_stream(table)),
@@ -91,7 +94,7 @@ def scoreboard():
             return response
         return send_file(tabular.xlsx_file(table, name), as_attachment=True,
                          download_name=f"{name}.xlsx")
-    return render_template("onestop/scoreboard.html", period=period, scheme=scheme, rows=rows,
+    return render_template("onestop/scoreboard.html", period=period, scheme=scheme, scores=board,
                            stale=services.stale_scores(session, scheme),
                            officers=queries.officers(session, period, scheme),
                            apologies=services.apologies_by_unit_month(

@@ -17,5 +17,5 @@ def results():
     period = queries.period_from(request.args, today)
     scheme = services.current_scheme()
     return render_template("onestop/results.html", period=period, scheme=scheme,
-                           rows=queries.scoreboard(get_session(), period, scheme),
+                           scores=queries.scoreboard(get_session(), period, scheme),
                            years=queries.years(today), today=today)

@@ -26,6 +26,14 @@ Unit TS, 3 dossiers in the quarter (D10, open until 2027, is in none)
   declared: 10 % settled -> I5 1; I8 none received -> 2; I9 33 % online, none late -> 2
   total 2+2+1.7+1.3+1+2+2+2+2 = 16.0 -> Xuất sắc
 Officer "reception": (8 + 4 + 0) / 3 = 4.0 -> 70 to under 100 % of tasks.
+The whole department, 9 dossiers (Điều 15 over all of them):
+  I1 (7 + 6) / 9, I2 (7 + 6) / 9, I3 (8 + 5) / 9, I4 (9 + 4) / 9: 1.44 -> 1.4 each
+  I6 (11 + 6) / 9 = 1.89 -> 1.9; I7 (5 + 6) / 9 = 1.22 -> 1.2
+  I5 the mean of the units' (2 + 1) / 2 = 1.5; I8 nothing received -> 2
+  I9 1 of 9 dossiers online (11 %) -> 0
+  total 4 * 1.4 + 1.5 + 1.9 + 1.2 + 2 + 0 = 12.2 -> Tốt
+  A late ticket not yet given to any unit: the units keep I8 2, the department gets 0 (10.2,
+  Khá).
 """
 from __future__ import annotations
 
@@ -95,7 +103,11 @@ def imported(db, monkeypatch):
 
 def board(db) -> dict:
     scheme = services.current_scheme(db)
-    return {row.unit.code: row for row in queries.scoreboard(db, Q2, scheme)}
+    return {row.unit.code: row for row in queries.scoreboard(db, Q2, scheme).units}
+
+
+def department(db):
+    return queries.scoreboard(db, Q2, services.current_scheme(db)).department
 
 
 def figures(row) -> dict:
@@ -133,6 +145,37 @@ def test_the_scoreboard_matches_the_scores_computed_by_hand(db, imported, monkey
     officer, = queries.officers(db, Q2, services.current_scheme(db))
     assert (officer.officer.username, officer.dossiers, officer.score, officer.rating.code) == (
         "reception", 3, Decimal("4.0"), "most")
+    whole = department(db)
+    assert whole.unit is None and whole.score.dossiers == 9 and whole.lost == 7
+    assert figures(whole) == {1: "1.4", 2: "1.4", 3: "1.4", 4: "1.4", 5: "1.5", 6: "1.9",
+                              7: "1.2", 8: "2.0", 9: "0.0"}
+    assert whole.score.total == Decimal("12.2") and whole.rating.vi == "Tốt"
+
+
+def test_the_department_counts_feedback_no_unit_has_yet(app, db, imported, monkeypatch):
+    from feedback.models import Ticket
+    from tests.factories import make_ticket
+
+    on(monkeypatch, date(2026, 7, 10))
+    services.rescore(db)
+    ticket = make_ticket(app, db, received_at=datetime(2026, 4, 1, 3, tzinfo=timezone.utc))
+    assert db.get(Ticket, ticket.id).unit_id is None  # open, past its deadline: late
+    rows, whole = board(db), department(db)
+    assert rows["DD"].score.indices[8] == rows["TS"].score.indices[8] == Decimal("2.0")
+    assert whole.score.indices[8] == Decimal("0.0")
+    assert whole.score.total == Decimal("10.2") and whole.rating.vi == "Khá"
+
+
+def test_the_department_waits_for_every_units_declaration(db, imported, monkeypatch):
+    on(monkeypatch, date(2026, 7, 10))
+    services.rescore(db)
+    db.execute(Declaration.__table__.delete().where(
+        Declaration.unit_id == imported["TS"].id))
+    db.commit()
+    whole = department(db)
+    assert whole.undeclared == [2] and whole.score.indices[5] is None
+    assert whole.score.indices[6] is None and whole.score.total is None
+    assert board(db)["DD"].score.total == Decimal("11.8")
 
 
 def test_without_a_declaration_the_total_waits(db, imported):
@@ -174,6 +217,7 @@ def test_the_staff_scoreboard_its_exports_and_drill_down(client, db, imported):
     assert "No dossiers in this period" in html  # PMT
     assert "Declare quarter" not in html  # leaders read; the secretariat declares
     assert "TT01-2018" in html and "<strong>12.2</strong>" in html
+    assert "Whole department" in html and "<strong>12.8</strong>" in html
     with client.get("/staff/one-stop/scoreboard?year=2026&quarter=2&format=csv") as response:
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:6] == ["scheme", "year", "quarter", "unit_code", "unit", "dossiers"]
@@ -181,6 +225,9 @@ def test_the_staff_scoreboard_its_exports_and_drill_down(client, db, imported):
     # on 20/06, D5 not yet late: D1-D4 and D6 only
     assert dd[5:] == ["5", "1.4", "1.4", "1.2", "1.4", "2.0", "1.8", "1.0", "2.0", "0.0",
                       "12.2", "Tốt"]
+    # the department last: 8 dossiers, e.g. I1 (7 + 6) / 8 = 1.625 -> 1.6, I9 1 of 8 online
+    assert rows[-1][3:] == ["", "Toàn Sở", "8", "1.6", "1.6", "1.4", "1.4", "1.5", "1.9",
+                            "1.4", "2.0", "0.0", "12.8", "Tốt"]
     with client.get("/staff/one-stop/scoreboard?year=2026&quarter=2&format=xlsx") as response:
         assert load_workbook(io.BytesIO(response.data)).active.cell(1, 1).value == "scheme"
     drill = client.get("/staff/one-stop/scoreboard/TS?year=2026&quarter=2&lang=en").get_data(
@@ -240,6 +287,8 @@ def test_the_public_results_in_both_languages_without_dossiers_or_people(
     for word in words:
         assert word in html
     assert ("12,2" if lang == "vi" else "12.2") in html  # DD on 20/06
+    assert ("Toàn Sở" if lang == "vi" else "Whole department") in html
+    assert ("12,8" if lang == "vi" else "12.8") in html  # the department
     for private in ("D1<", "D9", "Sentinel Person", "Lê Thu Nhận", "reception"):
         assert private not in html
     assert "/results/one-stop" in client.get(f"/results?lang={lang}").get_data(as_text=True)
