@@ -189,3 +189,27 @@ def test_migrating_an_sqlite_database_keeps_every_row(tmp_path):
     assert counts == {"survey_dimension": 5, "survey_item": 19, "survey_response": 1,
                       "survey_answer": 2}
     assert foreign_keys == 1, "foreign keys are on again for the app"
+
+
+def test_migration_0017_carries_the_one_stop_switch_over(tmp_path):
+    """The yes/no switch of the TT 01/2018 questions became a mode: on -> after the
+    statements, off -> not asked."""
+    from sqlalchemy import text
+
+    from portal.cli import upgrade_database
+    from portal.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade_database(engine, "0016")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE questionnaire SET ask_one_stop = 1"))
+        connection.execute(text(
+            "INSERT INTO questionnaire (version, title, scale, ask_expectation, ask_one_stop, "
+            "current, published_at) SELECT 'old', title, scale, 0, 0, 0, published_at "
+            "FROM questionnaire"))
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        modes = dict(connection.execute(text(
+            "SELECT version, one_stop_mode FROM questionnaire")).all())
+    assert sorted(modes.values()) == ["besides", "off"] and modes["old"] == "off"
+    engine.dispose()
