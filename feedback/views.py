@@ -116,11 +116,10 @@ def new():
         elif (checked := checked_files(form)) is not None:
             limit = current_app.config["FEEDBACK_LIMIT_PER_ADDRESS"]
             address = request.remote_addr or ""
-            if get_throttle().exceeded(limit, "feedback-ip", address):
+            if not get_throttle().take(limit, "feedback-ip", address):
                 return render_template("feedback/new.html", form=form, error=_(
                     "Many feedbacks were sent from your connection in a short time. Your text "
                     "is kept below: please try again later or call the hotline.")), 429
-            get_throttle().hit(limit, "feedback-ip", address)
             return _receive(form, checked, survey_response)
     if request.method == "POST":
         say_files_not_kept(form)
@@ -182,14 +181,17 @@ def _checked_lookup(code: str, contact: str) -> tuple[Ticket | None, Response | 
     limit = current_app.config["FEEDBACK_LOOKUP_FAILURES"]
     address = request.remote_addr or ""
     throttle = get_throttle()
-    if throttle.exceeded(limit, "feedback-lookup", address):
+    # the look-up takes its place before the check (simultaneous guesses cannot all pass) and
+    # gives it back when it finds the ticket: only failures count
+    if not throttle.take(limit, "feedback-lookup", address):
         return None, (render_template("feedback/track.html", form=TrackForm(), ticket=None,
                                       error=_("Too many lookups failed from your connection. "
                                               "Please wait an hour, or call the hotline with "
                                               "your code.")), 429)
     ticket = services.lookup(get_session(), code, contact)
-    if ticket is None:
-        throttle.hit(limit, "feedback-lookup", address)
+    if ticket is not None:
+        throttle.give_back(limit, "feedback-lookup", address)
+    else:
         commit_despite_client_error()
         return None, (render_template("feedback/track.html", form=TrackForm(), ticket=None,
                                       error=_("No feedback matches this code and this phone "

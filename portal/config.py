@@ -68,6 +68,9 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": env("SECRET_KEY", ""),
         "DATABASE_URL": env("DATABASE_URL") or default_db,
         "REDIS_URL": env("REDIS_URL", ""),
+        # Where the limits count (portal/throttle.py): redis://…, sqlite:///path or memory://.
+        # Empty: REDIS_URL if set, else instance/throttle.sqlite3 (this machine's workers).
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", ""),
         # Where the public site is reachable, used in QR codes and printed URLs. Empty: the
         # address the request came in on.
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "").rstrip("/"),

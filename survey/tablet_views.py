@@ -111,9 +111,8 @@ def answers(token: str):
                                                                   errors]
                                                  for name, errors in form.errors.items()}), 422
     throttle, limit = get_throttle(), current_app.config["SURVEY_LIMIT_PER_LINK"]
-    if throttle.exceeded(limit, "survey-link", target.counter.tablet_token):
+    if not throttle.take(limit, "survey-link", target.counter.tablet_token):
         return jsonify(status="later"), 429
-    throttle.hit(limit, "survey-link", target.counter.tablet_token)
     submission = form.submission(
         officers, nonce=f"tablet:{submission_id}", seconds=seconds, submitted_at=answered_at,
         honeypot_filled=bool(form.website.data),

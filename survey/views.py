@@ -79,13 +79,11 @@ def _store(token, target, form, officers):
             "kept below: please press Send again.")), 400
     throttle, config = get_throttle(), current_app.config
     address = request.remote_addr or ""
-    if (throttle.exceeded(config["SURVEY_LIMIT_PER_LINK"], "survey-link", token)
-            or throttle.exceeded(config["SURVEY_LIMIT_PER_ADDRESS"], "survey-ip", address)):
+    if not throttle.take_all((config["SURVEY_LIMIT_PER_LINK"], ("survey-link", token)),
+                             (config["SURVEY_LIMIT_PER_ADDRESS"], ("survey-ip", address))):
         return render_template("survey/form.html", form=form, target=target, error=_(
             "Many answers are arriving at once. Your answers are kept below: please wait a "
             "minute and press Send again.")), 429
-    throttle.hit(config["SURVEY_LIMIT_PER_LINK"], "survey-link", token)
-    throttle.hit(config["SURVEY_LIMIT_PER_ADDRESS"], "survey-ip", address)
     submission = form.submission(
         officers, nonce=form.nonce.data, seconds=seconds,
         honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address),

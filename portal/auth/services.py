@@ -44,7 +44,9 @@ def sign_in(session: Session, username: str, password: str, ip: str) -> SignIn:
     """
     throttle, limit = get_throttle(), _limit()
     user_key, ip_key = ("login-user", username.lower()[:100]), ("login-ip", ip)
-    if throttle.exceeded(limit, *user_key) or throttle.exceeded(limit, *ip_key):
+    # Each attempt takes its place before the password is checked, so simultaneous guesses
+    # cannot all pass the check; a successful sign-in gives its places back.
+    if not throttle.take_all((limit, user_key), (limit, ip_key)):
         audit.record(session, "auth.login_throttled", actor_name=username[:200])
         raise Throttled
     user = find_user(session, username)
@@ -54,12 +56,12 @@ def sign_in(session: Session, username: str, password: str, ip: str) -> SignIn:
     else:
         password_ok = user.check_password(password)
     if not (password_ok and user.active):
-        throttle.hit(limit, *user_key)
-        throttle.hit(limit, *ip_key)
         audit.record(session, "auth.login_failed", actor_name=username[:200],
                      details={"reason": "inactive account" if password_ok
                               else "bad credentials"})
         return SignIn(None)
+    throttle.give_back(limit, *user_key)
+    throttle.give_back(limit, *ip_key)
     user.last_login_at = utcnow()
     audit.record(session, "auth.login", actor=user)
     return SignIn(user)
