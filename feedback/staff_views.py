@@ -466,7 +466,8 @@ def letter_posted(code: str, notice: str):
         abort(404)
     form = LetterPostedForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.posted_on.errors) or _("Give the day the letter was posted."),
+        flash(" ".join(map(str, form.posted_on.errors))
+              or _("Give the day the letter was posted."),
               "error")
         return redirect(url_for(".ticket", code=ticket.code))
     try:
