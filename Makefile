@@ -30,7 +30,16 @@ instance/secret_key:
 
 setup: $(BIN)/activate translations
 
-run: setup instance/secret_key
+# The settings of `make run`, kept for the commands run in the project folder afterwards
+# (`flask --app wsgi counters` …: Flask's CLI reads .env; the environment wins over it).
+# Written once: edit it freely; `rm .env` to start again.
+.env: | instance/secret_key
+	printf '%s\n' "# This machine's development settings, written by make run." \
+		"SECRET_KEY=$$(cat instance/secret_key)" \
+		"PUBLIC_BASE_URL=http://127.0.0.1:$(PORT)" "SESSION_COOKIE_SECURE=0" > $@
+	chmod 600 $@
+
+run: setup instance/secret_key .env
 	$(RUN_ENV) $(FLASK) init-db
 	$(RUN_ENV) $(FLASK) demo-data --if-empty
 	$(RUN_ENV) $(FLASK) run --port $(PORT)

@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     _add_links(app)
     cli.init_app(app)
-    outbox.register(app, notify.queue)
+    outbox.register(app, notify.queue, notify.backlog)
     app.jinja_env.globals.update(
         public_url=public_url, wf=wf, access=access, now_utc=utcnow,
         wf_kind_label=lambda kind: KIND_LABELS.get(kind, kind),

@@ -23,10 +23,15 @@ from portal.workdays import today_in_vietnam
               help="At most this many messages in one run.")
 @with_appcontext
 def send_outbox_command(limit: int):
-    """Send the emails that are due; failures are retried later with growing pauses."""
+    """Send the emails and text messages that are due; failures are retried later with
+    growing pauses. Exits 2 when the mail server or SMS gateway could not be reached, 1 when
+    a message was given up: cron's monitoring sees both."""
     transport = notify.transport_from_config(current_app.config)
     result = notify.send_due(get_session(), transport, limit=limit)
     click.echo(f"sent {result.sent}, to retry {result.failed}, given up {result.given_up}")
+    if result.unreachable:
+        click.echo(f"could not reach the server, stopped: {result.unreachable}", err=True)
+        raise SystemExit(2)
     if result.given_up:
         raise SystemExit(1)
 

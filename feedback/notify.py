@@ -16,13 +16,13 @@ import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from feedback.models import OutboxMessage, Ticket
@@ -125,6 +125,10 @@ class GatewayError(RuntimeError):
     """The SMS gateway refused the message or could not be reached."""
 
 
+class GatewayUnreachable(GatewayError):
+    """The SMS gateway could not be reached at all."""
+
+
 @dataclass
 class HttpSmsTransport(Transport):
     """A generic HTTP SMS gateway: POST ``{"to", "text", "sender"}`` as JSON to ``url`` with
@@ -149,7 +153,7 @@ class HttpSmsTransport(Transport):
         except urllib.error.HTTPError as error:
             raise GatewayError(f"the gateway answered {error.code}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise GatewayError(f"the gateway could not be reached: {error}") from None
+            raise GatewayUnreachable(f"the gateway could not be reached: {error}") from None
         if not 200 <= status < 300:
             raise GatewayError(f"the gateway answered {status}")
 
@@ -194,56 +198,88 @@ class SendResult:
     sent: int = 0
     failed: int = 0  # this run; they will be retried
     given_up: int = 0
+    unreachable: str | None = None  # the server could not be reached: why (the run stopped)
 
 
-# How long a run holds the messages it took: another run (cron every minute, a slow SMTP
-# server) leaves them alone meanwhile, so nothing is sent twice.
-LEASE = timedelta(minutes=30)
+# How long a run holds the message it is sending: another run (cron every minute) leaves it
+# alone meanwhile, so nothing is sent twice; a run that died mid-send holds it no longer than
+# this, so it goes at the next run after. Longer than any transport's timeout (SMTP 20 s, SMS
+# 15 s): a slow send never outlives its lease.
+LEASE = timedelta(seconds=60)
 
 
-def claim_due(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Take the messages that are due for this run and commit the lease at once (rows locked
-    while taking them on PostgreSQL; SQLite serialises writers anyway)."""
-    messages = session.scalars(
+def claim_next(session: Session, now: datetime) -> OutboxMessage | None:
+    """Take the next due message and commit its lease at once (its row locked while taking
+    it on PostgreSQL; SQLite serialises writers anyway)."""
+    message = session.scalar(
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False),
                OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
-    for message in messages:
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+        .with_for_update(skip_locked=True))
+    if message is not None:
         message.next_attempt_at = now + LEASE
     session.commit()
-    return messages
+    return message
+
+
+def _unreachable(error: Exception) -> bool:
+    """The server could not be reached at all (not: it refused this one message)."""
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected,
+                          GatewayUnreachable)):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 def send_due(session: Session, transport: Transport, now: datetime | None = None,
              limit: int = 200) -> SendResult:
-    """Send every message that is due; commit after each, so a crash mid-run neither loses
-    nor repeats what was already sent (an unfinished lease expires and is retried)."""
-    now = now or utcnow()
+    """Send the messages that are due, one lease at a time; commit after each, so a crash
+    mid-run neither loses nor repeats what was already sent (the message it was sending is
+    retried once its lease ends). When the server cannot be reached the run stops there: the
+    others would only wait for the same timeout."""
+    clock = (lambda: now) if now is not None else utcnow
     result = SendResult()
-    for message in claim_due(session, now, limit):
+    for _number in range(limit):
+        message = claim_next(session, clock())
+        if message is None:
+            break
         message.attempts += 1
         try:
             transport.send(message)
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the rest
+            moment = clock()
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             if message.attempts > len(BACKOFF):
                 message.failed = True
                 result.given_up += 1
                 log.error("giving up on outbox message %s: %s", message.id, error)
             else:
-                message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+                message.next_attempt_at = moment + BACKOFF[message.attempts - 1]
                 result.failed += 1
                 log.warning("outbox message %s not sent (attempt %s): %s", message.id,
                             message.attempts, error)
+            if _unreachable(error):
+                result.unreachable = message.last_error
+                session.commit()
+                break
         else:
-            message.sent_at = now
+            message.sent_at = clock()
             message.last_error = None
             result.sent += 1
-            _delivered(session, message, now)
+            _delivered(session, message, message.sent_at)
         session.commit()
     return result
+
+
+def backlog(session: Session) -> dict:
+    """How many messages wait to be sent (not given up), and how long the oldest has."""
+    count, oldest = session.execute(
+        select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False))).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    return {"unsent": count, "oldest_unsent_seconds":
+            int((utcnow() - oldest).total_seconds()) if oldest is not None else None}
 
 
 def _delivered(session: Session, message: OutboxMessage, now: datetime) -> None:

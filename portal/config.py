@@ -80,6 +80,8 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), True),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_MINUTES", 480) * 60,
+        # A staff member is signed out after this long without a request.
+        "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
         # The largest request body; single uploads have their own, smaller limits.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
         "IMPORT_MAX_BYTES": _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024),
@@ -149,24 +151,28 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
+class SettingsError(RuntimeError):
+    """A setting the app cannot run without is missing or wrong: one line saying which and
+    how to set it (wsgi.py prints it instead of a traceback)."""
+
+
 def check_production_settings(config: dict, debug: bool) -> None:
     """Refuse to run outside debug and tests with a missing or weak SECRET_KEY, or without
     PUBLIC_BASE_URL (printed links and QR codes must never come from a request's Host header).
 
-    :raise RuntimeError: with a message that says how to set it right.
+    :raise SettingsError: with a message that says how to set it right.
     """
     if debug or config.get("TESTING"):
         return
     base_url = config.get("PUBLIC_BASE_URL") or ""
     if not base_url.startswith(("https://", "http://")):
-        raise RuntimeError(
-            "PUBLIC_BASE_URL is missing. Set it to the address citizens use, which goes into "
-            "QR codes and printed links, for example:\n"
-            "    export PUBLIC_BASE_URL=https://gopy.example.gov.vn")
+        raise SettingsError(
+            "PUBLIC_BASE_URL is missing: set it to the address citizens use (it goes into QR "
+            "codes and printed links), e.g. export PUBLIC_BASE_URL=https://gopy.example.gov.vn "
+            "(make run writes one for this machine into .env)")
     key = config.get("SECRET_KEY") or ""
     if key in WEAK_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
-        raise RuntimeError(
-            "SECRET_KEY is missing or too weak. Set the environment variable SECRET_KEY to a "
-            f"random value of at least {MIN_SECRET_KEY_LENGTH} characters, for example:\n"
-            "    export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
-        )
+        raise SettingsError(
+            f"SECRET_KEY is missing or too weak: set it to at least {MIN_SECRET_KEY_LENGTH} "
+            "random characters, e.g. export SECRET_KEY=$(python3 -c 'import secrets; "
+            "print(secrets.token_hex(32))') (make run writes one for this machine into .env)")

@@ -13,11 +13,20 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 KEY = "outbox"
+BACKLOG_KEY = "outbox_backlog"
 
 
-def register(app: Flask, queue_function: Callable) -> None:
-    """``queue_function(session, recipient, subject, body)`` adds one message to the outbox."""
+def register(app: Flask, queue_function: Callable, backlog_function: Callable) -> None:
+    """``queue_function(session, recipient, subject, body)`` adds one message to the outbox;
+    ``backlog_function(session)`` says how many wait and since when (for /healthz)."""
     app.extensions[KEY] = queue_function
+    app.extensions[BACKLOG_KEY] = backlog_function
+
+
+def backlog(session: Session) -> dict | None:
+    """{"unsent": n, "oldest_unsent_seconds": s or None}, or None without an outbox."""
+    backlog_function = current_app.extensions.get(BACKLOG_KEY)
+    return backlog_function(session) if backlog_function else None
 
 
 def queue(session: Session, recipient: str, subject: str, body: str, *,

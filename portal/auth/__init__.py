@@ -1,11 +1,12 @@
 """Staff users, roles, sign-in and sign-out, the role_required decorator, user admin."""
 from __future__ import annotations
 
+import time
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, logout_user
 
 from portal.db import get_session
 from portal.text import whole_number
@@ -51,8 +52,34 @@ def role_required(*roles: str):
     return decorator
 
 
+SEEN_KEY = "seen"  # when the signed-in user last made a request (seconds since the epoch)
+
+
+def _end_idle_session():
+    """Sign a staff member out after STAFF_IDLE_MINUTES without a request (an unattended
+    screen at a counter), besides the session's whole lifetime."""
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    seen = session.get(SEEN_KEY)
+    if isinstance(seen, int) and now - seen > current_app.config["STAFF_IDLE_MINUTES"] * 60:
+        from portal import audit
+
+        audit.record(get_session(), "auth.logout_idle", actor=current_user)
+        logout_user()
+        session.pop(SEEN_KEY, None)
+        flash(_l("You were signed out after %(n)s minutes without activity. Please sign in "
+                 "again.", n=current_app.config["STAFF_IDLE_MINUTES"]), "info")
+        return redirect(url_for("auth.login", next=request.full_path
+                                if request.method == "GET" else None))
+    if not isinstance(seen, int) or now - seen >= 60:  # a new cookie at most once a minute
+        session[SEEN_KEY] = now
+    return None
+
+
 def init_app(app: Flask) -> None:
     from portal.auth.roles import ROLE_LABELS
 
     login_manager.init_app(app)
+    app.before_request(_end_idle_session)
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS

@@ -53,6 +53,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Raised by a sign-out: the id in every session cookie signed in before no longer matches,
+    # so a copy of the cookie is refused afterwards (on every device of this user).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship(back_populates="users", lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -77,9 +80,15 @@ class User(UserMixin, Base):
 
     def get_id(self) -> str:
         """The id kept in the session cookie: the user id and a fingerprint of the password
-        hash, so that changing the password ends every session signed in before."""
-        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        hash and the session version, so that changing the password or signing out ends
+        every session signed in before (checked on each request, portal/auth/__init__.py)."""
+        fingerprint = hashlib.sha256(
+            f"{self.password_hash}:{self.session_version or 0}".encode()).hexdigest()[:16]
         return f"{self.id}-{fingerprint}"
+
+    def end_sessions(self) -> None:
+        """End every session this user has signed in with, on every device."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

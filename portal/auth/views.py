@@ -52,6 +52,7 @@ def login():
 @login_required
 def logout():
     audit.record(get_session(), "auth.logout")
+    current_user.end_sessions()  # a copy of the cookie is refused from now on
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("pages.home"))

@@ -49,9 +49,11 @@ def test_an_smtp_outage_loses_nothing_and_the_mail_goes_when_it_is_back(app, db,
     ticket = make_ticket(app, db, email="hoa@example.vn")
     message = db.scalar(select(OutboxMessage))
     assert message.ticket_id == ticket.id and message.sent_at is None
-    # the server is down: the attempt fails, the message waits for a later try
+    # the server is down: the attempt fails, the message waits for a later try, and the
+    # command says so with its exit code (cron's monitoring notices)
     result = runner.invoke(args=["send-outbox"])
-    assert result.exit_code == 0 and "sent 0, to retry 1" in result.output
+    assert result.exit_code == 2 and "sent 0, to retry 1" in result.output
+    assert "could not reach the server, stopped: ConnectionRefusedError" in result.output
     db.expire_all()
     message = db.get(OutboxMessage, message.id)
     assert message.attempts == 1 and message.sent_at is None and message.last_error
@@ -157,10 +159,56 @@ def test_a_run_leases_what_it_takes_so_a_second_run_does_not_send_it_again(app, 
 
     db.add(Message(recipient="hoa@example.vn", subject="s", body="b"))
     db.commit()
-    taken = notify.claim_due(db, utcnow(), 10)
-    assert len(taken) == 1
-    assert notify.claim_due(db, utcnow(), 10) == []  # a parallel run finds nothing due
-    assert notify.claim_due(db, utcnow() + notify.LEASE + timedelta(seconds=1), 10) == taken
+    taken = notify.claim_next(db, utcnow())
+    assert taken is not None
+    assert notify.claim_next(db, utcnow()) is None  # a parallel run finds nothing due
+
+
+def test_a_message_held_by_a_sender_that_died_goes_within_two_minutes(app, db):
+    """The run took the message and died before sending it (killed, out of memory): the
+    next cron run after its lease (a minute later at most) sends it."""
+    from feedback.models import OutboxMessage as Message
+
+    class Sent(notify.Transport):
+        def __init__(self):
+            self.sent = []
+
+        def send(self, message):
+            self.sent.append(message.recipient)
+
+    db.add(Message(recipient="hoa@example.vn", subject="s", body="b"))
+    db.commit()
+    died_at = utcnow()
+    assert notify.claim_next(db, died_at) is not None  # …and nothing more of that run
+    transport = Sent()
+    assert notify.send_due(db, transport, now=died_at + timedelta(seconds=59)).sent == 0
+    result = notify.send_due(db, transport, now=died_at + timedelta(minutes=2))
+    assert result.sent == 1 and transport.sent == ["hoa@example.vn"]
+    assert notify.LEASE + timedelta(minutes=1) <= timedelta(minutes=2), "cron every minute"
+
+
+def test_an_unreachable_server_stops_the_run_and_the_health_check_shows_the_wait(
+        app, db, client):
+    from feedback.models import OutboxMessage as Message
+
+    class Down(notify.Transport):
+        tried = 0
+
+        def send(self, message):
+            Down.tried += 1
+            raise ConnectionRefusedError(111, "Connection refused")
+
+    assert client.get("/healthz").json["outbox"] == {"unsent": 0,
+                                                    "oldest_unsent_seconds": None}
+    db.add_all([Message(recipient=f"{n}@example.vn", subject="s", body="b",
+                        created_at=utcnow() - timedelta(minutes=10)) for n in range(3)])
+    db.commit()
+    result = notify.send_due(db, Down())
+    assert Down.tried == 1, "the others would only wait for the same timeout"
+    assert result.failed == 1 and result.unreachable.startswith("ConnectionRefusedError")
+    health = client.get("/healthz").json
+    assert health["status"] == "ok" and health["outbox"]["unsent"] == 3
+    assert 600 <= health["outbox"]["oldest_unsent_seconds"] < 700
 
 
 @pytest.mark.parametrize("address", ["a@[b.cd", "x@example.com,postmaster", "a b@c.vn",

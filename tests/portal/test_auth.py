@@ -148,3 +148,60 @@ def test_control_characters_in_a_sign_in_are_harmless(client, db):
     response = client.post("/staff/login", data={"username": "nul\x00", "password": "x\x00"})
     assert response.status_code == 200
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+
+
+# Sessions that end (issue 12, point 3): a copied session cookie is refused once its session
+# is over on the server, whatever ended it.
+def copy_of(app, client):
+    """Another browser carrying a copy of ``client``'s session cookie."""
+    copy = app.test_client()
+    cookie = client.get_cookie("session")
+    copy.set_cookie("session", cookie.value)
+    return copy
+
+
+def test_a_copied_cookie_is_refused_after_sign_out(app, client, db):
+    make_user(db, username="copied", roles=["admin"])
+    client.post("/staff/login", data={"username": "copied", "password": PASSWORD})
+    copy = copy_of(app, client)
+    assert copy.get("/staff/admin/users").status_code == 200, "the copy works while signed in"
+    client.post("/staff/logout")
+    replay = copy.get("/staff/admin/users")
+    assert replay.status_code == 302 and replay.location.startswith("/staff/login")
+
+
+def test_a_password_change_and_a_deactivation_end_the_other_sessions(app, client, db):
+    from portal.auth.models import User
+
+    user = make_user(db, username="changed", roles=["admin"])
+    client.post("/staff/login", data={"username": "changed", "password": PASSWORD})
+    copy = copy_of(app, client)
+    db.get(User, user.id).set_password("a brand new password")
+    db.commit()
+    assert copy.get("/staff/admin/users").status_code == 302
+    client.post("/staff/login", data={"username": "changed",
+                                      "password": "a brand new password"})
+    copy = copy_of(app, client)
+    db.get(User, user.id).active = False
+    db.commit()
+    assert copy.get("/staff/admin/users").status_code == 302
+
+
+def test_a_staff_session_ends_after_the_idle_time(app, client, db):
+    import time
+
+    app.config["STAFF_IDLE_MINUTES"] = 20
+    make_user(db, username="idle", roles=["admin"])
+    client.post("/staff/login", data={"username": "idle", "password": PASSWORD})
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - 19 * 60  # active 19 minutes ago: still in
+    assert client.get("/staff/admin/users").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - 21 * 60
+    ended = client.get("/staff/admin/users?lang=en")
+    assert ended.status_code == 302
+    assert ended.location == "/staff/login?next=/staff/admin/users?lang%3Den"
+    page = client.get(ended.location).get_data(as_text=True)
+    assert "signed out after 20 minutes without activity" in page
+    assert audit_actions(db)[-1] == "auth.logout_idle"
+    assert client.get("/staff/admin/users").status_code == 302, "it stays ended"

@@ -58,7 +58,8 @@ def test_a_request_that_answers_with_an_error_saves_nothing(app, client, db):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok",
+                             "outbox": {"unsent": 0, "oldest_unsent_seconds": None}}
 
 
 def test_healthz_says_503_when_the_database_is_down(app, caplog):
@@ -68,7 +69,7 @@ def test_healthz_says_503_when_the_database_is_down(app, caplog):
     app.extensions["db"].sessionmaker.configure(bind=broken)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json == {"status": "error", "database": "error"}
+    assert response.json == {"status": "error", "database": "error", "outbox": None}
 
 
 def _read_then_write_race(tmp_path, first_context, second_context) -> tuple[list, int]:
