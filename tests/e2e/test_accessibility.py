@@ -185,3 +185,67 @@ def test_the_audit_does_find_violations(audited):
                         '</main></body></html>')
     found = " ".join(serious_violations(audited))
     assert "image-alt" in found and "label" in found
+
+
+def staff_pages(app, values: dict) -> list[str]:
+    """Every staff page of app.url_map, its parameters filled with real records."""
+    import re
+
+    pages = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.rule.startswith("/staff/") \
+                or rule.endpoint in ("auth.logout",) or "/export" in rule.rule \
+                or re.search(r"\.[a-z<][^/]*$", rule.rule) \
+                or {"fmt", "file_format", "image_format", "filename"} & set(rule.arguments):
+            continue  # files (images, exports), not pages
+        url = rule.rule
+        for name in rule.arguments:
+            choice = re.search(rf"<any\(([^)]*)\):{name}>", url)
+            value = choice.group(1).split(",")[0].strip() if choice else values.get(name, "1")
+            url = re.sub(rf"<(?:[^>]*:)?{name}>", value, url)
+        pages.append(url)
+    return pages
+
+
+def test_staff_pages_have_no_serious_accessibility_violations_at_phone_width(
+        live_server, sample, audited):
+    """Every staff page as an officer with every role sees it on a phone, scrolling tables
+    reachable with the keyboard (issue 12, point 9)."""
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.auth.roles import ROLES
+    from portal.auth.services import create_user
+    from portal.db import get_session
+    from survey.models import Counter, Questionnaire
+    from tests.e2e.conftest import DEMO_PASSWORD
+
+    with live_server.app.app_context():
+        session = get_session()
+        if session.scalar(select(User).where(User.username == "a11y-all")) is None:
+            create_user(session, username="a11y-all", full_name="Kiểm Tra Truy Cập",
+                        password=DEMO_PASSWORD, roles=list(ROLES))
+            session.commit()
+        user_id = session.scalar(select(User.id).where(User.username == "admin"))
+        values = {"code": sample["ticket"], "user_id": str(user_id),
+                  "counter_id": str(session.scalar(select(Counter.id))),
+                  "questionnaire_id": str(session.scalar(select(Questionnaire.id))),
+                  "unit_id": "1", "notice": "received"}
+    page = audited
+    page.goto(live_server + "/staff/login")
+    page.get_by_label("Tên đăng nhập").fill("a11y-all")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live_server + "/staff/")
+    problems, audited_pages = {}, 0
+    for path in staff_pages(live_server.app, values):
+        response = page.goto(live_server + path)
+        if response is None or response.status != 200 \
+                or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        audited_pages += 1
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
+    assert audited_pages >= 40, audited_pages
