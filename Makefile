@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 RUN_ENV := SESSION_COOKIE_SECURE=0 SECRET_KEY="$$(cat instance/secret_key)" \
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: run test setup translations extract-messages update-messages bench clean
+.PHONY: run serve test setup translations extract-messages update-messages bench clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ run: setup instance/secret_key .env
 	$(RUN_ENV) $(FLASK) init-db
 	$(RUN_ENV) $(FLASK) demo-data --if-empty
 	$(RUN_ENV) $(FLASK) run --port $(PORT)
+
+# Production: migrate, then gunicorn with gunicorn.conf.py (sync workers, BIND, WEB_CONCURRENCY).
+# The settings come from the environment: the app refuses to start without SECRET_KEY and
+# PUBLIC_BASE_URL. docs/deploy/ has a systemd unit and an nginx site.
+serve: setup
+	$(FLASK) init-db
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 # axe-core for the accessibility tests, from the npm registry (never a CDN at run time).
 AXE := tests/e2e/node_modules/axe-core/axe.min.js

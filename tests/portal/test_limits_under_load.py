@@ -1,6 +1,7 @@
 """Limits that hold (issue 12, point 1): 30 simultaneous wrong passwords and 30 simultaneous
-look-ups against a real gunicorn server with four worker processes get no more checks than the
-limits allow, with the counts in the default SQLite file and in Redis."""
+look-ups against a real gunicorn server with four worker processes (the production
+configuration, gunicorn.conf.py) get no more checks than the limits allow, with the counts in
+the default SQLite file and in Redis."""
 from __future__ import annotations
 
 import http.client
@@ -46,9 +47,11 @@ def server(request, tmp_path):
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "create-user", "victim",
                     "--full-name", "Nạn Nhân", "--role", "admin"], cwd=ROOT, env=env,
                    check=True, capture_output=True, input=b"the-right-password-1\n")
+    # the production configuration (make serve), four workers
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "4",
+                       "LOG_LEVEL": "warning"})
     try:
         for _ in range(200):
             try:
