@@ -53,6 +53,10 @@ def init_app(app: Flask) -> None:
     _add_links(app)
     cli.init_app(app)
     outbox.register(app, notify.queue, notify.backlog)
+    from feedback.services import skip_numbers_after_restore
+    from portal.backup import register_after_restore
+
+    register_after_restore(app, skip_numbers_after_restore)
     app.jinja_env.globals.update(
         public_url=public_url, wf=wf, access=access, now_utc=utcnow,
         wf_kind_label=lambda kind: KIND_LABELS.get(kind, kind),

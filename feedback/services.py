@@ -120,6 +120,22 @@ def next_number(session: Session, year: int) -> int:
     return session.execute(statement).scalar_one()
 
 
+RESTORE_NUMBER_GAP = 10_000
+
+
+def skip_numbers_after_restore(session: Session) -> None:
+    """After a restore, tracking codes given between the backup and the restore are not in the
+    database, but citizens hold them: the numbers of this year and every year with tickets
+    jump by RESTORE_NUMBER_GAP (far more than a department receives between two nightly
+    backups), so no code is ever given twice (issue 12, point 5)."""
+    year = today_in_vietnam().year
+    for sequence in session.scalars(select(TicketSequence)):
+        sequence.last_number += RESTORE_NUMBER_GAP
+    if session.get(TicketSequence, year) is None:
+        session.add(TicketSequence(year=year, last_number=RESTORE_NUMBER_GAP))
+    session.flush()
+
+
 def _event(session: Session, ticket: Ticket, action: str, actor: User | None = None, *,
            from_state: str | None = None, to_state: str | None = None,
            note: str | None = None, details: dict | None = None) -> TicketEvent:

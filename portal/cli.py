@@ -71,6 +71,36 @@ def _read_password(prompt: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(directory: Path):
+    """Back up the whole database into DIRECTORY (SQLite's online backup, or pg_dump's custom
+    format); safe while the portal runs. Prints the file written."""
+    from portal.backup import BackupError, backup
+
+    try:
+        written = backup(current_app.extensions["db"].engine, directory)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{written} ({written.stat().st_size:,} bytes)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file: Path):
+    """Restore FILE (made by `backup`) into the empty database of DATABASE_URL, migrate it to
+    this version and skip the tracking numbers given since the backup."""
+    from portal.backup import BackupError, restore
+
+    try:
+        revision = restore(current_app.extensions["db"].engine, file)
+    except BackupError as error:
+        raise click.ClickException(f"{error}. Nothing was changed.") from None
+    click.echo(f"Restored {file.name} (schema {revision}); the database is up to date.")
+
+
 @click.command("create-user")
 @click.argument("username")
 @click.option("--full-name", required=True, help="The person's full name.")
@@ -194,5 +224,5 @@ def import_file(path: Path, dry_run: bool, read, write) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (init_db_command, create_user_command, demo_data_command,
-                    import_procedures_command):
+                    import_procedures_command, backup_command, restore_command):
         app.cli.add_command(command)
