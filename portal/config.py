@@ -82,6 +82,9 @@ def from_environment(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_MINUTES", 480) * 60,
         # A staff member is signed out after this long without a request.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
+        # Who must sign in with a second factor (an authenticator app's code): "admin" (the
+        # default) or "all". "off" is for development and tests only (refused in production).
+        "TWO_FACTOR_REQUIRED": _choice("TWO_FACTOR_REQUIRED", ("admin", "all", "off")),
         # The largest request body; single uploads have their own, smaller limits.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
         "IMPORT_MAX_BYTES": _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024),
@@ -176,3 +179,6 @@ def check_production_settings(config: dict, debug: bool) -> None:
             f"SECRET_KEY is missing or too weak: set it to at least {MIN_SECRET_KEY_LENGTH} "
             "random characters, e.g. export SECRET_KEY=$(python3 -c 'import secrets; "
             "print(secrets.token_hex(32))') (make run writes one for this machine into .env)")
+    if config.get("TWO_FACTOR_REQUIRED") == "off":
+        raise SettingsError(
+            "TWO_FACTOR_REQUIRED=off is for development only: use admin (the default) or all")

@@ -7,12 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
 from portal.auth import role_required
 from portal.auth.roles import ADMIN, RECEPTION, SECRETARIAT
 from portal.db import get_session
-from portal.qrcodes import qr_svg
+from portal.qrcodes import inline_svg
 from portal.workdays import today_in_vietnam
 from survey import paper, paper_services, queries
 from survey.forms import PAPER_ROWS, PaperBatchForm, PaperEntryForm, counter_choices
@@ -54,19 +53,13 @@ def batches():
 def print_batch(batch_id: int):
     """Every form of the batch, one to a page, ready to print."""
     batch = get_session().get(PaperBatch, batch_id) or abort(404)
-    forms = [(paper.form_number(serial), _inline_svg(qr_svg(paper.form_number(serial))))
+    forms = [(paper.form_number(serial), inline_svg(paper.form_number(serial)))
              for serial in range(batch.first_serial, batch.last_serial + 1)]
     with force_locale("vi"):  # handed to citizens: in Vietnamese, whatever the staff reads
         return render_template("survey/paper_print.html", batch=batch, forms=forms,
                                expectation_codes=paper_services.expectation_codes(batch),
                                two_sided=batch.paper_size == "A5" or bool(
                                    paper_services.expectation_codes(batch) or batch.one_stop))
-
-
-def _inline_svg(svg: bytes) -> Markup:
-    """A QR code's SVG to put inside the page (no request per form)."""
-    text = svg.decode()
-    return Markup(text[text.index("<svg"):])
 
 
 @bp.route("/entry", methods=["GET", "POST"])

@@ -71,6 +71,7 @@ def make_config(database_url: str, **overrides) -> dict:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "TWO_FACTOR_REQUIRED": "off",  # tests of the second factor turn it on
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "PUBLIC_BASE_URL": "https://gopy.example.vn",

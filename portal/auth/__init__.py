@@ -77,9 +77,27 @@ def _end_idle_session():
     return None
 
 
+ENROLMENT_OPEN = {"auth.two_factor_page", "auth.logout", "static"}
+
+
+def _second_factor_gate():
+    """A staff member who must sign in with a second factor and has none yet can only set it
+    up (or sign out): every other staff page sends them there."""
+    if not current_user.is_authenticated or current_user.totp_secret is not None \
+            or request.endpoint in ENROLMENT_OPEN or not request.path.startswith("/staff/"):
+        return None
+    from portal.auth.two_factor import required_for
+
+    if required_for(current_user, current_app.config["TWO_FACTOR_REQUIRED"]):
+        flash(_l("Your role needs two-step sign-in: set it up with your phone first."), "info")
+        return redirect(url_for("auth.two_factor_page"))
+    return None
+
+
 def init_app(app: Flask) -> None:
     from portal.auth.roles import ROLE_LABELS
 
     login_manager.init_app(app)
     app.before_request(_end_idle_session)
+    app.before_request(_second_factor_gate)
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.audit import AuditEntry
-from portal.auth import role_required
+from portal.auth import role_required, two_factor
 from portal.auth.forms import UnitForm, UserForm
 from portal.auth.models import Unit, User
 from portal.auth.roles import ADMIN
@@ -101,6 +101,23 @@ def user_edit(user_id: int):
         flash(_("Account %(username)s saved.", username=user.username), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@role_required(ADMIN)
+def user_two_factor_reset(user_id: int):
+    """Remove a user's second factor (a lost phone): they set it up again at their next
+    sign-in if their role needs it; their sessions end."""
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    if user.totp_secret is None:
+        flash(_("%(username)s has no two-step sign-in to reset.", username=user.username),
+              "info")
+    else:
+        two_factor.reset(session, user, actor=current_user)
+        flash(_("Two-step sign-in of %(username)s was reset: they set it up again at their "
+                "next sign-in.", username=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.get("/units")

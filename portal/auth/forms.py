@@ -26,6 +26,15 @@ class LoginForm(Form):
                              render_kw={"autocomplete": "current-password"})
 
 
+class CodeForm(Form):
+    code = StringField(_l("Code"), validators=[InputRequired(_l("Type the code.")),
+                                               Length(max=40)],
+                       description=_l("The six digits your authenticator app shows, or one of "
+                                      "your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                  "autocapitalize": "none", "spellcheck": "false"})
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

@@ -56,6 +56,10 @@ class User(UserMixin, Base):
     # Raised by a sign-out: the id in every session cookie signed in before no longer matches,
     # so a copy of the cookie is refused afterwards (on every device of this user).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The second factor (portal/auth/two_factor.py): the TOTP secret once enrolled, and the
+    # last time step a code was accepted for (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     unit: Mapped[Unit | None] = relationship(back_populates="users", lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -96,3 +100,14 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the second factor (a lost phone), kept hashed."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

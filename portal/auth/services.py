@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
+from portal.auth import two_factor
 from portal.auth.models import Unit, User
 from portal.db import utcnow
 from portal.throttle import get_throttle
@@ -62,9 +63,32 @@ def sign_in(session: Session, username: str, password: str, ip: str) -> SignIn:
         return SignIn(None)
     throttle.give_back(limit, *user_key)
     throttle.give_back(limit, *ip_key)
-    user.last_login_at = utcnow()
-    audit.record(session, "auth.login", actor=user)
     return SignIn(user)
+
+
+def complete_sign_in(session: Session, user: User, second_factor: str | None = None) -> None:
+    """The password (and the second factor, when the user has one) were right."""
+    user.last_login_at = utcnow()
+    audit.record(session, "auth.login", actor=user,
+                 details={"second_factor": second_factor} if second_factor else None)
+
+
+def check_second_factor(session: Session, user: User, code: str) -> str | None:
+    """The code typed after the password: "totp" or "recovery" when accepted, else None.
+
+    :raise Throttled: after too many wrong codes for this user this minute (each attempt takes
+        its place before the check; a right code gives it back).
+    """
+    throttle, limit, key = get_throttle(), _limit(), ("login-code", str(user.id))
+    if not throttle.take(limit, *key):
+        audit.record(session, "auth.code_throttled", actor=user)
+        raise Throttled
+    factor = two_factor.check(session, user, code)
+    if factor is None:
+        audit.record(session, "auth.code_failed", actor=user)
+        return None
+    throttle.give_back(limit, *key)
+    return factor
 
 
 def password_problem(password: str) -> str | None:

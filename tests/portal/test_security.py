@@ -193,3 +193,9 @@ def test_qr_codes_never_use_the_host_header(client, db):
     response = client.get("/procedures/1.000990/qr.png", headers={"Host": "evil.example"})
     [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.data)))
     assert decoded.text == "https://gopy.example.vn/procedures/1.000990"
+
+
+def test_the_second_factor_cannot_be_turned_off_in_production(database_url):
+    config = make_config(database_url, TESTING=False, TWO_FACTOR_REQUIRED="off")
+    with pytest.raises(RuntimeError, match="TWO_FACTOR_REQUIRED=off is for development"):
+        create_app(config)
