@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -22,6 +23,18 @@ def alembic_config():
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+@contextmanager
+def progress(total: int, label: str, file=None):
+    """Click's progress bar while a long command works, on a terminal only: under cron (no
+    terminal) nothing is printed. Yields ``advance(n)``, to call as work is done."""
+    file = file or sys.stdout
+    if total and file.isatty():
+        with click.progressbar(length=total, label=label, file=file) as bar:
+            yield bar.update
+    else:
+        yield lambda _done: None
 
 
 def upgrade_database(engine, revision: str = "head") -> None:

@@ -9,10 +9,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from portal.cli import progress
 from portal.db import get_session, write_transaction
 from portal.qrcodes import qr_png, qr_version
 from survey import services
-from survey.models import Counter
+from survey.models import Counter, Response
 
 MAX_QR_VERSION = 4  # the bound: small enough to print on a receipt
 
@@ -105,7 +106,9 @@ def onestop_rescore_command(everything: bool):
 
     write_transaction()
     session = get_session()
-    count = onestop.rescore(session, everything=everything)
+    with progress(onestop.rescore_count(session, everything=everything),
+                  "Scoring the dossiers again") as advance:
+        count = onestop.rescore(session, everything=everything, on_progress=advance)
     session.commit()
     click.echo(f"Scored again: {count} dossiers.")
 
@@ -142,7 +145,9 @@ def survey_rescreen_command(dry_run: bool):
 
     write_transaction()  # one transaction: the flags and the rollups change together
     session = get_session()
-    result = rescreen(session, rules_from(current_app.config))
+    total = session.scalar(select(func.count()).select_from(Response)) or 0
+    with progress(total, "Screening the answers again") as advance:
+        result = rescreen(session, rules_from(current_app.config), on_progress=advance)
     if dry_run:
         session.rollback()
     else:

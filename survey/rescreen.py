@@ -69,8 +69,10 @@ def _statement_codes(session: Session) -> dict[int, set[str]]:
     return codes
 
 
-def rescreen(session: Session, rules: screening.ScreeningRules) -> RescreenResult:
-    """Screen every stored response again and recount both rollup tables."""
+def rescreen(session: Session, rules: screening.ScreeningRules,
+             on_progress=lambda _done: None) -> RescreenResult:
+    """Screen every stored response again and recount both rollup tables; ``on_progress(n)``
+    after each chunk of ``n`` responses."""
     result = RescreenResult()
     statements = _statement_codes(session)
     devices, addresses = _Window(DEVICE_WINDOW), _Window(ADDRESS_WINDOW)
@@ -102,6 +104,7 @@ def rescreen(session: Session, rules: screening.ScreeningRules) -> RescreenResul
                         exclusion=bindparam("exclusion"), signals=bindparam("signals")),
                 changes)
         last = (rows[-1].submitted_at, rows[-1].id)
+        on_progress(len(rows))
         devices.forget_before(rows[-1].submitted_at)
         addresses.forget_before(rows[-1].submitted_at)
     session.flush()

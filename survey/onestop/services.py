@@ -250,17 +250,30 @@ def printed_questions(scheme: Scheme) -> list[dict]:
             for index in scheme.citizen_indices]
 
 
-def rescore(session: Session, *, everything: bool = False, ids: list[int] | None = None) -> int:
-    """Score again the dossiers whose score changes with time: those still open whose promised
-    day has passed since they were scored (late now). With ``everything``, every dossier (after
-    a new scheme). Run daily (``flask --app wsgi onestop-rescore``); returns how many."""
-    scheme, today, retired = current_scheme(session), today_in_vietnam(), _retired(session)
+def _rescore_statement(everything: bool, ids: list[int] | None):
     statement = select(Dossier).order_by(Dossier.id)
     if ids is not None:
-        statement = statement.where(Dossier.id.in_(ids))
-    elif not everything:
+        return statement.where(Dossier.id.in_(ids))
+    if not everything:
         statement = statement.where(Dossier.status == IN_PROGRESS, Dossier.scored_on.is_(None),
-                                    Dossier.due_on < today)
+                                    Dossier.due_on < today_in_vietnam())
+    return statement
+
+
+def rescore_count(session: Session, *, everything: bool = False) -> int:
+    """How many dossiers :func:`rescore` would score (for a progress bar)."""
+    return session.scalar(select(func.count()).select_from(
+        _rescore_statement(everything, None).order_by(None).subquery())) or 0
+
+
+def rescore(session: Session, *, everything: bool = False, ids: list[int] | None = None,
+            on_progress=lambda _done: None) -> int:
+    """Score again the dossiers whose score changes with time: those still open whose promised
+    day has passed since they were scored (late now). With ``everything``, every dossier (after
+    a new scheme). Run daily (``flask --app wsgi onestop-rescore``); returns how many;
+    ``on_progress(n)`` after each chunk of ``n`` dossiers."""
+    scheme, today, retired = current_scheme(session), today_in_vietnam(), _retired(session)
+    statement = _rescore_statement(everything, ids)
     changed, months = [], set()
     for dossiers in session.scalars(statement.execution_options(yield_per=CHUNK)).partitions():
         citizen = citizen_ratings(session, [dossier.code for dossier in dossiers])
@@ -277,6 +290,7 @@ def rescore(session: Session, *, everything: bool = False, ids: list[int] | None
             scored = _scored(row, scheme, today, retired, citizen.get(dossier.code))
             months |= {dossier.scored_month, scored["scored_month"]}
             changed.append({"id": dossier.id, **scored})
+        on_progress(len(dossiers))
     for start in range(0, len(changed), CHUNK):
         session.execute(update(Dossier), changed[start:start + CHUNK])
     session.expire_all()

@@ -62,3 +62,54 @@ def test_a_missing_setting_is_one_clear_line(tmp_path):
     weak = flask(tmp_path, "counters")
     assert weak.returncode == 1 and len(weak.stderr.strip().splitlines()) == 1
     assert weak.stderr.startswith("Cổng góp ý cannot start: SECRET_KEY is missing or too weak")
+
+
+class Terminal:
+    """An output that says it is a terminal (click draws its bar only there)."""
+
+    def __init__(self):
+        self.written = []
+
+    def write(self, text):
+        self.written.append(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+class Cron(Terminal):
+    def isatty(self):
+        return False
+
+
+def test_long_commands_show_a_progress_bar_on_a_terminal_and_nothing_under_cron():
+    from portal.cli import progress
+
+    terminal, cron = Terminal(), Cron()
+    for output in (terminal, cron):
+        with progress(10, "Scoring the dossiers again", file=output) as advance:
+            advance(4)
+            advance(6)
+    drawn = "".join(terminal.written)
+    assert "Scoring the dossiers again" in drawn and "100%" in drawn
+    assert cron.written == []
+    with progress(0, "Nothing to do", file=terminal) as advance:
+        advance(0)
+
+
+def test_the_rescore_and_rescreen_commands_report_their_progress(runner, db, monkeypatch):
+    """Under the test runner (no terminal) they print only their result line."""
+    calls = []
+    from survey.onestop import services as onestop
+
+    real = onestop.rescore
+    monkeypatch.setattr(onestop, "rescore", lambda session, **options: calls.append(
+        options) or real(session, **options))
+    result = runner.invoke(args=["onestop-rescore", "--all"])
+    assert result.exit_code == 0 and result.output == "Scored again: 0 dossiers.\n"
+    assert callable(calls[0]["on_progress"])
+    rescreened = runner.invoke(args=["survey-rescreen"])
+    assert rescreened.exit_code == 0 and "%" not in rescreened.output
