@@ -93,7 +93,8 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600),
-        "LOG_LEVEL": env("LOG_LEVEL", "INFO"),
+        "LOG_LEVEL": _choice("LOG_LEVEL", ("info", "debug", "warning", "error",
+                                           "critical")).upper(),
         # Survey (issue 3): how long a survey page stays valid, and the rate limits that stop
         # floods without blocking many citizens behind one office's NAT.
         "SURVEY_FORM_MAX_AGE": _int("SURVEY_FORM_MAX_AGE", 2 * 3600),
