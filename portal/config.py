@@ -13,6 +13,11 @@ WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "development",
 MIN_SECRET_KEY_LENGTH = 32
 
 
+class SettingsError(RuntimeError):
+    """A setting the app cannot run without is missing or wrong: one line saying which and
+    how to set it (wsgi.py prints it instead of a traceback)."""
+
+
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -26,7 +31,7 @@ def _int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError as error:
-        raise RuntimeError(f"{name} must be a whole number, got {value!r}") from error
+        raise SettingsError(f"{name} must be a whole number, got {value!r}") from error
 
 
 def _float(name: str, default: float) -> float:
@@ -36,16 +41,16 @@ def _float(name: str, default: float) -> float:
     try:
         number = float(value)
     except ValueError as error:
-        raise RuntimeError(f"{name} must be a number like 0.4, got {value!r}") from error
+        raise SettingsError(f"{name} must be a number like 0.4, got {value!r}") from error
     if not number >= 0:  # also refuses NaN
-        raise RuntimeError(f"{name} cannot be negative, got {value!r}")
+        raise SettingsError(f"{name} cannot be negative, got {value!r}")
     return number
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
     value = (os.environ.get(name) or allowed[0]).strip().lower()
     if value not in allowed:
-        raise RuntimeError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
     return value
 
 
@@ -53,10 +58,10 @@ def _levels(value: str) -> tuple[int, ...]:
     try:
         levels = tuple(sorted({int(part) for part in value.split(",") if part.strip()}))
     except ValueError as error:
-        raise RuntimeError(f"SIPAS_SATISFIED_LEVELS must be levels like 4,5; got {value!r}") \
+        raise SettingsError(f"SIPAS_SATISFIED_LEVELS must be levels like 4,5; got {value!r}") \
             from error
     if not levels or not set(levels) <= {1, 2, 3, 4, 5}:
-        raise RuntimeError(f"SIPAS_SATISFIED_LEVELS must be levels 1-5; got {value!r}")
+        raise SettingsError(f"SIPAS_SATISFIED_LEVELS must be levels 1-5; got {value!r}")
     return levels
 
 
@@ -153,11 +158,6 @@ def from_environment(instance_path: str) -> dict:
         # audit log see the visitor's address, not the proxy's. 0: no proxy, trust nothing.
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
     }
-
-
-class SettingsError(RuntimeError):
-    """A setting the app cannot run without is missing or wrong: one line saying which and
-    how to set it (wsgi.py prints it instead of a traceback)."""
 
 
 def check_production_settings(config: dict, debug: bool) -> None:

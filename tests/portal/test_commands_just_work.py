@@ -113,3 +113,12 @@ def test_the_rescore_and_rescreen_commands_report_their_progress(runner, db, mon
     assert callable(calls[0]["on_progress"])
     rescreened = runner.invoke(args=["survey-rescreen"])
     assert rescreened.exit_code == 0 and "%" not in rescreened.output
+
+
+def test_a_wrong_setting_is_one_clear_line_too(tmp_path):
+    (tmp_path / ".env").write_text(f"SECRET_KEY={'s' * 64}\nPUBLIC_BASE_URL=http://x.vn\n"
+                                   "LOG_LEVEL=chatty\n")
+    stopped = flask(tmp_path, "counters")
+    assert stopped.returncode == 1 and "Traceback" not in stopped.stderr
+    assert stopped.stderr.strip() == ("Cổng góp ý cannot start: LOG_LEVEL must be one of info, "
+                                      "debug, warning, error, critical; got 'chatty'")
