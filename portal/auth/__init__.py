@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from portal.db import get_session
 from portal.text import whole_number
@@ -80,11 +80,33 @@ def _end_idle_session():
 ENROLMENT_OPEN = {"auth.two_factor_page", "auth.logout", "static"}
 
 
+SECOND_FACTOR_KEY = "second_factor"  # this session gave the code (or set the factor up)
+
+
+def start_session(user, second_factor: bool = False) -> None:
+    """Sign ``user`` in on this browser: a fresh idle clock, and whether the second factor
+    was given here (login_user plus what the gates below read)."""
+    login_user(user)
+    session[SEEN_KEY] = int(time.time())
+    session[SECOND_FACTOR_KEY] = second_factor
+
+
 def _second_factor_gate():
-    """A staff member who must sign in with a second factor and has none yet can only set it
-    up (or sign out): every other staff page sends them there."""
-    if not current_user.is_authenticated or current_user.totp_secret is not None \
-            or request.endpoint in ENROLMENT_OPEN or not request.path.startswith("/staff/"):
+    """Two-step sign-in on every staff page:
+
+    - a user with a second factor whose session never gave it (signed in before they set it
+      up on another device) is signed out: the password alone no longer opens a session;
+    - a user who must have one and has none yet can only set it up (or sign out)."""
+    if not current_user.is_authenticated or request.endpoint == "static":
+        return None
+    if current_user.totp_secret is not None:
+        if session.get(SECOND_FACTOR_KEY):
+            return None
+        logout_user()
+        session.pop(SEEN_KEY, None)
+        flash(_l("Please sign in again, with the code from your app."), "info")
+        return redirect(url_for("auth.login"))
+    if request.endpoint in ENROLMENT_OPEN or not request.path.startswith("/staff/"):
         return None
     from portal.auth.two_factor import required_for
 

@@ -29,6 +29,9 @@ class SignIn:
     user: User | None
 
 
+CODE_FAILURES_PER_HOUR = "15/hour"
+
+
 def _limit() -> str:
     return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute"
 
@@ -79,15 +82,19 @@ def check_second_factor(session: Session, user: User, code: str) -> str | None:
     :raise Throttled: after too many wrong codes for this user this minute (each attempt takes
         its place before the check; a right code gives it back).
     """
-    throttle, limit, key = get_throttle(), _limit(), ("login-code", str(user.id))
-    if not throttle.take(limit, *key):
+    throttle, key = get_throttle(), ("login-code", str(user.id))
+    # per minute like passwords, and per hour too: a six-digit code must not be guessed in a
+    # month of patient tries by someone who has the password
+    limits = ((_limit(), key), (CODE_FAILURES_PER_HOUR, key))
+    if not throttle.take_all(*limits):
         audit.record(session, "auth.code_throttled", actor=user)
         raise Throttled
     factor = two_factor.check(session, user, code)
     if factor is None:
         audit.record(session, "auth.code_failed", actor=user)
         return None
-    throttle.give_back(limit, *key)
+    for limit, limit_key in limits:
+        throttle.give_back(limit, *limit_key)
     return factor
 
 

@@ -14,7 +14,7 @@ import secrets
 import time
 
 import pyotp
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -108,21 +108,27 @@ def recovery_codes_left(session: Session, user: User) -> int:
 
 def check(session: Session, user: User, code: str) -> str | None:
     """The second factor given at sign-in: "totp" or "recovery" when accepted (a recovery
-    code is used up, a TOTP step cannot be used again), else None."""
+    code is used up, a TOTP step cannot be used again), else None. Each is taken by a
+    conditional UPDATE, so two sign-ins racing with the same code cannot both pass."""
     if user.totp_secret is None:
         return None
     step = matching_step(user.totp_secret, code, user.totp_last_step)
     if step is not None:
-        user.totp_last_step = step
-        session.flush()
-        return "totp"
-    recovery = session.scalar(select(RecoveryCode).where(
+        taken = session.execute(
+            update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
+                                                       User.totp_last_step < step))
+            .values(totp_last_step=step).execution_options(synchronize_session=False))
+        session.refresh(user, ["totp_last_step"])
+        return "totp" if taken.rowcount == 1 else None
+    recovery_id = session.scalar(select(RecoveryCode.id).where(
         RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code or ""),
         RecoveryCode.used_at.is_(None)))
-    if recovery is not None:
-        recovery.used_at = utcnow()
-        session.flush()
-        return "recovery"
+    if recovery_id is not None:
+        taken = session.execute(
+            update(RecoveryCode).where(RecoveryCode.id == recovery_id,
+                                       RecoveryCode.used_at.is_(None))
+            .values(used_at=utcnow()).execution_options(synchronize_session=False))
+        return "recovery" if taken.rowcount == 1 else None
     return None
 
 

@@ -16,10 +16,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from portal import audit
-from portal.auth import two_factor
+from portal.auth import SECOND_FACTOR_KEY, SEEN_KEY, start_session, two_factor
 from portal.auth.forms import CodeForm, LoginForm
 from portal.auth.models import User
 from portal.auth.services import Throttled, check_second_factor, complete_sign_in, sign_in
@@ -63,7 +63,7 @@ def login():
                                     "next": target}
                 return redirect(url_for("auth.login_code"))
             complete_sign_in(get_session(), result.user)
-            login_user(result.user)
+            start_session(result.user)
             return redirect(target)  # (a second factor still to enrol: the gate sends there)
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form, throttled=False)
@@ -111,7 +111,7 @@ def login_code():
         if factor is not None:
             session.pop(PENDING, None)
             complete_sign_in(get_session(), user, factor)
-            login_user(user)
+            start_session(user, second_factor=True)
             if factor == "recovery":
                 flash(ngettext("You signed in with a recovery code: %(num)s is left. Make new "
                                "ones on your two-step sign-in page.",
@@ -144,6 +144,7 @@ def two_factor_page():
         codes = two_factor.enrol(db, user, secret, form.code.data, actor=user)
         if codes is not None:
             session.pop(NEW_SECRET, None)
+            session[SECOND_FACTOR_KEY] = True  # this session proved it; the others end
             return render_template("auth/recovery_codes.html", codes=codes, new=True)
         form.code.errors.append(_("This code is not right. Check that the phone's clock is "
                                   "set automatically, then type the code the app shows now."))
@@ -171,6 +172,7 @@ def logout():
     audit.record(get_session(), "auth.logout")
     current_user.end_sessions()  # a copy of the cookie is refused from now on
     logout_user()
+    session.pop(SEEN_KEY, None)
     flash(_("You have signed out."), "info")
     return redirect(url_for("pages.home"))
 

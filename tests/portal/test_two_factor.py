@@ -203,3 +203,29 @@ def test_matching_step_accepts_one_step_of_drift_and_never_a_step_twice():
     assert two_factor.matching_step(secret, totp.at(now - 60), None, now) is None
     assert two_factor.matching_step(secret, totp.at(now), step, now) is None, "replayed"
     assert two_factor.matching_step(secret, totp.at(now + 30), step, now) == step + 1
+
+
+def test_a_session_opened_with_the_password_alone_ends_once_the_factor_is_set_up(
+        app, client, db, required):
+    """Someone with only an administrator's password is held at the set-up page; when the
+    administrator sets the factor up on their own device, that session ends."""
+    make_user(db, username="victim-admin", roles=["admin"])
+    intruder = app.test_client()
+    password_step(intruder, "victim-admin")
+    assert intruder.get("/staff/admin/users").location == "/staff/two-factor"
+    password_step(client, "victim-admin")
+    enrol(client, db, None)
+    assert client.get("/staff/admin/users").status_code == 200, "the enrolling session stays"
+    ended = intruder.get("/staff/admin/users")
+    assert ended.status_code == 302 and ended.location == "/staff/login"
+    assert intruder.get("/staff/").status_code == 302
+
+
+def test_signing_in_again_after_a_long_pause_starts_a_fresh_idle_clock(app, client, db):
+    make_user(db, username="returning", roles=["leader"])
+    password_step(client, "returning")
+    client.post("/staff/logout")
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - 3 * 3600  # what an old sign-out could leave
+    password_step(client, "returning")
+    assert client.get("/staff/").status_code == 200
