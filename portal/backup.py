@@ -43,14 +43,22 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
 
 
-def _libpq_url(engine: Engine) -> str:
-    """The database's address for pg_dump and pg_restore (without SQLAlchemy's driver)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(engine: Engine) -> tuple[str, dict]:
+    """The database's address for pg_dump and pg_restore (without SQLAlchemy's driver), and
+    the environment carrying its password: never on the command line, which every local
+    user can read in the process list."""
+    url = engine.url.set(drivername="postgresql")
+    environment = dict(os.environ)
+    if url.password:
+        environment["PGPASSWORD"] = str(url.password)
+    return url._replace(password=None).render_as_string(hide_password=False), environment
 
 
-def _run(arguments: list[str], what: str) -> subprocess.CompletedProcess:
+def _run(arguments: list[str], what: str, environment: dict | None = None
+         ) -> subprocess.CompletedProcess:
     try:
-        result = subprocess.run(arguments, capture_output=True, text=True, timeout=3600)
+        result = subprocess.run(arguments, capture_output=True, text=True, timeout=3600,
+                                env=environment)
     except FileNotFoundError as error:
         raise BackupError(f"{arguments[0]} is not installed (apt-get install "
                           "postgresql-client, the same major version as the server)") from error
@@ -77,13 +85,17 @@ def backup(engine: Engine, directory: Path) -> Path:
             copy = sqlite3.connect(partial)
             try:
                 source.backup(copy)  # one step: a consistent snapshot, writers carry on
+                # a file that opens read-only anywhere (a WAL database needs its folder
+                # writable); the portal turns WAL on again when it opens a restored copy
+                copy.execute("PRAGMA journal_mode=DELETE")
             finally:
                 copy.close()
                 source.close()
         else:
             target = directory / f"portal-{_stamp()}.dump"
-            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}",
-                  _libpq_url(engine)], "pg_dump")
+            address, environment = _libpq(engine)
+            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", address],
+                 "pg_dump", environment)
         os.replace(partial, target)
         return target
     finally:
@@ -101,8 +113,8 @@ def known_revisions() -> set[str]:
 
 def _sqlite_revision(path: Path) -> str:
     """The schema revision inside a SQLite backup, after checking the file is whole."""
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:  # immutable: read as it is, even where nothing may be written beside it
+        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
             status = connection.execute("PRAGMA integrity_check").fetchone()[0]
             if status != "ok":
@@ -177,15 +189,34 @@ def restore(engine: Engine, path: Path) -> str:
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         os.replace(partial, database)  # whole or not at all
     else:
+        address, environment = _libpq(engine)
         _run(["pg_restore", "--single-transaction", "--no-owner", "--exit-on-error",
-              f"--dbname={_libpq_url(engine)}", str(path)], "pg_restore")
-    upgrade_database(engine)
-    with Session(engine) as session:
-        for hook in current_app.extensions.get(AFTER_RESTORE_KEY, []):
-            hook(session)
-        from portal import audit
+              f"--dbname={address}", str(path)], "pg_restore", environment)
+    try:
+        upgrade_database(engine)
+        with Session(engine) as session:
+            for hook in current_app.extensions.get(AFTER_RESTORE_KEY, []):
+                hook(session)
+            from portal import audit
 
-        audit.record(session, "database.restore", details={"file": path.name,
-                                                            "schema": revision})
-        session.commit()
+            audit.record(session, "database.restore", details={"file": path.name,
+                                                                "schema": revision})
+            session.commit()
+    except Exception as error:
+        _empty_again(engine)  # never a restored database without its last steps
+        raise BackupError(f"the backup was loaded but could not be brought up to date "
+                          f"({type(error).__name__}: {error}); the database was emptied "
+                          "again") from error
     return revision
+
+
+def _empty_again(engine: Engine) -> None:
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        database = Path(engine.url.database)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")

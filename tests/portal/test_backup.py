@@ -219,3 +219,54 @@ def test_a_truncated_postgresql_dump_changes_nothing(tmp_path):
         # and the whole dump restores into the same, still empty, database
         assert target.test_cli_runner().invoke(args=["restore", str(dump)]).exit_code == 0
         target.extensions["db"].engine.dispose()
+
+
+def test_a_backup_restores_from_read_only_storage(tmp_path, sqlite_backup):
+    """The copy is not a WAL database: it opens where nothing may be written beside it."""
+    with sqlite_backup.open("rb") as file:
+        header = file.read(20)
+    assert header[18:20] == b"\x01\x01", "rollback journal, not WAL"
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    kept = shelf / sqlite_backup.name
+    kept.write_bytes(sqlite_backup.read_bytes())
+    shelf.chmod(0o555)
+    try:
+        target = portal_on(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+        result = target.test_cli_runner().invoke(args=["restore", str(kept)])
+        assert result.exit_code == 0, result.output
+        assert sorted(path.name for path in shelf.iterdir()) == [kept.name]
+        target.extensions["db"].engine.dispose()
+    finally:
+        shelf.chmod(0o755)
+
+
+def test_a_restore_that_fails_after_loading_leaves_the_database_empty(tmp_path, sqlite_backup):
+    target = portal_on(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+
+    def broken(_session):
+        raise RuntimeError("the numbering could not be moved")
+
+    target.extensions["after_restore"].append(broken)
+    result = target.test_cli_runner().invoke(args=["restore", str(sqlite_backup)])
+    assert result.exit_code == 1 and "the database was emptied again" in result.output
+    engine = target.extensions["db"].engine
+    assert inspect(engine).get_table_names() == []
+    target.extensions["after_restore"].remove(broken)
+    assert target.test_cli_runner().invoke(args=["restore", str(sqlite_backup)]).exit_code == 0
+    engine.dispose()
+
+
+def test_the_database_password_never_reaches_the_command_line(monkeypatch):
+    from portal import backup
+    from portal.db import make_engine
+
+    seen = []
+    monkeypatch.setattr(backup.subprocess, "run", lambda arguments, **options: seen.append(
+        (arguments, options.get("env") or {})) or type("Done", (), {
+            "returncode": 0, "stdout": "", "stderr": ""})())
+    engine = make_engine("postgresql+psycopg://portal:s3cr3t-pw@127.0.0.1:5432/portal")
+    backup._run(["pg_dump", backup._libpq(engine)[0]], "pg_dump", backup._libpq(engine)[1])
+    arguments, environment = seen[0]
+    assert "s3cr3t-pw" not in " ".join(arguments)
+    assert environment["PGPASSWORD"] == "s3cr3t-pw"
