@@ -96,7 +96,7 @@ class SmtpTransport(Transport):
     username: str = ""
     password: str = ""
     starttls: bool = True
-    timeout: float = 20
+    timeout: float = 8  # per network step: see LEASE
 
     def send(self, message: OutboxMessage) -> None:
         email = EmailMessage()
@@ -138,7 +138,7 @@ class HttpSmsTransport(Transport):
     url: str
     token: str = ""
     sender: str = ""
-    timeout: float = 15
+    timeout: float = 10  # see LEASE
 
     def send(self, message: OutboxMessage) -> None:
         payload = json.dumps({"to": message.recipient, "text": message.body,
@@ -203,20 +203,23 @@ class SendResult:
 
 # How long a run holds the message it is sending: another run (cron every minute) leaves it
 # alone meanwhile, so nothing is sent twice; a run that died mid-send holds it no longer than
-# this, so it goes at the next run after. Longer than any transport's timeout (SMTP 20 s, SMS
-# 15 s): a slow send never outlives its lease.
+# this, so it goes at the next run after. The transports' timeouts are per network step (an
+# SMTP conversation has about seven: connect, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA), so
+# they are kept short (SMTP 8 s, SMS 10 s) for a whole send to stay well inside the lease.
 LEASE = timedelta(seconds=60)
 
 
-def claim_next(session: Session, now: datetime) -> OutboxMessage | None:
-    """Take the next due message and commit its lease at once (its row locked while taking
-    it on PostgreSQL; SQLite serialises writers anyway)."""
-    message = session.scalar(
-        select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False),
-               OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
-        .with_for_update(skip_locked=True))
+def claim_next(session: Session, now: datetime, skip_channels=()) -> OutboxMessage | None:
+    """Take the next due message (not of ``skip_channels``) and commit its lease at once (its
+    row locked while taking it on PostgreSQL; SQLite serialises writers anyway)."""
+    statement = (select(OutboxMessage)
+                 .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False),
+                        OutboxMessage.next_attempt_at <= now)
+                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+                 .with_for_update(skip_locked=True))
+    if skip_channels:
+        statement = statement.where(OutboxMessage.channel.not_in(list(skip_channels)))
+    message = session.scalar(statement)
     if message is not None:
         message.next_attempt_at = now + LEASE
     session.commit()
@@ -235,12 +238,13 @@ def send_due(session: Session, transport: Transport, now: datetime | None = None
              limit: int = 200) -> SendResult:
     """Send the messages that are due, one lease at a time; commit after each, so a crash
     mid-run neither loses nor repeats what was already sent (the message it was sending is
-    retried once its lease ends). When the server cannot be reached the run stops there: the
-    others would only wait for the same timeout."""
+    retried once its lease ends). When a channel's server cannot be reached the run stops
+    sending on that channel (its other messages would only wait for the same timeout) and
+    goes on with the other channel."""
     clock = (lambda: now) if now is not None else utcnow
-    result = SendResult()
+    result, down = SendResult(), set()
     for _number in range(limit):
-        message = claim_next(session, clock())
+        message = claim_next(session, clock(), down)
         if message is None:
             break
         message.attempts += 1
@@ -260,8 +264,7 @@ def send_due(session: Session, transport: Transport, now: datetime | None = None
                             message.attempts, error)
             if _unreachable(error):
                 result.unreachable = message.last_error
-                session.commit()
-                break
+                down.add(message.channel)
         else:
             message.sent_at = clock()
             message.last_error = None

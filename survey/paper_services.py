@@ -232,7 +232,8 @@ def _dossier_answers(session: Session, row: Row, batch: PaperBatch, number: str,
               for question, box in zip(questions, ticked, strict=True) if box}
     if not points:
         return no_answer
-    key = ("dossier", code)
+    code = onestop.typed_dossier_code(session, code)
+    key = ("dossier", code.upper())
     if key in seen:
         return _l("Dossier %(code)s is also on line %(line)s.", code=code, line=seen[key])
     seen[key] = row.line

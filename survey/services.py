@@ -263,6 +263,8 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
     if dossier_code and submission.one_stop and not response.flagged:
         from survey.onestop import services as onestop  # the evaluation reads these answers
 
+        if target.dossier is None:  # typed on a tablet: as the records spell it
+            dossier_code = onestop.typed_dossier_code(session, dossier_code)
         kept = onestop.record_citizen_ratings(session, dossier_code, submission.one_stop,
                                               response)
     return Outcome(response, one_stop_kept=kept)

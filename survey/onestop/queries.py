@@ -119,7 +119,7 @@ def scoreboard(session: Session, period: Period, scheme: Scheme) -> Board:
     """Every active unit's score for the period, from the monthly figures, its declarations,
     the feedback it received (index 8) and the catalogue (index 9); and the department's, over
     all its dossiers and all the feedback it received."""
-    units = list(session.scalars(Unit.ordered().where(Unit.active.is_(True))))
+    units = list(session.scalars(Unit.ordered()))  # the department counts retired units too
     figures: dict[tuple[int, int], dict] = {}
     for row in session.execute(select(UnitMonth).where(UnitMonth.month.in_(period.months))):
         month = row.UnitMonth
@@ -142,7 +142,8 @@ def scoreboard(session: Session, period: Period, scheme: Scheme) -> Board:
         quarters = {q: figures[(unit.id, q)] for q in period.quarters if (unit.id, q) in figures}
         inputs = _unit_inputs(unit, quarters, declarations, scheme)
         inputs.feedback = feedback.get(unit.id) or (0, 0, 0, 0)
-        rows.append(_row(unit, inputs, level34, scheme))
+        if unit.active:  # a unit retired since shows no row of its own
+            rows.append(_row(unit, inputs, level34, scheme))
         _add(department, inputs)
     return Board(rows, _row(None, department, level34, scheme))
 

@@ -199,13 +199,15 @@ def _scored(row: dict, scheme: Scheme, today: date, retired: dict,
 
 
 def citizen_ratings(session: Session, codes: list[str]) -> dict[str, dict[str, int]]:
-    """The citizens' own points of these dossiers: {code: {rule: points}}."""
+    """The citizens' own points of these dossiers: {code: {rule: points}}. A code typed on
+    paper or a tablet matches whatever its case ("hs-1" is the dossier "HS-1")."""
     ratings: dict[str, dict[str, int]] = {}
     for start in range(0, len(codes), CHUNK):
+        asked = {code.upper(): code for code in codes[start:start + CHUNK]}
         for code, rule, points in session.execute(
                 select(CitizenRating.dossier_code, CitizenRating.rule, CitizenRating.points)
-                .where(CitizenRating.dossier_code.in_(codes[start:start + CHUNK]))):
-            ratings.setdefault(code, {})[rule] = points
+                .where(func.upper(CitizenRating.dossier_code).in_(list(asked)))):
+            ratings.setdefault(asked[code.upper()], {})[rule] = points
     return ratings
 
 
@@ -213,7 +215,15 @@ def dossier_rated(session: Session, dossier_code: str) -> bool:
     """Whether the citizen rated this dossier already (by its QR code, a paper form or a
     tablet): the first rating stands."""
     return session.scalar(select(CitizenRating.id).where(
-        CitizenRating.dossier_code == dossier_code).limit(1)) is not None
+        func.upper(CitizenRating.dossier_code) == dossier_code.upper()).limit(1)) is not None
+
+
+def typed_dossier_code(session: Session, typed: str) -> str:
+    """A dossier code as a citizen or clerk typed it, spelt as the imported records spell it
+    when they hold it in any case; else as typed, in capitals (codes are printed so)."""
+    typed = typed.strip()
+    return session.scalar(select(Dossier.code).where(
+        func.upper(Dossier.code) == typed.upper()).limit(1)) or typed.upper()
 
 
 def record_citizen_ratings(session: Session, dossier_code: str, points: dict[str, int],
@@ -234,7 +244,8 @@ def record_citizen_ratings(session: Session, dossier_code: str, points: dict[str
         savepoint.rollback()
         return False
     savepoint.commit()
-    dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == dossier_code))
+    dossier_id = session.scalar(select(Dossier.id).where(
+        func.upper(Dossier.code) == dossier_code.upper()))
     if dossier_id is not None:
         rescore(session, ids=[dossier_id])
     return True

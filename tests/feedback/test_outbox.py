@@ -191,20 +191,26 @@ def test_an_unreachable_server_stops_the_run_and_the_health_check_shows_the_wait
         app, db, client):
     from feedback.models import OutboxMessage as Message
 
-    class Down(notify.Transport):
-        tried = 0
+    class MailDown(notify.Transport):
+        tried, texts = 0, []
 
         def send(self, message):
-            Down.tried += 1
+            if message.channel == "sms":
+                MailDown.texts.append(message.recipient)
+                return
+            MailDown.tried += 1
             raise ConnectionRefusedError(111, "Connection refused")
 
     assert client.get("/healthz").json["outbox"] == {"unsent": 0,
                                                     "oldest_unsent_seconds": None}
     db.add_all([Message(recipient=f"{n}@example.vn", subject="s", body="b",
                         created_at=utcnow() - timedelta(minutes=10)) for n in range(3)])
+    db.add(Message(channel="sms", recipient="0905123456", subject="", body="b",
+                   created_at=utcnow() - timedelta(minutes=1)))
     db.commit()
-    result = notify.send_due(db, Down())
-    assert Down.tried == 1, "the others would only wait for the same timeout"
+    result = notify.send_due(db, MailDown())
+    assert MailDown.tried == 1, "the other emails would only wait for the same timeout"
+    assert MailDown.texts == ["0905123456"], "text messages still go"
     assert result.failed == 1 and result.unreachable.startswith("ConnectionRefusedError")
     health = client.get("/healthz").json
     assert health["status"] == "ok" and health["outbox"]["unsent"] == 3

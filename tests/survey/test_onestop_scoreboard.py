@@ -166,6 +166,16 @@ def test_the_department_counts_feedback_no_unit_has_yet(app, db, imported, monke
     assert whole.score.total == Decimal("10.2") and whole.rating.vi == "Khá"
 
 
+def test_a_unit_retired_since_stays_in_the_department(db, imported, monkeypatch):
+    on(monkeypatch, date(2026, 7, 10))
+    services.rescore(db)
+    imported["TS"].active = False
+    db.commit()
+    assert "TS" not in board(db)
+    whole = department(db)
+    assert whole.score.dossiers == 9 and whole.score.total == Decimal("12.2")
+
+
 def test_the_department_waits_for_every_units_declaration(db, imported, monkeypatch):
     on(monkeypatch, date(2026, 7, 10))
     services.rescore(db)

@@ -378,3 +378,32 @@ def test_a_dossier_rated_on_paper_is_not_asked_again_by_its_qr_code(auth, client
                     "one_stop": ONE_STOP}])
     page = client.get(f"/q/{link.token}").get_data(as_text=True)
     assert "tt01_" not in page and 'name="TC1"' in page, "the service is still theirs to rate"
+
+
+def test_a_dossier_code_typed_in_small_letters_is_the_same_dossier(auth, client, db):
+    from survey.onestop import services as onestop
+    from survey.onestop.models import Dossier
+    from tests.factories import make_procedure
+
+    counter = make_counter(db)
+    make_procedure(db, code="1.000001")
+    parsed = onestop.read_import(db, (
+        "code,procedure_code,unit_code,received_at,due_at,returned_at,channel,status\n"
+        f"HS-P-7,1.000001,{counter.unit.code},01/04/2026,10/04/2026 16:00,"
+        "12/04/2026 10:00,counter,returned\n").encode(), "p.csv", max_bytes=10**6)
+    onestop.import_dossiers(db, parsed.rows, dry_run=False, source="p.csv")
+    db.commit()
+    auth.as_role("reception")
+    one_stop_batch(db, client, counter)
+    assert enter(client, [{"number": "000001-8", "answers": DIGITS, "dossier_code": "hs-p-7",
+                           "one_stop": "1000"}]).status_code == 302
+    assert ratings(db) == {("HS-P-7", "time_vs_due"): 2}
+    db.expire_all()
+    assert db.scalar(select(Dossier.pt_time)) == 2, "the record's late return gives way"
+    again = enter(client, [{"number": "000002-6", "answers": DIGITS,
+                            "dossier_code": "Hs-P-7", "one_stop": "3000"}])
+    assert "Hồ sơ HS-P-7 đã được đánh giá" in again.get_data(as_text=True)
+    # a code the records do not hold yet is kept in capitals, as codes are printed
+    assert enter(client, [{"number": "000003-4", "answers": DIGITS, "dossier_code": "hs-new-1",
+                           "one_stop": "0002"}]).status_code == 302
+    assert ratings(db)[("HS-NEW-1", "conduct")] == 1
