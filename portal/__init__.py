@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from portal import cli, db, errors, i18n, privacy, security, templating, throttle
+    from portal import cli, db, errors, i18n, privacy, retention, security, templating, throttle
     from portal.auth import init_app as init_auth
 
     db.init_app(app)
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     privacy.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    retention.init_app(app)
 
     import feedback
     import survey

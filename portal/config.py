@@ -47,6 +47,13 @@ def _float(name: str, default: float) -> float:
     return number
 
 
+def _days(name: str, default: int) -> int:
+    days = _int(name, default)
+    if days < 0:
+        raise SettingsError(f"{name} must be 0 (keep) or a number of days, got {days}")
+    return days
+
+
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
     value = (os.environ.get(name) or allowed[0]).strip().lower()
     if value not in allowed:
@@ -85,6 +92,10 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), True),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_MINUTES", 480) * 60,
+        # Retention (DOMAIN.md §8; Law 91/2025, NĐ 13/2023: kept only as long as needed; the
+        # periods are to confirm with the department). Survey comments are replaced by their
+        # de-identified text this many days after they were written (0: kept as written).
+        "RETENTION_SURVEY_COMMENT_DAYS": _days("RETENTION_SURVEY_COMMENT_DAYS", 365),
         # A staff member is signed out after this long without a request.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
         # Who must sign in with a second factor (an authenticator app's code): "admin" (the

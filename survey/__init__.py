@@ -66,3 +66,7 @@ def init_app(app: Flask) -> None:
     _add_links(app)
     cli.init_app(app)
     app.extensions.setdefault("demo_loaders", []).append(demo.load_counters)
+    from portal import retention
+    from survey.services import deidentify_old_comments
+
+    retention.register(app, "survey comments", deidentify_old_comments)

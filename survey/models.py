@@ -240,6 +240,8 @@ class Response(Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     seconds_to_answer: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(Text)
+    # When the comment was replaced by its de-identified text (portal/retention.py).
+    comment_deidentified_at: Mapped[datetime | None]
     procedure_field_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_field.id"))
     gender: Mapped[str | None] = mapped_column(String(10))
     age_group: Mapped[str | None] = mapped_column(String(10))

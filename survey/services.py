@@ -480,3 +480,30 @@ def create_dossier_links(session: Session, rows, default_counter: Counter,
     if problems:
         raise BatchProblems(problems)
     return [create_dossier_link(session, code, counter, actor)[0] for code, counter in wanted]
+
+
+def deidentify_old_comments(session: Session, now: datetime, dry_run: bool) -> int:
+    """Replace the survey comments older than RETENTION_SURVEY_COMMENT_DAYS by their
+    de-identified text (names, phone numbers, ID numbers, addresses masked): what citizens
+    said stays for the reports, who they are or named does not. Returns how many."""
+    from flask import current_app
+
+    from portal.redact import redact
+
+    days = current_app.config["RETENTION_SURVEY_COMMENT_DAYS"]
+    if not days:
+        return 0
+    statement = select(Response).where(
+        Response.comment.is_not(None), Response.comment_deidentified_at.is_(None),
+        Response.submitted_at < now - timedelta(days=days)).order_by(Response.id)
+    if dry_run:
+        return session.scalar(select(func.count()).select_from(
+            statement.order_by(None).subquery())) or 0
+    done = 0
+    for responses in session.scalars(statement.execution_options(yield_per=500)).partitions():
+        for response in responses:
+            response.comment = redact(response.comment).text or None
+            response.comment_deidentified_at = now
+            done += 1
+        session.flush()
+    return done
