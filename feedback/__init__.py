@@ -57,6 +57,15 @@ def init_app(app: Flask) -> None:
     from portal.backup import register_after_restore
 
     register_after_restore(app, skip_numbers_after_restore)
+    from feedback import erasure
+    from portal import retention
+
+    # files first: with a shorter period, a run that also erases the ticket counts them here
+    retention.register(app, "tickets' attachments", erasure.erase_expired_attachments,
+                       "deleted")
+    retention.register(app, "tickets' personal data", erasure.erase_expired_contacts, "erased")
+    retention.register(app, "messages' recipients and texts", erasure.erase_old_messages,
+                       "erased")
     app.jinja_env.globals.update(
         public_url=public_url, wf=wf, access=access, now_utc=utcnow,
         wf_kind_label=lambda kind: KIND_LABELS.get(kind, kind),

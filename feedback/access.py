@@ -21,6 +21,7 @@ REPORT_READERS = (LEADER, SECRETARIAT, ADMIN)
 REVIEWERS = (LEADER, ADMIN)  # answers a citizen said did not resolve the issue
 TEMPLATE_EDITORS = (SECRETARIAT, ADMIN)  # the reply templates
 ADMINISTRATORS = (ADMIN,)  # the outbox
+ERASERS = (SECRETARIAT, ADMIN)  # a citizen's request to erase their personal data
 
 
 def sees_every_ticket(user) -> bool:

@@ -219,6 +219,22 @@ class NoteForm(Form):
                          render_kw={"rows": 3})
 
 
+class EraseForm(Form):
+    """A citizen asks for their personal data to be erased (Law 91/2025/QH15)."""
+
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    reason = TextAreaField(
+        _l("The request and its reason"), filters=[clean_text],
+        validators=[InputRequired(), Length(min=10, max=2000, message=_l(
+            "Write at least 10 characters and at most 2,000."))],
+        description=_l("How and when the citizen asked (a letter, a visit, a call). The "
+                       "sender's details written here are erased too."),
+        render_kw={"rows": 3})
+    confirm = BooleanField(_l("I understand that the sender's details, the files and the "
+                              "messages sent cannot be recovered afterwards."),
+                           validators=[InputRequired(message=_l("Tick the box to confirm."))])
+
+
 class AttachmentForm(Form):
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
     attachments = MultipleFileField(_l("Add scanned pages or documents"))

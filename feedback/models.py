@@ -95,6 +95,10 @@ class Ticket(Base):
     # The look-up PIN printed on the receipt and every letter: code + PIN works like code +
     # phone, for citizens who gave neither a phone nor an email (feedback.codes.make_pin).
     pin: Mapped[str | None] = mapped_column(String(8))
+    # When the sender's details, attachments and own words were erased (feedback/erasure.py:
+    # at the end of the retention period, or at the citizen's request); the de-identified
+    # texts and the figures stay.
+    personal_data_erased_at: Mapped[datetime | None]
 
     received_at: Mapped[datetime] = mapped_column(index=True)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -236,7 +240,10 @@ class TicketSequence(Base):
 
 class TicketEvent(Base):
     """The append-only history of a ticket: who did what, when, and why (NĐ 20/2008 Điều 9:
-    everything is logged). Database triggers refuse updates and deletes."""
+    everything is logged). Database triggers refuse updates and deletes, with one exception:
+    the erasure of personal data (feedback/erasure.py) may rewrite an event's ``note`` and
+    ``details`` once, to their de-identified version, setting ``erased_at``; who, when, what
+    and the states stay as they were (migration 0021)."""
 
     __tablename__ = "ticket_event"
 
@@ -251,6 +258,7 @@ class TicketEvent(Base):
     # Why (a reason, an internal note). Internal: never shown to the citizen.
     note: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict | None] = mapped_column(JSON)
+    erased_at: Mapped[datetime | None]
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship(lazy="joined")
@@ -305,3 +313,5 @@ class OutboxMessage(Base):
     # Given up after too many failures (an administrator can retry).
     failed: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When its recipient and text were erased (retention, or the ticket's erasure).
+    erased_at: Mapped[datetime | None]

@@ -696,7 +696,10 @@ def save_reply_template(session: Session, template: ReplyTemplate | None, values
 
 
 def letter_notices(ticket: Ticket) -> list[str]:
-    """The notices this ticket's citizen can be sent as a printed letter, in order."""
+    """The notices this ticket's citizen can be sent as a printed letter, in order (none
+    once the sender's name and address were erased)."""
+    if ticket.personal_data_erased_at is not None:
+        return []
     notices = ["received"]
     if ticket.duplicate_of_id is not None:
         notices.append("linked")

@@ -20,18 +20,20 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from feedback import access, exports, notify, queries, replies, reports, services
+from feedback import access, erasure, exports, notify, queries, replies, reports, services
 from feedback import workflow as wf
 from feedback.codes import FIRST_YEAR
 from feedback.forms import (
     AttachmentForm,
     BulkAssignForm,
     EditForm,
+    EraseForm,
     LetterPostedForm,
     NoteForm,
     ReplyTemplateForm,
@@ -40,7 +42,7 @@ from feedback.forms import (
 )
 from feedback.models import CHANNEL_WEB, Attachment, OutboxMessage, ReplyTemplate, Ticket
 from feedback.views import checked_files, fill_choices, say_files_not_kept
-from portal import privacy, redact, tabular
+from portal import audit, privacy, redact, tabular
 from portal.auth import role_required
 from portal.auth.models import Unit, User
 from portal.auth.roles import HANDLER
@@ -201,7 +203,7 @@ def action_form(ticket: Ticket, action: str, formdata=None):
 
 def _render_ticket(ticket: Ticket, failed=None, *, status: int = 200,
                    show_contact: bool = False, error: str | None = None,
-                   note_form: NoteForm | None = None):
+                   note_form: NoteForm | None = None, erase_form: EraseForm | None = None):
     """The ticket page: its facts, content, files, history, and a form for each action this
     user may take now (``failed``: the one just sent back with its errors)."""
     today, soon = _deadline_context()
@@ -217,6 +219,8 @@ def _render_ticket(ticket: Ticket, failed=None, *, status: int = 200,
         actions=actions, history=queries.history(get_session(), ticket),
         due=queries.due_flag(ticket, today, soon), show_contact=show_contact,
         letters=services.letter_notices(ticket), today=today, error=error,
+        erase_form=erase_form or EraseForm(formdata=None, version=ticket.version),
+        cannot_erase=erasure.refusal(get_session(), ticket), erase_refusals=ERASE_REFUSALS,
         duplicates=queries.duplicates_of(get_session(), ticket),
         candidates=[] if ticket.duplicate_of_id or ticket.answer_round
         else queries.duplicate_candidates(get_session(), ticket)), status
@@ -235,6 +239,49 @@ def contact(code: str):
     ticket = _ticket(code)
     services.record_personal_data_view(get_session(), ticket, current_user)
     return _render_ticket(ticket, show_contact=True)
+
+
+ERASE_REFUSALS = {
+    "open": _l("This feedback is still being handled: its sender's details are needed for "
+               "the answer. They can be erased once it is answered, closed or not accepted."),
+    "review": _l("The citizen said the answer did not resolve the issue and a leader is "
+                 "reviewing it: the sender's details can be erased once the review is done."),
+    "erased": _l("The sender's personal data was already erased."),
+}
+
+
+@bp.post("/<code>/erase")
+@role_required(*access.ERASERS)
+def erase(code: str):
+    """A citizen's request to erase their personal data: done at once, with its reason, in
+    the history and the audit log (without the values)."""
+    ticket = _ticket(code)
+    session = get_session()
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _render_ticket(ticket, erase_form=form, status=400, error=_(
+            "Please correct the fields marked below."))
+    try:
+        services.check_version(ticket, form.version.data)
+        erased = erasure.erase_ticket(session, ticket, utcnow(), by=erasure.BY_REQUEST,
+                                      actor=current_user, reason=form.reason.data)
+    except services.Conflict:
+        session.refresh(ticket)
+        form.version.data = ticket.version
+        return _render_ticket(ticket, erase_form=form, status=409, error=_(
+            "Someone else changed this ticket meanwhile. Nothing was erased; check it and "
+            "send again."))
+    except erasure.CannotErase as refusal:
+        return _render_ticket(ticket, erase_form=form, status=409,
+                              error=str(ERASE_REFUSALS[refusal.reason]))
+    audit.record(session, "ticket.personal_data_erased", target_type="ticket",
+                 target_id=ticket.code, details={"by": erasure.BY_REQUEST,
+                                                 "attachments": erased.attachments,
+                                                 "messages": erased.messages,
+                                                 "events": erased.events})
+    flash(_("The sender's personal data was erased; the texts and the history were "
+            "de-identified."), "success")
+    return redirect(url_for(".ticket", code=ticket.code))
 
 
 @bp.post("/<code>/act")
@@ -653,6 +700,10 @@ def outbox_retry(message_id: int):
     message = get_session().get(OutboxMessage, message_id)
     if message is None:
         abort(404)
+    if message.erased_at is not None:
+        flash(_("This message's recipient and text were erased: it cannot be sent again."),
+              "error")
+        return redirect(url_for(".outbox"))
     notify.retry(get_session(), message)
     flash(_("The message will be sent again at the next run."), "success")
     return redirect(url_for(".outbox"))

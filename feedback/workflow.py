@@ -118,6 +118,12 @@ EVENT_LABELS = {
     "letter_posted": _l("Letter sent by post"),
     "duplicate_linked": _l("Linked as a duplicate"),
     "duplicate_unlinked": _l("No longer a duplicate"),
+    "personal_data_erased": _l("The sender's personal data was erased"),
+    "attachments_erased": _l("The files were deleted (retention period)"),
+}
+ERASED_BY_LABELS = {
+    "retention": _l("at the end of the retention period"),
+    "request": _l("at the citizen's request"),
 }
 
 # Classes of NĐ 20/2008 Điều 9
@@ -170,6 +176,9 @@ ANSWER_WITH_MASTER = "answered_with_master"
 # Who else takes actions: the citizen on the look-up page, and the portal itself (a command).
 CITIZEN = "citizen"
 SYSTEM = "system"
+# History lines without an officer that the portal itself wrote (the others: the citizen).
+PORTAL_EVENTS = frozenset({"close_no_reply", "answer_with_master", "personal_data_erased",
+                           "attachments_erased"})
 
 # Kinds of detail an action asks for; feedback/forms.py builds one form field per kind.
 REFUSAL_REASON = "refusal_reason"  # one of REFUSAL_REASONS

@@ -96,6 +96,13 @@ def from_environment(instance_path: str) -> dict:
         # periods are to confirm with the department). Survey comments are replaced by their
         # de-identified text this many days after they were written (0: kept as written).
         "RETENTION_SURVEY_COMMENT_DAYS": _days("RETENTION_SURVEY_COMMENT_DAYS", 365),
+        # A finished ticket's sender details, attachments and own words are erased (the
+        # de-identified texts and the figures stay) this many days after it was finished;
+        # its files may go sooner; messages' recipients and texts this long after sending.
+        # 0 keeps them. To confirm with the department (DOMAIN.md §8).
+        "RETENTION_TICKET_DAYS": _days("RETENTION_TICKET_DAYS", 730),
+        "RETENTION_ATTACHMENT_DAYS": _days("RETENTION_ATTACHMENT_DAYS", 730),
+        "RETENTION_MESSAGE_DAYS": _days("RETENTION_MESSAGE_DAYS", 90),
         # A staff member is signed out after this long without a request.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
         # Who must sign in with a second factor (an authenticator app's code): "admin" (the

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from portal.redact_lexicon import (
@@ -598,3 +599,99 @@ def segments(text: str | None) -> list[tuple[str, str | None]]:
     if position < len(text):
         result.append((text[position:], None))
     return result
+
+
+@dataclass(frozen=True)
+class Known:
+    """A person's details to erase wherever they occur (:func:`erase`)."""
+
+    names: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    """``text`` lower-cased and without accents, character by character, with the position
+    in ``text`` of each folded character (so a match in the folded text maps back)."""
+    folded: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text):
+        char = "d" if char in "đĐ" else char
+        plain = "".join(c for c in unicodedata.normalize("NFD", char)
+                        if not unicodedata.combining(c)).casefold()
+        folded.append(plain)
+        positions.extend([index] * len(plain))
+    return "".join(folded), positions
+
+
+def _value_pattern(value: str, digits_only: bool) -> str | None:
+    if digits_only:
+        digits = re.sub(r"\D", "", value)
+        if len(digits) < 6:
+            return None
+        if digits.startswith("0"):  # a Vietnamese number: also written +84 …, 84 …
+            digits = digits[1:]
+        elif digits.startswith("84") and len(digits) == 11:
+            digits = digits[2:]
+        separator = r"[\s.()-]*"
+        return rf"(?<!\d)(?:(?:\+|00)?84|0)?{separator}" + separator.join(digits) + r"(?!\d)"
+    words = fold(value).split()
+    if not words or len("".join(words)) < 2:
+        return None
+    return r"(?<!\w)" + r"[\s,.-]+".join(re.escape(word) for word in words) + r"(?!\w)"
+
+
+def erase(text: str | None, known: Known, *, heuristics: bool = True) -> str | None:
+    """``text`` with a person's details gone: de-identified like :func:`redact` (unless
+    ``heuristics`` is off: only the known details then), and every known name, address,
+    phone number and email replaced by its label wherever it occurs, whatever its case,
+    accents, spacing or the grouping of its digits. For the erasure of a ticket's personal
+    data: what stays must hold no copy of what was erased."""
+    if not text:
+        return text
+    text = _erase_known(text, known)
+    if heuristics:  # after the known details: a heuristic could take part of one first
+        text = redact(text, known.names, known.addresses).text
+    return text
+
+
+def _erase_known(text: str, known: Known) -> str:
+    # emails and numbers first: a name can be part of an email address
+    patterns = [(EMAIL, _value_pattern(email, False)) for email in known.emails] \
+        + [(PHONE, _value_pattern(phone, True)) for phone in known.phones] \
+        + [(ADDRESS, _value_pattern(address, False)) for address in known.addresses] \
+        + [(NAME, pattern) for name in known.names
+           for pattern in [_value_pattern(name, False), *_name_part_patterns(name)]]
+    for kind, pattern in patterns:
+        if pattern is None:
+            continue
+        folded, positions = _folded_with_positions(text)
+        spans = []
+        for match in re.finditer(pattern, folded):
+            group = 1 if match.re.groups else 0
+            if match.end(group) > match.start(group):
+                spans.append((positions[match.start(group)], positions[match.end(group) - 1] + 1))
+        for start, end in reversed(spans):
+            text = text[:start] + LABELS[kind] + text[end:]
+    return text
+
+
+_COMMON_NAME_PARTS = frozenset(fold(part) for part in (
+    *FAMILY_NAMES, *GIVEN_NAMES, *ACCENTED_GIVEN_NAMES))
+_FOLDED_HONORIFICS = "|".join(re.escape(fold(word)) for word in HONORIFICS)
+
+
+def _name_part_patterns(name: str) -> list[str]:
+    """People are called by part of their name ("ông Bình", "chị Hoa", "Quortzé"): a part
+    that is no common Vietnamese name is erased wherever it stands; a common one (which is
+    also a word, or part of a street's or a place's name) only after "ông", "chị"…"""
+    patterns = []
+    for part in dict.fromkeys(fold(name).split()):
+        if len(part) < 2:
+            continue
+        if part not in _COMMON_NAME_PARTS and len(part) >= 3:
+            patterns.append(rf"(?<!\w){re.escape(part)}(?!\w)")
+        else:
+            patterns.append(rf"(?<!\w)(?:{_FOLDED_HONORIFICS})\s+({re.escape(part)})(?!\w)")
+    return patterns

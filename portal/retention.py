@@ -19,10 +19,13 @@ from portal.db import get_session, utcnow, write_transaction
 KEY = "retention"
 
 
-def register(app: Flask, name: str, step: Callable[[Session, datetime, bool], int]) -> None:
+def register(app: Flask, name: str, step: Callable[[Session, datetime, bool], int],
+             done: str = "de-identified") -> None:
     """``step(session, now, dry_run)`` erases (or with ``dry_run`` counts) what is past its
-    time and returns how many records; ``name`` labels it in the output and the audit log."""
+    time and returns how many records; ``name`` labels it in the output and the audit log,
+    ``done`` says what happened to them ("1 de-identified", "1 would be de-identified")."""
     app.extensions.setdefault(KEY, {})[name] = step
+    app.extensions.setdefault(KEY + ".done", {})[name] = done
 
 
 def run(session: Session, now: datetime, dry_run: bool) -> dict[str, int]:
@@ -45,9 +48,9 @@ def retention_command(dry_run: bool):
         session.rollback()
     else:
         session.commit()
-    verb = "would be de-identified" if dry_run else "de-identified"
+    done = current_app.extensions.get(KEY + ".done", {})
     for name, count in counts.items():
-        click.echo(f"{name}: {count} {verb}")
+        click.echo(f"{name}: {count} {'would be ' if dry_run else ''}{done[name]}")
 
 
 def init_app(app: Flask) -> None:

@@ -44,7 +44,7 @@ def test_old_comments_keep_what_was_said_and_lose_who_said_it(runner, db):
     assert new.comment == NEW, "a recent comment is kept as written"
     assert db.scalar(select(func.sum(Rollup.answers))) == counted, "the statistics stay"
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "retention.run"))
-    assert entry.details == {"survey comments": 1}
+    assert entry.details["survey comments"] == 1 and set(entry.details.values()) == {0, 1}
     assert "Zzoldname" not in str(entry.details)
     again = runner.invoke(args=["retention"])
     assert "survey comments: 0 de-identified" in again.output, "once is enough"
