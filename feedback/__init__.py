@@ -60,12 +60,13 @@ def init_app(app: Flask) -> None:
     from feedback import erasure
     from portal import retention
 
-    # files first: with a shorter period, a run that also erases the ticket counts them here
+    # files and messages first: a run that also erases their ticket counts them there, in the
+    # dry run as in the real one
     retention.register(app, "tickets' attachments", erasure.erase_expired_attachments,
                        "deleted")
-    retention.register(app, "tickets' personal data", erasure.erase_expired_contacts, "erased")
     retention.register(app, "messages' recipients and texts", erasure.erase_old_messages,
                        "erased")
+    retention.register(app, "tickets' personal data", erasure.erase_expired_contacts, "erased")
     app.jinja_env.globals.update(
         public_url=public_url, wf=wf, access=access, now_utc=utcnow,
         wf_kind_label=lambda kind: KIND_LABELS.get(kind, kind),

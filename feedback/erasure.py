@@ -15,6 +15,8 @@ de-identified version, and marked ``erased_at`` (the database allows nothing els
 """
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,8 +35,11 @@ EVENT = "personal_data_erased"
 ATTACHMENTS_EVENT = "attachments_erased"
 
 # The history's free texts (fully de-identified); any other text in an event's details (a
-# code, a date, a unit) only loses the sender's own details.
-_FREE_TEXT_KEYS = frozenset({"question", "reply", "files", "changed"})
+# code, a date, a unit) only loses the sender's own details; file names (often the person's
+# name run together: "NguyenVanA_CCCD.pdf") keep their extension only, the files being gone.
+_FREE_TEXT_KEYS = frozenset({"question", "reply", "changed"})
+_FILE_NAMES_KEY = "files"
+FILE_LABEL = "[tệp]"
 
 
 class CannotErase(Exception):
@@ -94,6 +99,12 @@ def erase_ticket(session: Session, ticket: Ticket, now: datetime, *, by: str,
             AnswerRating.ticket_id == ticket.id)):
         rating.comment = erase(rating.comment, person)
         rating.review_note = erase(rating.review_note, person)
+    # A duplicate's citizen was sent this ticket's answer: the copy loses this sender too.
+    for duplicate in session.scalars(select(Ticket).where(Ticket.duplicate_of_id == ticket.id)):
+        duplicate.answer = erase(duplicate.answer, person, heuristics=False)
+        for message in session.scalars(select(OutboxMessage).where(
+                OutboxMessage.ticket_id == duplicate.id, OutboxMessage.erased_at.is_(None))):
+            message.body = erase(message.body, person, heuristics=False)
     if ticket.survey_response_id is not None:
         from survey.models import Response
 
@@ -146,13 +157,20 @@ def _erase_history(session: Session, ticket: Ticket, person: Known, now: datetim
 
 def _erase_details(value, person: Known, free: bool = False):
     if isinstance(value, dict):
-        return {key: _erase_details(item, person, free or key in _FREE_TEXT_KEYS)
+        return {key: [_file_label(name) for name in item] if key == _FILE_NAMES_KEY
+                and isinstance(item, list) else
+                _erase_details(item, person, free or key in _FREE_TEXT_KEYS)
                 for key, item in value.items()}
     if isinstance(value, list):
         return [_erase_details(item, person, free) for item in value]
     if isinstance(value, str):
         return erase(value, person, heuristics=free)
     return value
+
+
+def _file_label(name) -> str:
+    extension = os.path.splitext(str(name))[1].lower()
+    return FILE_LABEL + (extension if re.fullmatch(r"\.[a-z0-9]{1,5}", extension) else "")
 
 
 def _erase_messages(session: Session, which, now: datetime, person: Known | None) -> int:
@@ -178,22 +196,32 @@ def _erase_messages(session: Session, which, now: datetime, person: Known | None
 # The daily retention steps (portal/retention.py) ------------------------------------------
 
 def _expired(days: int, now: datetime):
+    """The tickets finished more than ``days`` ago and not answered or rated since (a
+    reworked answer, a citizen's rating, a leader's review restart the time), with no answer
+    waiting for a leader's review and no message still to send."""
+    cutoff = now - timedelta(days=days)
     return (Ticket.personal_data_erased_at.is_(None), Ticket.finished_at.is_not(None),
-            Ticket.finished_at < now - timedelta(days=days),
-            Ticket.state.not_in(wf.OPEN_STATES | {wf.WAITING}))
+            Ticket.finished_at < cutoff, Ticket.state.not_in(wf.OPEN_STATES | {wf.WAITING}),
+            Ticket.answered_at.is_(None) | (Ticket.answered_at < cutoff),
+            ~select(AnswerRating.id).where(
+                AnswerRating.ticket_id == Ticket.id,
+                (AnswerRating.review_state == "open") | (AnswerRating.rated_at >= cutoff)
+                | (AnswerRating.reviewed_at >= cutoff)).exists(),
+            ~select(OutboxMessage.id).where(
+                OutboxMessage.ticket_id == Ticket.id, OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed.is_(False)).exists())
 
 
 def erase_expired_contacts(session: Session, now: datetime, dry_run: bool) -> int:
-    """Erase the personal data of the tickets finished more than RETENTION_TICKET_DAYS
-    ago (a ticket whose answer a leader is reviewing waits for the review)."""
+    """Erase the personal data of the tickets finished (and untouched since) more than
+    RETENTION_TICKET_DAYS ago (a ticket whose answer a leader is reviewing waits for the
+    review; one with a message still to send waits for it)."""
     days = current_app.config["RETENTION_TICKET_DAYS"]
     if not days:
         return 0
     count = 0
     for ticket in session.scalars(select(Ticket).where(*_expired(days, now))
                                   .order_by(Ticket.id)).all():
-        if refusal(session, ticket):
-            continue
         if not dry_run:
             erase_ticket(session, ticket, now, by=BY_RETENTION)
         count += 1

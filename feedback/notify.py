@@ -270,6 +270,11 @@ def send_due(session: Session, transport: Transport, now: datetime | None = None
             message.last_error = None
             result.sent += 1
             _delivered(session, message, message.sent_at)
+        session.flush()
+        # Erased while it was being sent (feedback/erasure.py): an error may name the recipient.
+        session.execute(update(OutboxMessage).where(
+            OutboxMessage.id == message.id, OutboxMessage.erased_at.is_not(None))
+            .values(last_error=None).execution_options(synchronize_session=False))
         session.commit()
     return result
 

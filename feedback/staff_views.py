@@ -348,6 +348,10 @@ def edit(code: str):
     """Correct a transcription, the field or procedure, or the sender's details. A citizen's
     own words sent through the website are theirs: only staff transcriptions are editable."""
     ticket = _ticket(code)
+    if ticket.personal_data_erased_at is not None:
+        flash(_("The sender's personal data was erased: the ticket can no longer be corrected "
+                "and takes no new files."), "error")
+        return redirect(url_for(".ticket", code=ticket.code))
     form = EditForm(obj=ticket if request.method == "GET" else None)
     del form.attachments, form.consent_publish  # files have their own form; consent is theirs
     fill_choices(form)
@@ -406,6 +410,16 @@ def note(code: str):
 def add_attachments(code: str):
     ticket = _ticket(code)
     form = AttachmentForm()
+    if ticket.personal_data_erased_at is not None:
+        flash(_("The sender's personal data was erased: the ticket can no longer be corrected "
+                "and takes no new files."), "error")
+        return redirect(url_for(".ticket", code=ticket.code))
+    try:
+        services.check_version(ticket, form.version.data)
+    except services.Conflict:
+        flash(_("Someone else changed this ticket meanwhile. No file was added; check it and "
+                "add them again."), "error")
+        return redirect(url_for(".ticket", code=ticket.code))
     form.chosen_files = lambda: [upload for upload in (form.attachments.data or [])
                                  if upload and upload.filename]
     if not form.validate_on_submit() or not form.chosen_files():

@@ -103,6 +103,8 @@ def from_environment(instance_path: str) -> dict:
         "RETENTION_TICKET_DAYS": _days("RETENTION_TICKET_DAYS", 730),
         "RETENTION_ATTACHMENT_DAYS": _days("RETENTION_ATTACHMENT_DAYS", 730),
         "RETENTION_MESSAGE_DAYS": _days("RETENTION_MESSAGE_DAYS", 90),
+        # A one-stop dossier's citizen (name, email, phone) this long after its return.
+        "RETENTION_DOSSIER_DAYS": _days("RETENTION_DOSSIER_DAYS", 365),
         # A staff member is signed out after this long without a request.
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 30),
         # Who must sign in with a second factor (an authenticator app's code): "admin" (the

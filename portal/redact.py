@@ -634,8 +634,9 @@ def _value_pattern(value: str, digits_only: bool) -> str | None:
             digits = digits[1:]
         elif digits.startswith("84") and len(digits) == 11:
             digits = digits[2:]
-        separator = r"[\s.()-]*"
-        return rf"(?<!\d)(?:(?:\+|00)?84|0)?{separator}" + separator.join(digits) + r"(?!\d)"
+        separator = r"[\s.()-]*"  # inside the number only: a match starts at a digit or "+"
+        return rf"(?<!\d)(?:(?:(?:\+|00)?84|0){separator})?" + separator.join(digits) \
+            + r"(?!\d)"
     words = fold(value).split()
     if not words or len("".join(words)) < 2:
         return None
@@ -657,41 +658,41 @@ def erase(text: str | None, known: Known, *, heuristics: bool = True) -> str | N
 
 
 def _erase_known(text: str, known: Known) -> str:
-    # emails and numbers first: a name can be part of an email address
-    patterns = [(EMAIL, _value_pattern(email, False)) for email in known.emails] \
+    # emails and numbers first: a name can be part of an email address. An address is
+    # erased whole only when it locates a house (has a number): a bare ward or town is not
+    # the person's, and masking it everywhere would mangle the text.
+    folded_patterns = [(EMAIL, _value_pattern(email, False)) for email in known.emails] \
         + [(PHONE, _value_pattern(phone, True)) for phone in known.phones] \
-        + [(ADDRESS, _value_pattern(address, False)) for address in known.addresses] \
-        + [(NAME, pattern) for name in known.names
-           for pattern in [_value_pattern(name, False), *_name_part_patterns(name)]]
-    for kind, pattern in patterns:
+        + [(ADDRESS, _value_pattern(address, False)) for address in known.addresses
+           if re.search(r"\d", address)] \
+        + [(NAME, _value_pattern(name, False)) for name in known.names]
+    for kind, pattern in folded_patterns:
         if pattern is None:
             continue
         folded, positions = _folded_with_positions(text)
-        spans = []
-        for match in re.finditer(pattern, folded):
-            group = 1 if match.re.groups else 0
-            if match.end(group) > match.start(group):
-                spans.append((positions[match.start(group)], positions[match.end(group) - 1] + 1))
-        for start, end in reversed(spans):
-            text = text[:start] + LABELS[kind] + text[end:]
+        spans = [(positions[match.start()], positions[match.end() - 1] + 1)
+                 for match in re.finditer(pattern, folded) if match.end() > match.start()]
+        text = _replace(text, spans, LABELS[kind])
+    for name in known.names:
+        for pattern in _name_part_patterns(name):
+            text = _replace(text, [match.span(1) for match in pattern.finditer(text)],
+                            LABELS[NAME])
     return text
 
 
-_COMMON_NAME_PARTS = frozenset(fold(part) for part in (
-    *FAMILY_NAMES, *GIVEN_NAMES, *ACCENTED_GIVEN_NAMES))
-_FOLDED_HONORIFICS = "|".join(re.escape(fold(word)) for word in HONORIFICS)
+def _replace(text: str, spans, label: str) -> str:
+    for start, end in reversed(spans):
+        text = text[:start] + label + text[end:]
+    return text
 
 
-def _name_part_patterns(name: str) -> list[str]:
-    """People are called by part of their name ("ông Bình", "chị Hoa", "Quortzé"): a part
-    that is no common Vietnamese name is erased wherever it stands; a common one (which is
-    also a word, or part of a street's or a place's name) only after "ông", "chị"…"""
-    patterns = []
-    for part in dict.fromkeys(fold(name).split()):
-        if len(part) < 2:
-            continue
-        if part not in _COMMON_NAME_PARTS and len(part) >= 3:
-            patterns.append(rf"(?<!\w){re.escape(part)}(?!\w)")
-        else:
-            patterns.append(rf"(?<!\w)(?:{_FOLDED_HONORIFICS})\s+({re.escape(part)})(?!\w)")
-    return patterns
+_HONORIFIC_WORDS = _alternation(HONORIFICS)
+
+
+def _name_part_patterns(name: str) -> list[re.Pattern]:
+    """People are called by one part of their name after "ông", "chị"… ("ông Bình", "chị
+    Hoa"): each part there, accents as written (only the case may differ), so that "cơ quan"
+    is not "Quân" nor "có đất" "Đạt"."""
+    parts = dict.fromkeys(unicodedata.normalize("NFC", part) for part in name.split())
+    return [re.compile(rf"(?<!\w)(?:{_HONORIFIC_WORDS})[ \t]+({re.escape(part)})(?!\w)",
+                       re.IGNORECASE) for part in parts if len(part) >= 2]

@@ -70,3 +70,6 @@ def init_app(app: Flask) -> None:
     from survey.services import deidentify_old_comments
 
     retention.register(app, "survey comments", deidentify_old_comments)
+    from survey.onestop.services import erase_old_citizens
+
+    retention.register(app, "dossiers' citizens", erase_old_citizens, "erased")

@@ -10,16 +10,28 @@ a database, Redis or browser that is not there fails the run instead of skipping
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
+import portal.auth.models
+import portal.auth.services
 from portal import create_app
 from portal.cli import upgrade_database
 from portal.db import make_engine
+
+# Passwords are hashed with one round of PBKDF2 in the tests: scrypt's 0.14 s of CPU per hash
+# and per check was a large share of the suite's time (each test signs people in). Checking
+# reads the method from the hash, so the code path is the portal's; outside the tests it hashes
+# with werkzeug's default, scrypt.
+_cheap_hash = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
+portal.auth.models.generate_password_hash = _cheap_hash
+portal.auth.services._DUMMY_HASH = _cheap_hash("not a real password")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -492,3 +492,39 @@ def apologies_by_unit_month(session: Session, first: date, last: date) -> dict:
     return {(unit_id, month): count for unit_id, month, count in session.execute(
         select(ApologyMonth.unit_id, ApologyMonth.month, ApologyMonth.apologies)
         .where(ApologyMonth.month >= first.replace(day=1), ApologyMonth.month <= last))}
+
+
+def erase_old_citizens(session: Session, now, dry_run: bool) -> int:
+    """Erase the citizen's name, email and phone of the dossiers returned more than
+    RETENTION_DOSSIER_DAYS ago (they serve the apology letter and its messages only); the
+    apology's reason loses them too. The points and counts stay. An import that brings them
+    back is erased again by the next run. Returns how many dossiers."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from portal import redact
+
+    days = current_app.config["RETENTION_DOSSIER_DAYS"]
+    if not days:
+        return 0
+    statement = select(Dossier).where(
+        Dossier.returned_on < today_in_vietnam(now) - timedelta(days=days),
+        Dossier.citizen_name.is_not(None) | Dossier.citizen_email.is_not(None)
+        | Dossier.citizen_phone.is_not(None)).order_by(Dossier.id)
+    if dry_run:
+        return session.scalar(select(func.count()).select_from(
+            statement.order_by(None).subquery())) or 0
+    done = 0
+    for dossiers in session.scalars(statement.execution_options(yield_per=500)).partitions():
+        for dossier in dossiers:
+            person = redact.Known(
+                names=tuple(filter(None, [dossier.citizen_name])),
+                phones=tuple(filter(None, [dossier.citizen_phone])),
+                emails=tuple(filter(None, [dossier.citizen_email])))
+            dossier.apology_reason = redact.erase(dossier.apology_reason, person,
+                                                  heuristics=False)
+            dossier.citizen_name = dossier.citizen_email = dossier.citizen_phone = None
+            done += 1
+        session.flush()
+    return done

@@ -72,6 +72,10 @@ def _answered_ticket(client, db, people):
     assert act_as(client, people["reception"], code, "accept", ticket_class="competence",
                   unit_id=people["unit"].id).status_code == 302
     assert act_as(client, people["handler"], code, "start").status_code == 302
+    scanned = client.post(f"/staff/feedback/{code}/attachments", data={
+        "attachments": [(io.BytesIO(PDF), "NguyenXyloQuortze_CCCD.pdf")]},
+        content_type="multipart/form-data")
+    assert scanned.status_code == 302 and len(_stored(db, ticket).attachments) == 2
     assert act_as(client, people["handler"], code, "request_info",
                   question="Ông xylo quortze vui lòng gửi sơ đồ thửa đất.").status_code == 302
     with client.application.test_request_context():
@@ -168,13 +172,25 @@ def test_a_citizens_request_erases_every_copy_of_their_details(app, client, db, 
     last = events[-1]
     assert last.actor_id == people["secretariat"].id and "[họ tên]" in last.note
     assert last.details == {"by": "request", "events": last.details["events"],
-                            "attachments": 1, "messages": len(messages)}
+                            "attachments": 2, "messages": len(messages)}
+    uploaded = next(event for event in events if event.action == "attachment")
+    assert uploaded.details == {"files": ["[tệp].pdf"]}
     entry = db.scalar(select(AuditLog).where(AuditLog.action == "ticket.personal_data_erased"))
-    assert entry.target_id == ticket.code and entry.details["attachments"] == 1
+    assert entry.target_id == ticket.code and entry.details["attachments"] == 2
 
     shown = client.get(f"/staff/feedback/{ticket.code}?lang=en").get_data(as_text=True)
     assert "personal data was erased on" in shown and "Letters to the citizen" not in shown
-    assert "request" in shown and "1 file deleted" in shown and "4 messages erased" in shown
+    assert "request" in shown and "2 files deleted" in shown and "4 messages erased" in shown
+    assert "Correct the ticket" not in shown
+    # Nothing personal can be added back: no correction, no new file.
+    refused = client.get(f"/staff/feedback/{ticket.code}/edit?lang=en")
+    assert refused.status_code == 302
+    assert client.post(f"/staff/feedback/{ticket.code}/edit", data={
+        "name": NAME, "phone": PHONE, "version": str(erased.version)}).status_code == 302
+    assert client.post(f"/staff/feedback/{ticket.code}/attachments", data={
+        "attachments": [(io.BytesIO(PDF), "xylo.pdf")]},
+        content_type="multipart/form-data").status_code == 302
+    assert _leftovers(db) == [] and db.scalar(select(Attachment)) is None
     assert "Show the sender" not in shown and "Add files" not in shown
     assert "De-identified on" in shown
     assert client.get(f"/staff/feedback/{ticket.code}/letters/received").status_code == 404
@@ -288,6 +304,17 @@ def test_retention_erases_what_is_past_its_time_and_nothing_else(app, db, people
                          created_at=utcnow() - timedelta(days=120)))
     db.add(OutboxMessage(recipient="cho@example.vn", subject="Chờ", body="Kính gửi",
                          created_at=utcnow() - timedelta(days=120)))  # not sent yet: kept
+    # finished long ago, but its citizen rated the answer and it was reworked since
+    reworked = _finished_ticket(app, db, days_ago=800, name="Làm Lại")
+    reworked.answered_at = utcnow() - timedelta(days=3)
+    # finished long ago, with a message to its citizen still to send
+    unsent = _finished_ticket(app, db, days_ago=800, name="Chưa Gửi")
+    db.add(OutboxMessage(recipient="chuagui@example.vn", subject="Chờ gửi", body="Kính gửi",
+                         ticket_id=unsent.id))
+    for ticket in (old, recent, reviewed, reworked):  # their receipts went out long ago
+        for message in db.scalars(select(OutboxMessage).where(
+                OutboxMessage.ticket_id == ticket.id)):
+            message.sent_at = message.created_at = utcnow() - timedelta(days=800)
     db.commit()
     app.config.update(RETENTION_TICKET_DAYS=730, RETENTION_ATTACHMENT_DAYS=90,
                       RETENTION_MESSAGE_DAYS=90)
@@ -296,11 +323,12 @@ def test_retention_erases_what_is_past_its_time_and_nothing_else(app, db, people
     assert dry.exit_code == 0, dry.output
     assert "tickets' personal data: 1 would be erased" in dry.output
     assert "tickets' attachments: 2 would be deleted" in dry.output
-    assert "messages' recipients and texts: " in dry.output
     assert _stored(db, old).personal_data_erased_at is None
 
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0, result.output
+    assert result.output == dry.output.replace("would be ", ""), "the dry run counts the same"
+    assert _stored(db, reworked).name == "Làm Lại" and _stored(db, unsent).name == "Chưa Gửi"
     assert "tickets' attachments: 2 deleted" in result.output
     assert "tickets' personal data: 1 erased" in result.output
     assert (_stored(db, old).name, _stored(db, old).personal_data_erased_at is not None) \
@@ -331,7 +359,7 @@ def test_retention_zero_keeps_everything_and_bad_settings_stop_with_one_line(
     from portal.config import SettingsError, from_environment
 
     for name in ("RETENTION_TICKET_DAYS", "RETENTION_ATTACHMENT_DAYS",
-                 "RETENTION_MESSAGE_DAYS"):
+                 "RETENTION_MESSAGE_DAYS", "RETENTION_DOSSIER_DAYS"):
         monkeypatch.setenv(name, "-1")
         with pytest.raises(SettingsError, match=name):
             from_environment("/tmp")
@@ -357,3 +385,41 @@ def test_an_erased_message_is_not_sent_and_cannot_be_sent_again(app, client, db,
     assert refused.status_code == 302
     db.expire_all()
     assert db.get(OutboxMessage, message.id).failed
+
+
+def test_erasing_a_master_also_erases_its_sender_from_the_answer_copied_to_duplicates(
+        app, client, db, people):
+    master = make_ticket(app, db, name=NAME, phone=PHONE, email=EMAIL)
+    duplicate = make_ticket(app, db, name="Lê Văn Khác", email="khac@example.vn")
+    with app.test_request_context():
+        services.link_duplicate(db, duplicate, master, people["reception"], shown_version=None)
+    db.commit()
+    act_as(client, people["reception"], master.code, "accept", ticket_class="competence",
+           unit_id=people["unit"].id)
+    for user, action, fields in (
+            (people["handler"], "start", {}),
+            (people["handler"], "draft", {"answer": f"Kính gửi ông {NAME} và các công dân."}),
+            (people["handler"], "submit", {}), (people["secretariat"], "approve", {}),
+            (people["secretariat"], "send", {})):
+        assert act_as(client, user, master.code, action, **fields).status_code == 302
+    copied = _stored(db, duplicate)
+    assert NAME in copied.answer and copied.state == wf.ANSWERED
+    assert _erase(client, master.code).status_code == 302
+    assert _leftovers(db) == []
+    copied = _stored(db, duplicate)
+    assert copied.answer == "Kính gửi ông [họ tên] và các công dân."
+    assert copied.name == "Lê Văn Khác" and copied.personal_data_erased_at is None
+    assert db.scalar(select(OutboxMessage).where(
+        OutboxMessage.recipient == "khac@example.vn", OutboxMessage.notice == "answered"))
+
+
+def test_files_sent_from_a_page_left_open_while_the_ticket_changed_are_refused(
+        app, client, db, people):
+    ticket = make_ticket(app, db)
+    sign_in_as(client, people["reception"])
+    response = client.post(f"/staff/feedback/{ticket.code}/attachments?lang=en", data={
+        "attachments": [(io.BytesIO(PDF), "scan.pdf")], "version": str(ticket.version - 1)},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "Someone else changed this ticket meanwhile. No file was added" in response.get_data(
+        as_text=True)
+    assert db.scalar(select(Attachment)) is None

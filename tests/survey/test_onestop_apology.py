@@ -140,3 +140,41 @@ def test_a_new_date_must_be_a_working_day_after_the_promised_one(client, db, dos
     assert db.scalar(select(Dossier.new_due_on).where(Dossier.code == "HS-TOMORROW")) is None
     assert client.get("/staff/one-stop/dossiers/HS-TOMORROW/apology/letter").status_code == 404
     assert client.get("/staff/one-stop/dossiers/NOPE/apology").status_code == 404
+
+
+def test_retention_erases_the_citizen_of_dossiers_returned_long_ago(app, db, runner):
+    make_unit(db, code="DD", name="Phòng Đất đai")
+    make_procedure(db, code="1.000001")
+    db.commit()
+    today = today_in_vietnam()
+
+    def row(code, days_ago, name):
+        received = today - timedelta(days=days_ago + 10)
+        returned = today - timedelta(days=days_ago)
+        return (f"{code},1.000001,DD,{received:%d/%m/%Y},{returned:%d/%m/%Y} 16:00,"
+                f"{returned:%d/%m/%Y} 10:00,counter,returned,{name},,0905 111 222")
+
+    def import_rows():
+        csv = "\n".join([HEADER, row("HS-OLD", 400, "Phạm Văn Cũ"),
+                         row("HS-NEW", 30, "Đỗ Thị Mới")]) + "\n"
+        parsed = services.read_import(db, csv.encode(), "old.csv", max_bytes=10**6)
+        assert parsed.ok, parsed.problems
+        services.import_dossiers(db, parsed.rows, dry_run=False, source="old.csv")
+        db.commit()
+
+    import_rows()
+    app.config["RETENTION_DOSSIER_DAYS"] = 365
+    assert "dossiers' citizens: 1 would be erased" in runner.invoke(
+        args=["retention", "--dry-run"]).output
+    assert "dossiers' citizens: 1 erased" in runner.invoke(args=["retention"]).output
+    db.expire_all()
+    old, new = (db.scalar(select(Dossier).where(Dossier.code == code))
+                for code in ("HS-OLD", "HS-NEW"))
+    assert (old.citizen_name, old.citizen_phone, old.citizen_email) == (None, None, None)
+    assert old.scored_on is not None and old.pt_time is not None, "the points stay"
+    assert new.citizen_name == "Đỗ Thị Mới"
+    import_rows()  # the one-stop system sends the old dossier again: erased again
+    assert "dossiers' citizens: 1 erased" in runner.invoke(args=["retention"]).output
+    app.config["RETENTION_DOSSIER_DAYS"] = 0
+    import_rows()
+    assert "dossiers' citizens: 0 erased" in runner.invoke(args=["retention"]).output
