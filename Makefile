@@ -57,6 +57,10 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 	cd tests/e2e && npm ci --no-audit --no-fund --silent \
 		|| echo "npm is not available: the accessibility tests cannot run"
 
+# The suite runs on every core (pytest-xdist), a test file per worker at a time; each worker
+# has its own SQLite file, PostgreSQL database and Redis database (tests/conftest.py).
+# `make test PYTEST_ARGS="-n0 -k something"` runs in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: setup $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ import feedback_pages  # noqa: E402
 import import_dossiers  # noqa: E402
 import import_procedures  # noqa: E402
 import onestop_scoreboard  # noqa: E402
+import page_weight  # noqa: E402
 import survey_cpu  # noqa: E402
 import survey_dashboard  # noqa: E402
 import survey_submit  # noqa: E402
@@ -44,6 +45,11 @@ def main() -> None:
     print("| feedback data | database | page | median of 5 |")
     print("|---|---|---|---|")
     for line in feedback_pages.main():
+        print(line)
+    print()
+    print("| page weight | database | bytes over the wire | requests | target |")
+    print("|---|---|---|---|---|")
+    for line in page_weight.main():
         print(line)
     print()
     print("| in process, a citizen's path | database | CPU | wall | counted |")

@@ -21,8 +21,8 @@ class BoundedIntegerConverter(IntegerConverter):
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings, then each module's ``init_app``, then blueprints."""
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
-                static_folder=str(PROJECT_ROOT / "static"), static_url_path="/static")
+    # static files are served by portal.assets (hashed names, a year's cache, compressed)
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.url_map.converters["int"] = BoundedIntegerConverter
 
@@ -39,9 +39,21 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from portal import cli, db, errors, i18n, privacy, retention, security, templating, throttle
+    from portal import (
+        assets,
+        cli,
+        db,
+        errors,
+        i18n,
+        privacy,
+        retention,
+        security,
+        templating,
+        throttle,
+    )
     from portal.auth import init_app as init_auth
 
+    assets.init_app(app, PROJECT_ROOT / "static")
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

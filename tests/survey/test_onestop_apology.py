@@ -88,7 +88,7 @@ def test_an_apology_is_recorded_printed_and_sent_once(app, client, db, dossiers)
     shown = "/".join(reversed(when.split("-")))
     for text in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Kính gửi: Nguyễn Văn Tâm",
                  "HS-TOMORROW", "Chờ ý kiến của UBND xã về nguồn gốc đất", shown,
-                 "letter-a5.css", dossier.due_on.strftime("%d/%m/%Y")):
+                 "letter-a5.", dossier.due_on.strftime("%d/%m/%Y")):
         assert text in letter, text
     db.expire_all()
     assert new_due(db) == when
