@@ -113,3 +113,10 @@ def test_the_survey_page_weighs_at_most_15_kb_on_a_first_visit_and_one_request_a
     linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
     assert sorted(linked) == sorted(_hashed_links(html)), "every file cached a year"
     assert sum(sizes.values()) <= 15_000, sizes
+
+
+def test_staff_pages_are_not_compressed(client, db, auth):
+    auth.as_role("secretariat")
+    page = client.get("/staff/", headers={"Accept-Encoding": "br, gzip"})
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
+    assert b"</html>" in page.data
