@@ -55,7 +55,10 @@ def answers(rng: random.Random, codes: list[str]) -> dict:
     return data
 
 
-def submissions(app, token: str, codes: list[str]) -> tuple[list[float], list[float]]:
+def submissions(app, token: str, codes: list[str],
+                reference: bool = False) -> tuple[list[float], list[float]]:
+    """The citizens' completions against the portal (or, ``reference``, against the bare app
+    of the same shape, bench/reference_survey.py): the same answers in the same order."""
     rng = random.Random(9)
     cpu, wall = [], []
     for number in range(SUBMISSIONS + 20):
@@ -64,8 +67,10 @@ def submissions(app, token: str, codes: list[str]) -> tuple[list[float], list[fl
         started_cpu, started = time.process_time(), time.perf_counter()
         page = phone.get(f"/q/{token}")
         assert page.status_code == 200
+        shown = rng.randrange(30, 120)
         sent = phone.post(f"/q/{token}", data={
-            "nonce": nonce(app, token, rng.randrange(30, 120)), **answers(rng, codes)})
+            "nonce": "n" * 40 if reference else nonce(app, token, shown),
+            **answers(rng, codes)})
         assert sent.status_code == 302, sent.status_code
         if number >= 20:  # the first ones warm the caches
             cpu.append(time.process_time() - started_cpu)
@@ -115,6 +120,20 @@ def main() -> list[str]:
     lines = [f"| citizen submission (GET + POST), {SUBMISSIONS} phones | {dialect} | "
              f"{statistics.median(cpu) * 1000:.1f} ms | {statistics.median(wall) * 1000:.1f} ms "
              f"| {counted} of {SUBMISSIONS + 20} counted |"]
+    try:
+        import reference_survey
+    except ImportError:  # an older checkout, compared before/after
+        reference_survey = None
+    if reference_survey is not None:
+        reference = reference_survey.make_app(engine, codes)
+        ref_cpu, ref_wall = submissions(reference, token, codes, reference=True)
+        reference_survey.drop(engine)
+        ratio = statistics.median(ref_cpu) / statistics.median(cpu)
+        lines.append(f"| the same work in a bare Flask app (bench/reference_survey.py) | "
+                     f"{dialect} | {statistics.median(ref_cpu) * 1000:.1f} ms | "
+                     f"{statistics.median(ref_wall) * 1000:.1f} ms | |")
+        lines.append(f"| **ratio** bare CPU / portal CPU per completion (target ≥ 0.5) | "
+                     f"{dialect} | **{ratio:.2f}** | | {'OK' if ratio >= 0.5 else 'not yet'} |")
     import survey_dashboard  # the same synthetic year as that benchmark
 
     survey_dashboard.generate(engine, RESPONSES, codes)
