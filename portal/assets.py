@@ -63,12 +63,21 @@ class Asset:
 
 
 class Assets:
-    def __init__(self, folder: Path):
+    """``watch``: look at each file's modification time on every use (development: an edited
+    style shows at once); otherwise a file is read once per process (a deployment restarts
+    the workers), which saves a stat per link on every page."""
+
+    def __init__(self, folder: Path, *, watch: bool = True):
         self.folder = folder
+        self.watch = watch
         self._cache: dict[str, Asset] = {}
         self._lock = threading.Lock()
 
     def get(self, filename: str) -> Asset | None:
+        if not self.watch:
+            asset = self._cache.get(filename)
+            if asset is not None:
+                return asset
         path = safe_join(str(self.folder), filename)
         if path is None:
             return None
@@ -145,7 +154,7 @@ def serve(assets: Assets, filename: str) -> Response:
 
 def init_app(app: Flask, folder: Path) -> None:
     """Serve ``folder`` at /static (the app is made without Flask's own static route)."""
-    assets = Assets(folder)
+    assets = Assets(folder, watch=app.debug or app.config.get("TEMPLATES_AUTO_RELOAD") is True)
     app.extensions["assets"] = assets
     app.add_url_rule("/static/<path:filename>", endpoint="static",
                      view_func=lambda filename: serve(assets, filename))
