@@ -7,6 +7,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_survey_journey import sign_in
@@ -168,9 +169,11 @@ def test_the_loop_closes_for_a_citizen_without_phone_or_email(live_server, deskt
     _accept_for_the_land_office(desktop)
     # no email, no phone: the notice goes as a printed letter
     desktop.get_by_role("link", name="Đã tiếp nhận để xử lý").click()
+    desktop.wait_for_load_state("load")  # the print stylesheet loads after the page shows
     desktop.emulate_media(media="print")
     letter = desktop.locator("article.letter")
-    assert desktop.locator(".letter-tools").is_hidden() and letter.is_visible()
+    expect(desktop.locator(".letter-tools")).to_be_hidden()
+    assert letter.is_visible()
     text = letter.inner_text()
     assert "Kính gửi: Phạm Thị Zzloop" in text and code in text and pin in text
     assert len(desktop.pdf(format="A4")) > 1000

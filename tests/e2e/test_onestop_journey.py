@@ -5,6 +5,7 @@ from another tab is refused with the legal reason."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import answer_steps, one_stop_mode, screenshot
 from tests.e2e.test_survey_journey import sign_in
@@ -84,8 +85,9 @@ def test_import_rate_by_qr_score_and_apologise_once(live_server, browser, deskto
     letter = desktop.content()
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in letter
     assert "Kính gửi: Trần Thị Hẹn" in letter and new_date.strftime("%d/%m/%Y") in letter
+    desktop.wait_for_load_state("load")  # the print stylesheet loads after the page shows
     desktop.emulate_media(media="print")
-    assert desktop.locator(".letter-tools").is_hidden()  # the print stylesheet hides the tools
+    expect(desktop.locator(".letter-tools")).to_be_hidden()  # the print stylesheet hides them
     screenshot(desktop, "onestop-apology-print")
     desktop.emulate_media(media="screen")
 

@@ -1,6 +1,7 @@
 """A visitor on a phone finds a procedure without typing accents, reads it in English, prints
 it; staff sign in. In the real browser, with the real Content-Security-Policy."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DEMO_PASSWORD, screenshot
 
@@ -36,9 +37,10 @@ def test_a_citizen_finds_and_prints_a_procedure_on_a_phone(live_server, phone):
     assert page.get_by_role("button", name="Print this page").is_visible()
     screenshot(page, "procedure-en-phone")
 
+    page.wait_for_load_state("load")  # the print stylesheet loads after the page shows
     page.emulate_media(media="print")
-    assert not page.locator(".main-nav").is_visible()
-    assert not page.locator(".site-footer").is_visible()
+    expect(page.locator(".main-nav")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
     assert not page.get_by_role("button", name="Print this page").is_visible()
     assert page.locator("h1").is_visible() and page.locator("#legal").is_visible()
     # legible on paper: body text at least 10 pt (13.3 px), dark on white
