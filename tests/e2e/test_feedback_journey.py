@@ -95,6 +95,7 @@ def test_feedback_from_phone_to_publication(live_server, desktop, phone, tmp_pat
                      "Kính gửi ông Trần Văn Bình, Sở xin lỗi về việc trễ hẹn; hồ sơ đã được "
                      "giải quyết và trả kết quả ngày 05/03.")
     desktop.get_by_role("link", name="Chuẩn bị bản công khai").click()
+    desktop.wait_for_url(f"**/staff/feedback/{code}/publish")
     assert desktop.locator("mark").count() >= 2  # the name and the phone are highlighted
     screenshot(desktop, "feedback-publish-vi-desktop")
     desktop.get_by_role("button", name="Công bố").click()

@@ -4,6 +4,7 @@ while the network is down delivered exactly once when it returns, even across a 
 import contextlib
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from portal.db import get_session
@@ -72,7 +73,7 @@ def test_the_tablet_thanks_then_starts_again_and_clears_an_abandoned_form(live_s
     assert label["height"] >= 80, "big buttons"
     answer_steps(tablet, VARIED, comment="Nhân viên nhiệt tình.")
     tablet.get_by_role("button", name="Gửi đánh giá").tap()
-    assert tablet.get_by_role("heading", name="Xin cảm ơn Ông/Bà!").is_visible()
+    expect(tablet.get_by_role("heading", name="Xin cảm ơn Ông/Bà!")).to_be_visible()
     assert tablet.locator("form[data-survey] input:checked").count() == 0
     screenshot(tablet, "tablet-thanks-vi")
     wait_until(tablet, "!document.querySelector('[data-tablet-survey]').hidden", timeout=5)
@@ -165,13 +166,13 @@ def test_answers_about_a_dossier_wait_for_its_code(live_server, tablet):
         answer_steps(tablet, VARIED + [1, None, None, 2])
         tablet.get_by_role("button", name="Gửi đánh giá").tap()
         problem = tablet.locator("[data-tablet-problem]")
-        assert problem.is_visible() and "Gõ mã hồ sơ" in problem.inner_text()
+        expect(problem).to_contain_text("Gõ mã hồ sơ")
         code = tablet.locator("input[name=dossier_code]")
         assert code.evaluate("element => element === document.activeElement")
         assert counted(live_server, token) == 0, "nothing queued without the code"
         code.fill("HS-TAB-1")
         tablet.get_by_role("button", name="Gửi đánh giá").tap()
-        assert tablet.get_by_role("heading", name="Xin cảm ơn Ông/Bà!").is_visible()
+        expect(tablet.get_by_role("heading", name="Xin cảm ơn Ông/Bà!")).to_be_visible()
         wait_until(tablet, "document.querySelector('[data-tablet-status]').hidden")
     assert counted(live_server, token) == 1
     with live_server.app.app_context():

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 import zxingcpp
 from PIL import Image
 
@@ -40,8 +41,8 @@ def test_set_up_two_step_sign_in_and_sign_in_with_a_code(live_server, desktop):
     screenshot(desktop, "two-factor-setup-vi-desktop")
     desktop.get_by_label("Mã", exact=True).fill(pyotp.TOTP(secret).now())
     desktop.get_by_role("button", name="Bật đăng nhập hai bước").click()
-    assert desktop.get_by_role("heading", name="Mã khôi phục của bạn").is_visible()
-    assert desktop.locator(".recovery-codes li").count() == 10
+    expect(desktop.get_by_role("heading", name="Mã khôi phục của bạn")).to_be_visible()
+    expect(desktop.locator(".recovery-codes li")).to_have_count(10)
     desktop.get_by_role("link", name="Tôi đã cất giữ các mã").click()
     desktop.get_by_role("button", name="Đăng xuất").click()
     # next time: the password, then the code the app shows (the next one: a code is used once)
