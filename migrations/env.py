@@ -9,6 +9,7 @@ import feedback.models  # noqa: F401
 import portal.audit  # noqa: F401
 import portal.auth.models  # noqa: F401
 import portal.pages.models  # noqa: F401
+import portal.snapshots  # noqa: F401
 import portal.workcalendar.models  # noqa: F401
 import survey.models  # noqa: F401
 import survey.onestop.models  # noqa: F401

@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         privacy,
         retention,
         security,
+        snapshots,
         templating,
         throttle,
     )
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     assets.init_app(app, PROJECT_ROOT / "static")
     db.init_app(app)
+    snapshots.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     throttle.init_app(app)

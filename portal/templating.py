@@ -71,10 +71,11 @@ def url_for_page(number: int) -> str:
 def site_contact():
     """The published contact page (org name, hotline) for the header and footer, once a request."""
     if "site_contact" not in g:
+        from portal import snapshots
         from portal.pages.queries import hotline_page
 
         try:
-            g.site_contact = hotline_page(get_session())
+            g.site_contact = snapshots.get(get_session(), "contact", "page", hotline_page)
         except SQLAlchemyError:  # an error page must render even when the database is down
             log.exception("could not read the contact details")
             get_session().rollback()

@@ -52,10 +52,12 @@ def init_app(app: Flask) -> None:
     from survey.onestop.staff_views import bp as onestop_staff_bp
     from survey.onestop.views import bp as onestop_bp
     from survey.paper_views import bp as paper_bp
+    from survey.rendering import questions
     from survey.staff_views import bp as staff_bp
     from survey.tablet_views import bp as tablet_bp
     from survey.views import bp
 
+    app.jinja_env.globals["survey_questions"] = questions
     app.register_blueprint(bp)
     app.register_blueprint(tablet_bp)
     app.register_blueprint(staff_bp)

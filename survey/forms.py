@@ -18,8 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from portal import snapshots
+from portal.db import get_session
 from portal.forms import Form, SubForm
-from portal.i18n import pick
+from portal.i18n import current_language, pick
 from portal.text import clean_text
 from survey.models import CHANNEL_TABLET, ONE_STOP_INSTEAD, Questionnaire
 from survey.onestop.dossier_import import CODE as DOSSIER_CODE
@@ -146,6 +148,31 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
     ``dossier_code``, a box for the code of the dossier they rate (on a counter's tablet,
     which is not tied to one dossier).
     """
+    form_class = _form_class(questionnaire, all_expectation=all_expectation,
+                             one_stop=tuple(one_stop), statements=statements,
+                             dossier_code=dossier_code)
+    form = form_class(**kwargs)
+    form.questionnaire = questionnaire
+    form.procedure_field.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
+        SelectChoice(str(field.id), pick(field.name, field.name_en)) for field in fields]
+    form.officer.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
+        SelectChoice(str(officer.id), officer.full_name) for officer in officers]
+    return form
+
+
+def _form_class(questionnaire: Questionnaire, **variant) -> type[SurveyForm]:
+    """The form class of this questionnaire version and variant, in the page's language: made
+    once and kept with the worker's copies (portal/snapshots.py), unless it asks the one-stop
+    questions, whose scheme is not among them."""
+    if variant["one_stop"]:
+        return _make_form_class(questionnaire, **variant)
+    key = ("form", questionnaire.id, current_language(), tuple(sorted(variant.items())))
+    return snapshots.get(get_session(), "questionnaire", key,
+                         lambda _loader: _make_form_class(questionnaire, **variant))
+
+
+def _make_form_class(questionnaire: Questionnaire, *, all_expectation, one_stop, statements,
+                     dossier_code) -> type[SurveyForm]:
     scale = questionnaire.scale
     choices = [SelectChoice(str(level["value"]), pick(level["vi"], level.get("en")))
                for level in scale["levels"]]
@@ -189,13 +216,7 @@ def make_survey_form(questionnaire: Questionnaire, *, fields, officers,
     form_class.item_codes = codes
     form_class.expectation_codes = expectation_codes
     form_class.one_stop_codes = one_stop_codes
-    form = form_class(**kwargs)
-    form.questionnaire = questionnaire
-    form.procedure_field.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
-        SelectChoice(str(field.id), pick(field.name, field.name_en)) for field in fields]
-    form.officer.choices = [SelectChoice("", _l("— choose if you wish —"))] + [
-        SelectChoice(str(officer.id), officer.full_name) for officer in officers]
-    return form
+    return form_class
 
 
 def build_survey_form(session, target, config, *, questionnaire=None, officers=None,
@@ -203,13 +224,12 @@ def build_survey_form(session, target, config, *, questionnaire=None, officers=N
     """The survey form for a link's counter: the given questionnaire version (the current one
     by default) and ``officers`` on duty (today's by default). Returns the form and the
     officers."""
-    from portal.pages.queries import all_fields
     from portal.workdays import today_in_vietnam
-    from survey import services
+    from survey import shared
 
     if officers is None:
-        officers = services.officers_on_duty(session, target.counter, today_in_vietnam())
-    questionnaire = questionnaire or services.current_questionnaire(session)
+        officers = shared.officers_on_duty(session, target.counter, today_in_vietnam())
+    questionnaire = questionnaire or shared.questionnaire(session)
     if target.channel == CHANNEL_TABLET and questionnaire.asks_one_stop \
             and "one_stop" not in kwargs:  # the tablet asks them after the statements
         from survey.onestop.services import current_scheme
@@ -224,7 +244,7 @@ def build_survey_form(session, target, config, *, questionnaire=None, officers=N
         if not dossier_rated(session, target.dossier.dossier_code):
             kwargs["one_stop"] = current_scheme(session).citizen_indices
             kwargs["statements"] = questionnaire.one_stop_mode != ONE_STOP_INSTEAD
-    form = make_survey_form(questionnaire, fields=all_fields(session), officers=officers,
+    form = make_survey_form(questionnaire, fields=shared.fields(session), officers=officers,
                             **kwargs)
     if len(officers) < 2:
         del form.officer  # one officer on duty is credited without asking; none, nobody

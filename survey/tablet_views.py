@@ -21,7 +21,7 @@ from portal.db import get_session, utcnow
 from portal.throttle import get_throttle
 from portal.workdays import today_in_vietnam
 from survey import nonce as nonces
-from survey import screening, services
+from survey import screening, services, shared
 from survey.forms import build_survey_form
 from survey.links import normalise_token
 from survey.models import Questionnaire
@@ -37,7 +37,7 @@ MAX_SECONDS = 24 * 3600
 def _target(raw_token: str) -> services.Target:
     """:raise 404: for an unknown, revoked or retired tablet link."""
     token = normalise_token(raw_token)
-    target = services.resolve_tablet(get_session(), token) if token else None
+    target = shared.resolve_tablet(get_session(), token) if token else None
     return target or abort(404)
 
 
@@ -100,8 +100,8 @@ def answers(token: str):
     questionnaire = session.get(Questionnaire, version) \
         if isinstance(version, int) and not isinstance(version, bool) and 0 < version < 2**31 \
         else None
-    officers = services.officers_on_duty(session, target.counter,
-                                         today_in_vietnam(answered_at))
+    officers = shared.officers_on_duty(session, target.counter,
+                                       today_in_vietnam(answered_at))
     form, officers = build_survey_form(
         session, target, current_app.config, questionnaire=questionnaire, officers=officers,
         all_expectation=True, formdata=_known_officer(MultiDict(fields), officers),

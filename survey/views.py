@@ -20,7 +20,7 @@ from portal.text import whole_number
 from portal.throttle import get_throttle
 from portal.workdays import today_in_vietnam
 from survey import nonce as nonces
-from survey import queries, reports, screening, services
+from survey import queries, reports, screening, services, shared
 from survey.forms import build_survey_form
 from survey.links import normalise_token
 from survey.models import Response
@@ -33,7 +33,7 @@ LAST_RESPONSE_KEY = "survey_response"
 def _lookup(raw_token: str):
     """The normalised token and its live target (None: unknown, revoked or retired)."""
     token = normalise_token(raw_token)
-    return token, (services.resolve(get_session(), token) if token else None)
+    return token, (shared.resolve(get_session(), token) if token else None)
 
 
 def _invalid_link():
