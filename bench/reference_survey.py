@@ -57,9 +57,32 @@ PAGE = """<!doctype html>
 <footer><p>Đường dây nóng: 0258 000 0000</p></footer></body></html>"""
 
 
-def make_app(engine, codes: list[str]) -> Flask:
-    """The reference app on ``engine`` (its two tables created), asking ``codes``."""
+CODES = ["TC1", "TC2", "TC3", "TC4", "TT1", "TT2", "TT3", "TT4", "CC1", "CC2", "CC3", "CC4",
+         "CC5", "KQ1", "KQ2", "KQ3", "PA1", "PA2", "PA3"]
+
+
+def create() -> Flask:
+    """The reference app for gunicorn (``reference_survey:create()``) on DATABASE_URL, with
+    the portal's engine settings; its tables are made beforehand (:func:`make_tables`)."""
+    import os
+
+    from portal.db import make_engine
+
+    return make_app(make_engine(os.environ["DATABASE_URL"]), CODES, create_tables=False)
+
+
+def make_tables(url: str) -> None:
+    from portal.db import make_engine
+
+    engine = make_engine(url)
     metadata.create_all(engine)
+    engine.dispose()
+
+
+def make_app(engine, codes: list[str], create_tables: bool = True) -> Flask:
+    """The reference app on ``engine`` (its two tables created), asking ``codes``."""
+    if create_tables:
+        metadata.create_all(engine)
     dimensions = [{"name": f"Khía cạnh {number} của dịch vụ hành chính công", "items": []}
                   for number in range(1, 6)]
     for number, code in enumerate(codes, start=1):

@@ -110,7 +110,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # and waits its turn. WAL readers are never blocked. Commands stay deferred (one
         # holding the lock for its whole run would block the site), except those that read
         # and then write while the site runs: they call write_transaction() first.
-        if (has_app_context() and g.get("write_transaction")) or (
+        # A request that reads first (read_first) takes it only when it starts writing.
+        if has_app_context() and g.get("reads_first"):
+            connection.exec_driver_sql("BEGIN")
+        elif (has_app_context() and g.get("write_transaction")) or (
                 has_request_context() and request.method not in SAFE_METHODS):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -136,6 +139,26 @@ def write_transaction() -> None:
     the write lock at their first statement (waiting their turn), instead of failing at the
     first write with "database is locked" when a citizen's answer was stored in between."""
     g.write_transaction = True
+
+
+def read_first() -> None:
+    """This request reads for a while before it knows whether it writes (a citizen's answer:
+    find the link, check the form): on SQLite its transaction does not take the write lock
+    up front, so such requests overlap until they write. It calls :func:`start_writing`
+    before its first write."""
+    g.reads_first = True
+
+
+def start_writing(session: Session) -> None:
+    """End the reading part of a :func:`read_first` request (it wrote nothing) and let the
+    next statement begin a transaction that takes the write lock and waits its turn. What
+    was read stays usable; what must still hold is checked again in the writing part."""
+    if not g.pop("reads_first", False):
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read_first request changed rows before start_writing")
+    if session.in_transaction():
+        session.commit()
 
 
 def commit_despite_client_error() -> None:

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from portal.db import get_session
+from portal.db import get_session, read_first, start_writing
 from portal.text import whole_number
 from portal.throttle import get_throttle
 from portal.workdays import today_in_vietnam
@@ -42,6 +42,8 @@ def _invalid_link():
 
 @bp.route("/q/<token>", methods=["GET", "POST"])
 def answer(token: str):
+    if request.method == "POST":
+        read_first()  # SQLite: answers overlap until they store (start_writing in _store)
     token, target = _lookup(token)
     if target is None:
         return _invalid_link()
@@ -88,6 +90,7 @@ def _store(token, target, form, officers):
         officers, nonce=form.nonce.data, seconds=seconds,
         honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address),
         device_hash=nonces.device_hash(request.cookies.get(nonces.DEVICE_COOKIE)))
+    start_writing(session_)
     outcome = services.submit(session_, target, form.questionnaire, submission,
                               screening.rules_from(current_app.config))
     if outcome.already_rated:

@@ -214,3 +214,62 @@ def test_migration_0017_carries_the_one_stop_switch_over(tmp_path):
             "SELECT version, one_stop_mode FROM questionnaire")).all())
     assert sorted(modes.values()) == ["besides", "off"] and modes["old"] == "off"
     engine.dispose()
+
+
+def test_a_request_that_reads_first_takes_the_write_lock_only_to_write(tmp_path):
+    """A citizen's answer reads (link, form, nonce) before it writes: meanwhile another
+    writer goes ahead at once; then it writes in a transaction of its own that holds the lock.
+    Without read_first the other writer finds the database locked (the test can fail)."""
+    import sqlite3
+
+    from flask import Flask
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from portal.db import make_engine, read_first, start_writing
+
+    path = tmp_path / "citizens.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    flask_app = Flask(__name__)
+
+    def other_writer_gets_in() -> bool:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO t VALUES (2)")
+            other.execute("COMMIT")
+            return True
+        except sqlite3.OperationalError as error:
+            assert "locked" in str(error)
+            return False
+        finally:
+            other.close()
+
+    for reads_first in (True, False):
+        with flask_app.test_request_context(method="POST"), Session(engine) as session:
+            if reads_first:
+                read_first()
+            session.execute(text("SELECT count(*) FROM t")).scalar()
+            assert other_writer_gets_in() is reads_first
+            start_writing(session)
+            session.execute(text("INSERT INTO t VALUES (1)"))
+            assert not other_writer_gets_in(), "the writing part holds the lock"
+            session.commit()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT n FROM t ORDER BY rowid").scalars().all() \
+            == [2, 1, 1]
+    engine.dispose()
+
+
+def test_start_writing_refuses_a_request_that_wrote_while_reading(app, db):
+    from portal.auth.models import Unit
+    from portal.db import get_session, read_first, start_writing
+
+    with app.test_request_context(method="POST"):
+        read_first()
+        session = get_session()
+        session.add(Unit(code="X1", name="Phòng X"))
+        with pytest.raises(RuntimeError, match="changed rows"):
+            start_writing(session)
