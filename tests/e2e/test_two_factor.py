@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
-from playwright.sync_api import expect
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from portal.db import get_session
 from tests.e2e.conftest import DEMO_PASSWORD, screenshot
