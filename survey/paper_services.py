@@ -274,7 +274,8 @@ def enter_forms(session: Session, rows: list[Row], collected_on: date,
             services.Submission(answers=answers, expectations=expectations,
                                 nonce=f"paper:{serial}", seconds=None,
                                 comment=row.comment or None, submitted_at=when,
-                                one_stop=points, dossier_code=dossier_code),
+                                one_stop=points, dossier_code=dossier_code,
+                                paper_serial=serial, paper_batch_id=batch.id),
             screening.ScreeningRules())
         if outcome.one_stop_kept is False:  # rated by its QR code a moment ago
             raise EntryProblems([(row.line, _l(
@@ -286,8 +287,6 @@ def enter_forms(session: Session, rows: list[Row], collected_on: date,
                 "Form %(number)s was entered already (answers of %(day)s).",
                 number=paper.form_number(serial),
                 day=today_in_vietnam(outcome.response.submitted_at).strftime("%d/%m/%Y")))])
-        outcome.response.paper_serial = serial
-        outcome.response.paper_batch_id = batch.id
         stored.append(outcome.response)
     session.flush()
     audit.record(session, "paper_forms.enter", target_type="paper_batch",

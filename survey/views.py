@@ -95,7 +95,7 @@ def _store(token, target, form, officers):
                               screening.rules_from(current_app.config))
     if outcome.already_rated:
         return render_template("survey/already_rated.html")
-    session[LAST_RESPONSE_KEY] = outcome.response.id
+    session[LAST_RESPONSE_KEY] = outcome.response_id
     return redirect(url_for("survey.thanks", token=token))
 
 

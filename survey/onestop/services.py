@@ -227,7 +227,7 @@ def typed_dossier_code(session: Session, typed: str) -> str:
 
 
 def record_citizen_ratings(session: Session, dossier_code: str, points: dict[str, int],
-                           response) -> bool:
+                           response_id: int) -> bool:
     """Keep a citizen's own points for their dossier and, if its record is imported already,
     score it again with them; a later import reads them. Once per dossier: when it was rated
     already (or is being rated at this moment by another channel), nothing is kept and this
@@ -237,7 +237,7 @@ def record_citizen_ratings(session: Session, dossier_code: str, points: dict[str
     savepoint = session.begin_nested()
     try:
         session.add_all([CitizenRating(dossier_code=dossier_code, rule=rule, points=value,
-                                       response_id=response.id)
+                                       response_id=response_id)
                          for rule, value in points.items()])
         session.flush()
     except IntegrityError:
