@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -216,24 +216,39 @@ DEVICE_WINDOW = timedelta(hours=24)
 ADDRESS_WINDOW = timedelta(hours=1)
 
 
+_RESPONSES = Response.__table__
+_ANSWERS = Answer.__table__
+
+
+def _count_since(window_name: str, *conditions):
+    return select(func.count()).select_from(_RESPONSES).where(
+        *conditions, _RESPONSES.c.submitted_at >= bindparam(window_name),
+        _RESPONSES.c.submitted_at < bindparam("now")).scalar_subquery()
+
+
+# The statement of earlier_answers for each pair of (browser known, address known), built
+# once: a Core statement built anew for each answer costs more than running it.
+_EARLIER = {
+    (device, address): select(*(query.label(name) for name, query, wanted in (
+        ("device", _count_since("device_since",
+                                _RESPONSES.c.device_hash == bindparam("device_hash")), device),
+        ("address", _count_since("address_since",
+                                 _RESPONSES.c.client_hash == bindparam("client_hash"),
+                                 _RESPONSES.c.counter_id == bindparam("counter_id")), address))
+        if wanted))
+    for device in (True, False) for address in (True, False) if device or address}
+
+
 def earlier_answers(session: Session, device_hash: str | None, client_hash: str | None,
                     counter_id: int, now: datetime) -> tuple[int | None, int]:
     """How many responses came from this browser in the last 24 hours (None: no cookie to
     count by), and for this counter from this address in the last hour, in one statement."""
-    def count(window, *conditions):
-        return select(func.count()).select_from(Response).where(
-            *conditions, Response.submitted_at >= now - window,
-            Response.submitted_at < now).scalar_subquery()
-
-    wanted = {name: query for name, value, query in (
-        ("device", device_hash,
-         count(DEVICE_WINDOW, Response.device_hash == device_hash)),
-        ("address", client_hash,
-         count(ADDRESS_WINDOW, Response.client_hash == client_hash,
-               Response.counter_id == counter_id))) if value}
-    if not wanted:
+    if not device_hash and not client_hash:
         return None, 0
-    row = session.execute(select(*(query.label(name) for name, query in wanted.items()))).one()
+    row = session.connection().execute(_EARLIER[bool(device_hash), bool(client_hash)], {
+        "device_hash": device_hash, "client_hash": client_hash, "counter_id": counter_id,
+        "now": now, "device_since": now - DEVICE_WINDOW,
+        "address_since": now - ADDRESS_WINDOW}).one()
     counted = row._asdict()
     return counted.get("device"), counted.get("address") or 0
 
@@ -273,7 +288,8 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
     # are counted here, as the ORM's flush counts the responses other paths add.
     savepoint = session.begin_nested()
     try:
-        response_id = session.execute(insert(Response).returning(Response.id), [dict(
+        response_id = session.connection().execute(
+            insert(_RESPONSES).returning(_RESPONSES.c.id), dict(
             questionnaire_id=questionnaire.id, counter_id=stored.counter_id,
             officer_id=stored.officer_id, channel=stored.channel,
             dossier_link_id=target.dossier.id if target.dossier is not None else None,
@@ -283,7 +299,7 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
             gender=submission.gender, age_group=submission.age_group,
             flagged=verdict.excluded, flag_reasons=list(verdict.exclusions) or None,
             exclusion=screening.main_reason(verdict.exclusions), signals=verdict.signals,
-            client_hash=submission.client_hash, device_hash=submission.device_hash)]
+            client_hash=submission.client_hash, device_hash=submission.device_hash)
         ).scalar_one()
     except IntegrityError:
         savepoint.rollback()
@@ -292,7 +308,7 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
             return Outcome(earlier, repeated=True, session=session)
         return Outcome(None, already_rated=True, session=session)
     if stored.answers:
-        session.execute(insert(Answer), [
+        session.connection().execute(insert(_ANSWERS), [
             {"response_id": response_id, "item_code": answer.item_code, "value": answer.value}
             for answer in stored.answers])
     if not verdict.excluded:
