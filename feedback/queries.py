@@ -70,8 +70,13 @@ def published_statement(filters: PublicFilters) -> Select:
     return statement.order_by(Ticket.published_at.desc(), Ticket.id.desc())
 
 
+# Lists count their matching tickets up to this many past the page: "more than 1,000".
+COUNT_UP_TO = 1000
+
+
 def published_page(session: Session, filters: PublicFilters, page: int, per_page: int) -> Page:
-    return paginate(session, published_statement(filters), page, per_page)
+    return paginate(session, published_statement(filters), page, per_page,
+                    count_up_to=COUNT_UP_TO)
 
 
 def published_years(session: Session) -> list[int]:

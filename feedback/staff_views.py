@@ -109,7 +109,8 @@ def queue():
         filters.unit_id = access.queue_unit(current_user)  # a handler: their unit's tickets
     today, soon = _deadline_context()
     page = paginate(get_session(), queries.queue_statement(filters, today, soon),
-                    page_number(request.args.get("page")), current_app.config["FEEDBACK_PER_PAGE"])
+                    page_number(request.args.get("page")), current_app.config["FEEDBACK_PER_PAGE"],
+                    count_up_to=queries.COUNT_UP_TO)
     bulk = BulkAssignForm()
     bulk.unit_id.choices = _unit_choices(_("— choose a unit —"))
     return render_template(

@@ -100,6 +100,13 @@ def show_decimal(value: float | None, places: int = 2) -> str:
     return format_decimal(value, "0." + "0" * places if places else "0")
 
 
+def show_number(value: int | None) -> str:
+    """1.000 in Vietnamese, 1,000 in English."""
+    if value is None:
+        return ""
+    return format_decimal(value, "#,##0")
+
+
 def show_iso_date(value: str | None) -> str:
     """A date stored as text (YYYY-MM-DD, e.g. in a history line's details) as dd/mm/yyyy."""
     try:
@@ -132,6 +139,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["isodate"] = show_iso_date
     app.jinja_env.filters["percent"] = show_percent
     app.jinja_env.filters["decimal"] = show_decimal
+    app.jinja_env.filters["number"] = show_number
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, current_language=current_language,
         url_for_language=url_for_language, pick=pick, bilingual=bilingual,

@@ -1,4 +1,9 @@
-"""Page through a select() statement with one COUNT and one bounded SELECT."""
+"""Page through a select() statement with one COUNT and one bounded SELECT.
+
+A list that may grow without end (tickets, the published list) counts only so far
+(``count_up_to`` rows past the page): reading every matching row for a number nobody needs
+exactly made its first page slower with every ticket (issue 13, point 3). It then says "more
+than …"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,6 +20,7 @@ class Page:
     total: int
     page: int
     per_page: int
+    more: bool = False  # more rows match than ``total``, where counting stopped
 
     @property
     def pages(self) -> int:
@@ -37,8 +43,18 @@ def page_number(raw: str | None) -> int:
     return 1
 
 
-def paginate(session: Session, statement: Select, page: int, per_page: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+def paginate(session: Session, statement: Select, page: int, per_page: int,
+             count_up_to: int | None = None) -> Page:
+    """The page's rows and the number of matching rows; with ``count_up_to``, counted only
+    up to that many rows past the page's start (``more`` says there are more)."""
+    counted = statement.order_by(None)
+    bound = None
+    if count_up_to is not None:
+        bound = (page - 1) * per_page + count_up_to
+        counted = counted.limit(bound + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page))
                  .unique())
-    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+    more = bound is not None and total > bound
+    return Page(items=items, total=bound if more else total, page=page, per_page=per_page,
+                more=more)

@@ -25,8 +25,7 @@ _NOT_ANSWERS = ("csrf_token", "nonce")  # rendered by the page, outside the ques
 def pristine(form) -> bool:
     """Nothing answered, nothing marked wrong, no one-stop question: the same for all."""
     return not form.one_stop_codes and not form.errors and not form.form_errors and all(
-        field.data in (None, "") for name, field in form._fields.items()
-        if name not in _NOT_ANSWERS)
+        field.data in (None, "") for field in form if field.name not in _NOT_ANSWERS)
 
 
 def render(form) -> Markup:

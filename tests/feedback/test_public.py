@@ -323,3 +323,31 @@ def test_publishing_an_edited_text_that_still_looks_personal_needs_a_second_look
     assert confirmed.status_code == 302
     db.expire_all()
     assert db.get(Ticket, ticket.id).published_at is not None
+
+
+def test_long_lists_count_only_so_far_and_say_more(app, client, db, monkeypatch):
+    """The published list and the staff queue stop counting (issue 13, point 3): past the
+    limit they say "more than", and the pager still leads on; a page near the end counts
+    exactly again."""
+    from feedback import queries
+
+    monkeypatch.setattr(queries, "COUNT_UP_TO", 3)
+    app.config["FEEDBACK_PER_PAGE"] = 2
+    unit = make_unit(db)
+    tickets = [make_ticket(app, db, consent_publish=True) for _ in range(6)]
+    for number, ticket in enumerate(tickets):
+        secretariat = _answer(client, db, ticket.code, unit, answer="Đã xử lý.")
+        act_on(client, db, ticket.code, "publish",
+               public_question=f"Hỏi về việc cấp giấy phép số {number}.",
+               public_answer="Đã xử lý.")
+    client.post("/staff/logout")
+    first = client.get("/feedback/published").get_data(as_text=True)
+    assert "Hơn 3 kết quả." in first and "Trang 1 / hơn 2" in first
+    assert 'rel="next"' in first
+    english = client.get("/feedback/published?lang=en").get_data(as_text=True)
+    assert "More than 3 results." in english and "Page 1 of more than 2" in english
+    last = client.get("/feedback/published?page=3&lang=vi").get_data(as_text=True)
+    assert "6 kết quả." in last and "Trang 3 / 3" in last and 'rel="next"' not in last
+    sign_in_as(client, secretariat)
+    queue = client.get("/staff/feedback?all=1").get_data(as_text=True)
+    assert "Hơn 3 phản ánh, hạn gần nhất xếp trước." in queue
