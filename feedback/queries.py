@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, case, extract, func, literal_column, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, defer, raiseload
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 from feedback import duplicates
 from feedback import workflow as wf
@@ -51,7 +54,8 @@ class PublicFilters:
 
 
 def published_statement(filters: PublicFilters) -> Select:
-    """The published tickets (a duplicate's master shown once: duplicates are left out)."""
+    """The published tickets, newest publication first (a period's: newest answer first; a
+    duplicate's master shown once: duplicates are left out)."""
     statement = _public(select(Ticket)).where(Ticket.published_at.is_not(None),
                                               Ticket.duplicate_of_id.is_(None))
     for term in fold(filters.q).split()[:8]:
@@ -65,8 +69,11 @@ def published_statement(filters: PublicFilters) -> Select:
             last = date(filters.year + (filters.month == 12), filters.month % 12 + 1, 1)
         else:
             last = date(filters.year + 1, 1, 1)
-        statement = statement.where(Ticket.answered_at >= _start_of(first),
-                                    Ticket.answered_at < _start_of(last))
+        # a year's or a month's answers, newest answer first: read in that order from an
+        # index, instead of sorting every answer of the period
+        return statement.where(Ticket.answered_at >= _start_of(first),
+                               Ticket.answered_at < _start_of(last)) \
+            .order_by(Ticket.answered_at.desc(), Ticket.id.desc())
     return statement.order_by(Ticket.published_at.desc(), Ticket.id.desc())
 
 
@@ -80,9 +87,17 @@ def published_page(session: Session, filters: PublicFilters, page: int, per_page
 
 
 def published_years(session: Session) -> list[int]:
-    years = session.scalars(select(Ticket.year).where(Ticket.published_at.is_not(None))
-                            .distinct().order_by(Ticket.year.desc()))
-    return list(years)
+    """The years of the published tickets, newest first: one index look-up per year (a
+    DISTINCT read every published ticket, most of the list's time at 100,000 tickets)."""
+    years: list[int] = []
+    while True:
+        statement = select(func.max(Ticket.year)).where(Ticket.published_at.is_not(None))
+        if years:
+            statement = statement.where(Ticket.year < years[-1])
+        year = session.scalar(statement)
+        if year is None:
+            return years
+        years.append(year)
 
 
 def published_ticket(session: Session, raw_code: str) -> Ticket | None:
@@ -135,6 +150,50 @@ def rating_of(session: Session, ticket: Ticket) -> AnswerRating | None:
 
 # Staff queue -------------------------------------------------------------------------------
 
+
+class by_order(FunctionElement):
+    """A column the staff queue filters on while it reads tickets in its own order (the index
+    ix_ticket_queue_order, or the unit's, officer's or field's). SQLite would rather use the
+    column's own index and then sort every ticket it matched (a state, a class or a channel
+    matches thousands: 0.1-0.2 s at 100,000 tickets) even with its statistics; the unary +
+    it renders there is SQLite's documented way to keep a term off the indexes. Elsewhere it
+    is the column: PostgreSQL's planner weighs the LIMIT itself."""
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(by_order)
+def _by_order(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(by_order, "sqlite")
+def _by_order_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.clauses, **kw)
+
+
+class _has_due_date(FunctionElement):
+    """due_on IS NOT NULL; on SQLite written as the queue order index's first column,
+    ``(due_on IS NULL) = 0``, so that a range of due dates is read from that index."""
+
+    inherit_cache = True
+    type = NullType()  # written as it is: a Boolean would get "= 1" added on SQLite
+
+
+@compiles(_has_due_date)
+def _has_due_date_default(element, compiler, **kw):
+    return f"{compiler.process(Ticket.due_on, **kw)} IS NOT NULL"
+
+
+@compiles(_has_due_date, "sqlite")
+def _has_due_date_sqlite(element, compiler, **kw):
+    return f"({compiler.process(Ticket.due_on, **kw)} IS NULL) = 0"
+
+
 DUE_SOON, OVERDUE, NOTICE_OVERDUE = "soon", "overdue", "notice"
 
 
@@ -171,24 +230,26 @@ class QueueFilters:
 def queue_statement(filters: QueueFilters, today: date, soon: SoonUntil) -> Select:
     """Tickets for the staff queue, nearest deadline first (no deadline last)."""
     statement = select(Ticket).options(defer(Ticket.search_text))
+    state = by_order(Ticket.state)
     if filters.state:
-        statement = statement.where(Ticket.state == filters.state)
+        statement = statement.where(state == filters.state)
     elif filters.open_only and filters.due != NOTICE_OVERDUE:
-        statement = statement.where(Ticket.state.in_(wf.OPEN_STATES))
+        statement = statement.where(state.in_(sorted(wf.OPEN_STATES)))
     if filters.ticket_class:
-        statement = statement.where(Ticket.ticket_class == filters.ticket_class)
+        statement = statement.where(by_order(Ticket.ticket_class) == filters.ticket_class)
     if filters.unit_id:
         statement = statement.where(Ticket.unit_id == filters.unit_id)
     if filters.officer_id:
         statement = statement.where(Ticket.officer_id == filters.officer_id)
     if filters.channel:
-        statement = statement.where(Ticket.channel == filters.channel)
+        statement = statement.where(by_order(Ticket.channel) == filters.channel)
     if filters.field_id:
         statement = statement.where(Ticket.procedure_field_id == filters.field_id)
     if filters.due == OVERDUE:
         statement = statement.where(Ticket.due_on < today)
     elif filters.due == DUE_SOON:
-        statement = statement.where(Ticket.due_on >= today, Ticket.due_on <= soon.column())
+        statement = statement.where(_has_due_date(), Ticket.due_on >= today,
+                                    Ticket.due_on <= soon.column())
     elif filters.due == NOTICE_OVERDUE:  # classified, the citizen not told, past the limit
         statement = statement.where(Ticket.classified_at.is_not(None),
                                     Ticket.first_notice_at.is_(None),
