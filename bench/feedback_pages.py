@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -110,22 +111,26 @@ def generate(engine, size: int, seed: int = 11) -> dict:
 REPEAT = 9
 
 
-def once(app, client, user_id: int, path: str, staff: bool) -> tuple[float, float]:
+CODE = re.compile(r"PA-\d{4}-\d{6}[A-Z]")
+
+
+def once(app, client, user_id: int, path: str, staff: bool) -> tuple[float, float, int]:
     """CPU and wall seconds of one whole request (a staff page: the queue's view called for
-    a signed-in administrator)."""
+    a signed-in administrator), and the number of tickets it shows."""
     if staff:
         with app.test_request_context(path):
             login_user(get_session().get(User, user_id))
             started_cpu, started = time.process_time(), time.perf_counter()
             response = app.make_response(app.view_functions["feedback_staff.queue"]())
-            response.get_data()
+            body = response.get_data(as_text=True)
     else:
         started_cpu, started = time.process_time(), time.perf_counter()
         response = client.get(path)
-        response.get_data()
+        body = response.get_data(as_text=True)
         response.close()
     assert response.status_code == 200, (path, response.status_code)
-    return time.process_time() - started_cpu, time.perf_counter() - started
+    return (time.process_time() - started_cpu, time.perf_counter() - started,
+            len(set(CODE.findall(body))))
 
 
 def cases(ids: dict) -> list[tuple[str, str, bool]]:
@@ -157,9 +162,10 @@ def cases(ids: dict) -> list[tuple[str, str, bool]]:
     ]
 
 
-def world(size: int) -> dict:
+def world(size: int, second: bool = False) -> dict:
     """A fresh database of ``size`` tickets and what to request it with."""
-    app, engine = fresh_app("bench-feedback-", PUBLIC_BASE_URL="https://gopy.example.vn")
+    app, engine = fresh_app("bench-feedback-", second=second,
+                            PUBLIC_BASE_URL="https://gopy.example.vn")
     started = time.perf_counter()
     ids = generate(engine, size)
     analyze(engine)
@@ -179,23 +185,25 @@ def main() -> list[str]:
     sizes = [int(size) for size in os.environ.get("BENCH_FEEDBACK_SIZES", "1000,100000")
              .split(",")]
     small, large = sizes[0], sizes[-1]
-    worlds = {size: world(size) for size in (small, large)}
+    worlds = {small: world(small, second=True), large: world(large)}
     dialect = worlds[small]["engine"].dialect.name
     lines = []
     for number, (label, _path, staff) in enumerate(cases(worlds[small]["ids"])):
         samples = {size: ([], []) for size in worlds}
+        shown = {}
         for round_ in range(REPEAT):  # the two sizes take turns: both meet the same load
             for size in (small, large) if round_ % 2 else (large, small):
                 state = worlds[size]
                 path = cases(state["ids"])[number][1]
-                cpu, wall = once(state["app"], state["client"], state["admin"], path, staff)
+                cpu, wall, shown[size] = once(state["app"], state["client"], state["admin"],
+                                              path, staff)
                 if round_:  # the first round warms the caches
                     samples[size][0].append(cpu)
                     samples[size][1].append(wall)
         medians = {size: (statistics.median(cpu), statistics.median(wall))
                    for size, (cpu, wall) in samples.items()}
-        figures = [f"{medians[size][1] * 1000:.0f} ms (CPU {medians[size][0] * 1000:.0f} ms)"
-                   for size in (small, large)]
+        figures = [f"{medians[size][1] * 1000:.0f} ms (CPU {medians[size][0] * 1000:.0f} ms, "
+                   f"{shown[size]:,} shown)" for size in (small, large)]
         ratio = medians[large][1] / medians[small][1]
         lines.append(f"| {label} | {dialect} | {figures[0]} | {figures[1]} | {ratio:.2f} |")
     lines.append(f"| (generating the tickets) | {dialect} | {worlds[small]['generated']:.1f} s"

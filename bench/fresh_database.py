@@ -15,8 +15,12 @@ from portal import create_app  # noqa: E402
 from portal.cli import upgrade_database  # noqa: E402
 
 
-def fresh_app(prefix: str, **settings):
+def fresh_app(prefix: str, second: bool = False, **settings):
+    """``second``: a second database beside the first, for a benchmark that keeps two at
+    once (on PostgreSQL, BENCH_DATABASE_URL's database name with "_2", made if missing)."""
     url = os.environ.get("BENCH_DATABASE_URL")
+    if url and second:
+        url = _second_database(url)
     database = url or f"sqlite:///{tempfile.mkdtemp(prefix=prefix)}/bench.sqlite3"
     # the benchmarks time pages, not the sign-in: their administrator has no second factor
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": database,
@@ -27,6 +31,21 @@ def fresh_app(prefix: str, **settings):
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade_database(engine)
     return app, engine
+
+
+def _second_database(url: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"{parsed.database}_2"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def analyze(engine) -> None:

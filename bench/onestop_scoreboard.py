@@ -10,6 +10,7 @@ time per page beside wall time. Run with `make bench`; BENCH_DATABASE_URL for Po
 """
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
@@ -31,7 +32,9 @@ from portal.pages.models import Procedure  # noqa: E402
 from survey.onestop import queries, services  # noqa: E402
 from survey.onestop.models import Declaration, Dossier  # noqa: E402
 
-SIZES = (10_000, 1_000_000)
+# BENCH_ONESTOP_SIZES, small then large (the target is stated for 10,000 and 1,000,000)
+SIZES = tuple(int(size) for size in os.environ.get("BENCH_ONESTOP_SIZES",
+                                                   "10000,1000000").split(","))
 YEARS = 5
 FIRST_DAY = date(2022, 1, 3)
 PERIOD = queries.Period(2025, 2)  # a quarter in the middle of the data
@@ -144,10 +147,11 @@ def main() -> list[str]:
                      f"| scoreboard {board * 1000:.1f} ms (CPU {board_cpu * 1000:.1f} ms) "
                      f"| drill-down page {drill * 1000:.1f} ms (CPU {drill_cpu * 1000:.1f} ms) |")
         engine.dispose()
-    small, large = results[SIZES[0]], results[SIZES[1]]
+    small, large = results[SIZES[0]], results[SIZES[-1]]
     board_ratio, drill_ratio = large[1] / small[1], large[3] / small[3]
     verdict = "OK" if board_ratio <= 2 and drill_ratio <= 2 else "TOO SLOW"
-    lines.append(f"| t(1M)/t(10k), CPU | {dialect} | scoreboard {board_ratio:.2f} "
+    lines.append(f"| t({SIZES[-1]:,})/t({SIZES[0]:,}), CPU | {dialect} "
+                 f"| scoreboard {board_ratio:.2f} "
                  f"| drill-down {drill_ratio:.2f} (target <= 2: {verdict}) |")
     return lines
 
