@@ -66,6 +66,8 @@ def generate(engine, size: int, seed: int = 11) -> dict:
             for number in range(offset + 1, min(size, offset + BATCH) + 1):
                 received = start + timedelta(minutes=rng.randrange(330 * 24 * 60))
                 content = " ".join(rng.choice(WORDS) for _ in range(40))
+                if rng.random() < 0.002:  # a rare word: one ticket in 500
+                    content += " sạt lở bờ kè"
                 answered = rng.random() < 0.6
                 state = rng.choice([wf.PUBLISHED, wf.PUBLISHED, wf.CLOSED]) if answered else \
                     rng.choice(open_states)
@@ -148,12 +150,14 @@ def cases(ids: dict) -> list[tuple[str, str, bool]]:
         ("staff queue, overdue", "/staff/feedback?due=overdue", True),
         ("staff queue, notice overdue", "/staff/feedback?due=notice", True),
         ("staff queue, search words", "/staff/feedback?q=nuoc+thai+cat", True),
+        ("staff queue, search a rare word", "/staff/feedback?q=sat+lo&all=1", True),
         ("staff queue, search a code", f"/staff/feedback?q={ids['code']}", True),
         ("staff queue, with finished", "/staff/feedback?all=1", True),
         ("staff queue, finished, a field", f"/staff/feedback?all=1&field={ids['field']}", True),
         ("public list, page 1", "/feedback/published", False),
         ("public list, page 50", "/feedback/published?page=50", False),
         ("public list, search 2 words", "/feedback/published?q=tieng+on", False),
+        ("public list, search a rare word", "/feedback/published?q=sat+lo", False),
         ("public list, a field", f"/feedback/published?field={ids['field']}", False),
         ("public list, a month", f"/feedback/published?year={YEAR}&month=6", False),
         ("Atom feed (50 entries)", "/feedback/published.atom", False),
