@@ -147,6 +147,14 @@ def read_first() -> None:
     up front, so such requests overlap until they write. It calls :func:`start_writing`
     before its first write."""
     g.reads_first = True
+    g.wrote_while_reading = False
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_a_write(connection, _cursor, _statement, _parameters, context, _executemany):
+    if has_app_context() and g.get("reads_first") and context is not None and (
+            context.isinsert or context.isupdate or context.isdelete):
+        g.wrote_while_reading = True
 
 
 def start_writing(session: Session) -> None:
@@ -155,7 +163,7 @@ def start_writing(session: Session) -> None:
     was read stays usable; what must still hold is checked again in the writing part."""
     if not g.pop("reads_first", False):
         return
-    if session.new or session.dirty or session.deleted:
+    if session.new or session.dirty or session.deleted or g.pop("wrote_while_reading", False):
         raise RuntimeError("a read_first request changed rows before start_writing")
     if session.in_transaction():
         session.commit()

@@ -50,6 +50,7 @@ def paginate(session: Session, statement: Select, page: int, per_page: int,
     counted = statement.order_by(None)
     bound = None
     if count_up_to is not None:  # a plain select of one table's rows (no DISTINCT)
+        count_up_to = -(-count_up_to // per_page) * per_page  # whole pages: "of more than N"
         bound = (page - 1) * per_page + count_up_to
         # only the WHERE is needed: the database may answer it from an index alone
         counted = counted.with_only_columns(literal_column("1"), maintain_column_froms=True) \

@@ -13,7 +13,14 @@ under.
 
 The copies are ORM objects detached from every session (loaded by a session of their own on
 the request's connection, then closed): read them, never change them or add them to a
-session, and refer to them by id in new rows.
+session, and refer to them by id in new rows. A group whose stamp row is missing is never
+kept (read every time), so a damaged stamp table cannot freeze a copy.
+
+A change of a watched table holds its group's stamp row until its transaction ends. On
+PostgreSQL two transactions that change tables of two groups in opposite orders could
+therefore wait on each other; PostgreSQL then refuses one of them (nothing of it is saved).
+No request or command changes two groups but deleting a counter (its duty rows go with it,
+always in that order).
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ from typing import Callable
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import String, event, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import Base
@@ -61,12 +69,14 @@ class Snapshots:
     def get(self, session: Session, group: str, key, load: Callable[[Session], object]):
         """The copy of ``key`` in ``group``, made by ``load(a_session)`` when there is none
         under the group's current stamp."""
-        stamp = current_stamps(session).get(group, "")
+        stamp = current_stamps(session).get(group)
         copy = self._copies.get(group)
-        if copy is not None and copy[0] == stamp and key in copy[1]:
+        if stamp is not None and copy is not None and copy[0] == stamp and key in copy[1]:
             return copy[1][key]
         with Session(bind=session.connection(), expire_on_commit=False) as loader:
             value = load(loader)
+        if stamp is None:  # no stamp to tell a change by (a damaged table): never kept
+            return value
         with self._lock:
             copy = self._copies.get(group)
             values = copy[1] if copy is not None and copy[0] == stamp else {}
@@ -78,7 +88,8 @@ class Snapshots:
 
 
 def current_stamps(session: Session) -> dict[str, str]:
-    """Every group's stamp, read once per request (read again after the request writes)."""
+    """Every group's stamp, read once per request (read again after the request writes,
+    commits or rolls back)."""
     stamps = g.get(_STAMPS_KEY) if has_app_context() else None
     if stamps is None:
         stamps = dict(session.execute(select(CacheStamp.name, CacheStamp.stamp)).all())
@@ -96,18 +107,19 @@ def init_app(app) -> None:
     app.extensions["snapshots"] = Snapshots()
 
 
-def _forget_stamps() -> None:
+def _forget_stamps(*_args) -> None:
     if has_app_context():
         g.pop(_STAMPS_KEY, None)
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(_session, _context):
-    # The request wrote: a trigger may have replaced a stamp it read.
-    _forget_stamps()
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _after_statement(state):
-    if not state.is_select:
+@event.listens_for(Engine, "after_cursor_execute")
+def _after_statement(_connection, _cursor, _statement, _parameters, context, _executemany):
+    # Whatever wrote (the ORM, Core, a command), a trigger may have replaced a stamp read.
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
         _forget_stamps()
+
+
+# A new transaction, or one rolled back to a savepoint, may see other stamps.
+event.listen(Session, "after_commit", _forget_stamps)
+event.listen(Session, "after_rollback", _forget_stamps)
+event.listen(Session, "after_soft_rollback", _forget_stamps)

@@ -306,7 +306,9 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
         earlier = session.scalar(select(Response.id).where(Response.nonce == nonce_digest))
         if earlier is not None:
             return Outcome(earlier, repeated=True, session=session)
-        return Outcome(None, already_rated=True, session=session)
+        if target.dossier is not None and dossier_already_rated(session, target.dossier):
+            return Outcome(None, already_rated=True, session=session)
+        raise  # not a second answer (e.g. its officer deleted meanwhile): an error, not "rated"
     if stored.answers:
         session.connection().execute(insert(_ANSWERS), [
             {"response_id": response_id, "item_code": answer.item_code, "value": answer.value}

@@ -91,6 +91,8 @@ def _store(token, target, form, officers):
         honeypot_filled=bool(form.website.data), client_hash=nonces.client_hash(address),
         device_hash=nonces.device_hash(request.cookies.get(nonces.DEVICE_COOKIE)))
     start_writing(session_)
+    if shared.resolve(session_, token) is None:  # retired or revoked while it was checked
+        return _invalid_link()
     outcome = services.submit(session_, target, form.questionnaire, submission,
                               screening.rules_from(current_app.config))
     if outcome.already_rated:

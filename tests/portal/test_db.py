@@ -273,3 +273,11 @@ def test_start_writing_refuses_a_request_that_wrote_while_reading(app, db):
         session.add(Unit(code="X1", name="Phòng X"))
         with pytest.raises(RuntimeError, match="changed rows"):
             start_writing(session)
+    with app.test_request_context(method="POST"):  # written already, by an autoflush
+        read_first()
+        session = get_session()
+        session.add(Unit(code="X2", name="Phòng Y"))
+        session.scalar(select(Unit.id).where(Unit.code == "X2"))
+        assert not session.new
+        with pytest.raises(RuntimeError, match="changed rows"):
+            start_writing(session)

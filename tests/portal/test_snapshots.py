@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from portal import create_app
-from portal.auth.models import Unit, User
+from portal.auth.models import Unit
 from portal.pages.models import HotlineNumber, HotlinePage, ProcedureField
 from portal.snapshots import GROUPS, WATCHED_COLUMNS, CacheStamp
 from portal.workdays import today_in_vietnam
@@ -21,8 +21,22 @@ def stamps(db) -> dict[str, str]:
     return dict(db.execute(select(CacheStamp.name, CacheStamp.stamp)).all())
 
 
+def _migration_0022():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/0022_cache_stamps.py"
+    spec = importlib.util.spec_from_file_location("migration_0022", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_every_watched_table_has_its_triggers(db):
-    """A later migration that rebuilds a table on SQLite drops its triggers: this fails then."""
+    """A later migration that rebuilds a table on SQLite drops its triggers: this fails then.
+    The app watches what the migration made triggers for."""
+    migration = _migration_0022()
+    assert migration.GROUPS == GROUPS and migration.WATCHED_COLUMNS == WATCHED_COLUMNS
     if db.get_bind().dialect.name == "postgresql":
         found = set(db.scalars(text(
             "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'cache_stamp_%' "
@@ -36,7 +50,6 @@ def test_every_watched_table_has_its_triggers(db):
                     for table in tables for event in ("insert", "update", "delete")}
     assert found == expected
     assert set(stamps(db)) == set(GROUPS)
-    assert WATCHED_COLUMNS == {"staff_user": ("full_name", "active")}
 
 
 def test_each_change_replaces_the_stamp_of_its_group_only(db):
@@ -174,19 +187,43 @@ def test_a_change_rolled_back_leaves_no_copy_behind(app, db):
     assert "Quầy cũ" in page and "Quầy chưa lưu" not in page
 
 
-def test_a_copy_is_never_changed_through_a_request(app, db):
-    """The copies are detached: a request's session cannot write through them."""
+def test_the_copies_are_used_and_belong_to_no_session(app, db):
+    """A second citizen's form reads only the stamps (and the form's own look-ups), not the
+    counter, questionnaire, officers, fields or contact again; the copies are detached, so a
+    request's session can neither write through them nor load through them."""
+    from sqlalchemy import event
+
     counter = make_counter(db)
-    app.test_client().get(f"/q/{counter.token}")
+    officer = make_user(db)
+    db.add(CounterDuty(counter_id=counter.id, user_id=officer.id, day=today_in_vietnam()))
+    db.commit()
+    token = counter.token
+    client = app.test_client()
+    client.get(f"/q/{token}")
+    statements = []
+    engine = db.get_bind().engine
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get(f"/q/{token}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    tables = ("FROM counter", "FROM questionnaire", "FROM survey_item", "FROM staff_user",
+              "FROM procedure_field", "FROM hotline_page")
+    assert [s for s in statements if any(table in s for table in tables)] == []
+    assert any("FROM cache_stamp" in s for s in statements)
     with app.test_request_context():
         from portal.db import get_session
         from survey import shared
 
-        target = shared.resolve(get_session(), counter.token)
-        questionnaire = shared.questionnaire(get_session())
-        assert target.counter not in get_session() and questionnaire not in get_session()
-    assert db.get(Counter, counter.id).name == counter.name
-    assert isinstance(db.get(User, make_user(db).id), User)
+        session = get_session()
+        target = shared.resolve(session, token)
+        questionnaire = shared.questionnaire(session)
+        assert target.counter not in session and questionnaire not in session
+        assert target.counter.unit.name and questionnaire.dimensions[0].items[0].text
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
@@ -208,3 +245,41 @@ def test_the_questions_kept_are_the_ones_rendered(app, db, language):
     first, second = shown(), shown()
     assert second == first and first.count('type="radio"') == 19 * 6
     assert "Phạm Thị Bình" in second
+
+
+def test_without_its_stamp_a_group_is_read_every_time(app, db):
+    """A damaged stamp table (a row deleted by hand, a partial restore) must not freeze the
+    copies: a group without a stamp is never kept."""
+    counter = make_counter(db, name="Quầy trước")
+    client = app.test_client()
+    assert "Quầy trước" in client.get(f"/q/{counter.token}").get_data(as_text=True)
+    db.execute(text("DELETE FROM cache_stamp WHERE name = 'counters'"))
+    counter.name = "Quầy sau"
+    db.commit()
+    assert "Quầy sau" in client.get(f"/q/{counter.token}").get_data(as_text=True)
+    counter.name = "Quầy sau nữa"
+    db.commit()
+    assert "Quầy sau nữa" in client.get(f"/q/{counter.token}").get_data(as_text=True)
+
+
+def test_a_write_in_the_request_drops_the_stamps_it_read(app, db):
+    """Core writes too: a copy read after the request's own change is the changed one."""
+    from sqlalchemy import update
+
+    counter = make_counter(db, name="Cũ")
+    with app.test_request_context():
+        from portal.db import get_session
+        from survey import shared
+
+        session = get_session()
+        assert shared.resolve(session, counter.token).counter.name == "Cũ"
+        session.connection().execute(update(Counter).where(Counter.id == counter.id)
+                                     .values(name="Mới"))
+        assert shared.resolve(session, counter.token).counter.name == "Mới"
+        savepoint = session.begin_nested()
+        session.connection().execute(update(Counter).where(Counter.id == counter.id)
+                                     .values(name="Bỏ"))
+        assert shared.resolve(session, counter.token).counter.name == "Bỏ"
+        savepoint.rollback()
+        assert shared.resolve(session, counter.token).counter.name == "Mới"
+        session.rollback()

@@ -234,3 +234,46 @@ def test_a_blank_answer_counts_as_no_answer(client, db, app):
     assert response.status_code == 302
     stored = responses(db)[-1]
     assert {a.item_code: a.value for a in stored.answers}["TC1"] is None
+
+
+def test_a_counter_retired_while_the_answer_is_checked_stores_nothing(client, db, app,
+                                                                      monkeypatch):
+    """On SQLite the answer is checked before the write lock is taken (portal/db.py
+    read_first): the link is checked again once it is, so a counter retired meanwhile gets
+    the page for a link that no longer works, and nothing is stored."""
+    from sqlalchemy import update
+
+    from portal import db as database
+    from survey import views
+    from survey.models import Counter
+
+    counter = make_counter(db)
+    client.get(f"/q/{counter.token}")
+
+    def write_after_a_retirement(session):
+        database.start_writing(session)
+        # as if another request had retired it just before this one got the lock
+        session.execute(update(Counter).where(Counter.id == counter.id).values(active=False))
+
+    monkeypatch.setattr(views, "start_writing", write_after_a_retirement)
+    sent = client.post(f"/q/{counter.token}", data=answers(
+        nonce=aged_nonce(app, counter.token, 60)))
+    assert sent.status_code == 404
+    assert "Đường dẫn khảo sát này không hợp lệ" in sent.get_data(as_text=True)
+    assert responses(db) == []
+
+
+def test_an_answer_refused_by_the_database_for_another_reason_is_an_error(db, app):
+    """Only a replayed form or a dossier rated already is told as such; any other refusal
+    (a field deleted meanwhile) is an error, never a silent "rated already"."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from survey import screening, services
+
+    counter = make_counter(db)
+    with app.test_request_context(), pytest.raises(IntegrityError):
+        services.submit(db, services.Target(counter), services.current_questionnaire(db),
+                        services.Submission(answers={"CC1": 4}, nonce="n-fk", seconds=60,
+                                            procedure_field_id=987654),
+                        screening.ScreeningRules())
