@@ -29,6 +29,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for(port: int) -> None:
+    """Until a server listens on ``port`` (at most 20 s)."""
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 @pytest.fixture(params=["file", "redis"])
 def server(request, tmp_path):
     """gunicorn, four workers, on a fresh SQLite database with one staff account."""
@@ -53,12 +63,7 @@ def server(request, tmp_path):
         cwd=ROOT, env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "4",
                        "LOG_LEVEL": "warning"})
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for(port)
         yield port
     finally:
         process.terminate()

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +20,7 @@ from portal.workdays import today_in_vietnam
 from survey.models import CounterDuty, Item
 from tests.conftest import make_config
 from tests.factories import make_counter, make_user
-from tests.portal.test_limits_under_load import ROOT, free_port
+from tests.portal.test_limits_under_load import ROOT, free_port, wait_for
 
 
 def page(port: int, path: str) -> tuple[int, str]:
@@ -51,12 +49,7 @@ def world(tmp_path):
         cwd=ROOT, env={**env, "BIND": f"127.0.0.1:{port}"}) for port in ports]
     try:
         for port in ports:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_for(port)
         with app.app_context():
             yield app, ports
     finally:
