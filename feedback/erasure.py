@@ -106,11 +106,12 @@ def erase_ticket(session: Session, ticket: Ticket, now: datetime, *, by: str,
                 OutboxMessage.ticket_id == duplicate.id, OutboxMessage.erased_at.is_(None))):
             message.body = erase(message.body, person, heuristics=False)
     if ticket.survey_response_id is not None:
+        from survey import rollup
         from survey.models import Response
 
         response = session.get(Response, ticket.survey_response_id)
         if response is not None and response.comment:
-            response.comment = erase(response.comment, person) or None
+            rollup.set_comment(session, response, erase(response.comment, person) or None)
             response.comment_deidentified_at = response.comment_deidentified_at or now
     ticket.name = ticket.address = ""
     ticket.phone = ticket.email = ticket.phone_digits = ticket.pin = None

@@ -124,7 +124,7 @@ def check_qr_size(url: str) -> int:
 @click.command("survey-rollup")
 @with_appcontext
 def survey_rollup_command():
-    """Recount the dashboard's rollup table from the stored answers."""
+    """Recount the survey tally (dashboard, officer report, /results) from the stored answers."""
     from survey.rollup import rebuild
 
     session = get_session()

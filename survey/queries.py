@@ -6,24 +6,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, exists, func, literal_column, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, case, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Session, lazyload
 
 from portal.auth.models import User
 from portal.workdays import VIETNAM
+from survey import rollup, tally
 from survey.models import (
     ALERT_CLOSED,
     Alert,
     AlertRule,
     Answer,
     Counter,
-    OfficerRollup,
     PaperBatch,
     Questionnaire,
     Response,
-    Rollup,
+    Tally,
 )
-from survey.rollup import RESPONSES
 
 
 @dataclass
@@ -46,18 +45,21 @@ def _bounds(filters: Filters) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _narrow(statement: Select, filters: Filters, table) -> Select:
-    """The filters both tables share; ``table`` is Response or Rollup (same column names)."""
+def _narrowing(filters: Filters, table) -> list:
+    """The filters both tables share; ``table`` is Response or Tally (same column names)."""
+    conditions = []
     if filters.counter_id is not None:
-        statement = statement.where(table.counter_id == filters.counter_id)
+        conditions.append(table.counter_id == filters.counter_id)
     if filters.unit_id is not None:
-        statement = statement.where(table.counter_id.in_(
+        conditions.append(table.counter_id.in_(
             select(Counter.id).where(Counter.unit_id == filters.unit_id)))
     if filters.procedure_field_id is not None:
-        statement = statement.where(table.procedure_field_id == filters.procedure_field_id)
+        conditions.append(table.procedure_field_id == filters.procedure_field_id)
     if filters.channel is not None:
-        statement = statement.where(table.channel == filters.channel)
-    return statement
+        conditions.append(table.channel == filters.channel)
+    if filters.officer_id is not None:
+        conditions.append(table.officer_id == filters.officer_id)
+    return conditions
 
 
 def _where(statement: Select, filters: Filters) -> Select:
@@ -65,91 +67,100 @@ def _where(statement: Select, filters: Filters) -> Select:
     statement = statement.where(Response.submitted_at >= start, Response.submitted_at < end)
     if not filters.include_flagged:
         statement = statement.where(Response.flagged.is_(False))
-    if filters.officer_id is not None:
-        statement = statement.where(Response.officer_id == filters.officer_id)
-    return _narrow(statement, filters, Response)
+    return statement.where(*_narrowing(filters, Response))
 
 
-def _rollup_where(statement: Select, filters: Filters) -> Select:
-    statement = statement.where(Rollup.day >= filters.start, Rollup.day <= filters.end)
-    return _narrow(statement, filters, Rollup)
+def _needed(filters: Filters, keys) -> set[str]:
+    """The tally keys a question needs: those it filters on or groups by."""
+    needed = set()
+    if {"counter", "unit"} & set(keys) or filters.counter_id is not None \
+            or filters.unit_id is not None:
+        needed.add("counter_id")
+    if filters.channel is not None:
+        needed.add("channel")
+    if filters.procedure_field_id is not None:
+        needed.add("procedure_field_id")
+    if "officer" in keys or filters.officer_id is not None:
+        needed.add("officer_id")
+    return needed
 
 
-def _month_of_day(session: Session):
+def _tally(session: Session, filters: Filters, keys, items) -> Select | None:
+    """(key values…, item code, value, answers) from survey_tally, for the item codes
+    ``items`` picks; None when no cut holds every key needed (survey/tally.py)."""
+    needed = _needed(filters, keys)
+    cuts = {grain: tally.cut_for(grain, needed) for grain in (tally.DAY, tally.MONTH)}
+    if None in cuts.values():
+        return None
+    common = [items, *_narrowing(filters, Tally)]
+    if not filters.include_flagged:
+        common.append(Tally.exclusion == "")
+    spans = {part: and_(Tally.cut == cuts[part.grain].number,
+                        Tally.period.between(part.first, part.last), *common)
+             for part in tally.parts(filters.start, filters.end)}
+    if not spans:
+        return None
+    taken = [span for part, span in spans.items() if part.sign < 0]
+    amount = case((or_(*taken), -Tally.answers), else_=Tally.answers) if taken \
+        else Tally.answers
+    columns = [{"counter": Tally.counter_id, "unit": Counter.unit_id,
+                "officer": Tally.officer_id, "month": _month_of_period(session),
+                "exclusion": Tally.exclusion}[key]
+               for key in keys]
+    statement = select(*columns, Tally.item_code, Tally.value, func.sum(amount)) \
+        .where(or_(*spans.values())).group_by(*columns, Tally.item_code, Tally.value)
+    if "unit" in keys:
+        statement = statement.join(Counter, Counter.id == Tally.counter_id)
+    return statement
+
+
+def _month_of_period(session: Session):
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Rollup.day, "YYYY-MM")
-    return func.strftime("%Y-%m", Rollup.day)
-
-
-def _key_columns(session: Session, keys: tuple[str, ...], rollup: bool) -> list:
-    """Grouping columns by name: 'unit', 'officer', 'month'."""
-    columns = {
-        "counter": Rollup.counter_id if rollup else Response.counter_id,
-        "unit": Counter.unit_id,
-        "officer": Response.officer_id,
-        "month": _month_of_day(session) if rollup else _month_of(session),
-    }
-    return [columns[key] for key in keys]
+        return func.to_char(Tally.period, "YYYY-MM")
+    return func.strftime("%Y-%m", Tally.period)
 
 
 def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tuple, dict]:
     """(key values…) -> item code -> level (None = no answer) -> answers, in one grouped
-    query; keys are 'counter', 'unit', 'officer' (None = nobody credited) and 'month'
-    ('YYYY-MM').
+    query; keys are 'counter', 'unit', 'officer' and 'month' ('YYYY-MM'). Only answers
+    credited to an officer are grouped by officer.
 
-    Unflagged answers come from the rollup table; asking for flagged ones, or for an
-    officer's figures, reads the answers themselves (officers are not in the rollup).
+    Read from survey_tally; an officer's figures narrowed by procedure field (no cut holds
+    both) read the answers themselves.
     """
-    rollup = _use_rollup(filters, keys)
-    columns = _key_columns(session, keys, rollup)
-    if rollup:
-        statement = _rollup_where(
-            select(*columns, Rollup.item_code, Rollup.value, func.sum(Rollup.answers))
-            .join(Counter, Counter.id == Rollup.counter_id)
-            .where(Rollup.item_code != RESPONSES), filters,
-        ).group_by(*columns, Rollup.item_code, Rollup.value)
-    else:
-        statement = _where(
-            select(*columns, Answer.item_code, Answer.value, func.count())
-            .join(Response, Response.id == Answer.response_id)
-            .join(Counter, Counter.id == Response.counter_id), filters,
-        ).group_by(*columns, Answer.item_code, Answer.value)
+    statement = _tally(session, filters, keys,
+                       Tally.item_code.not_in((rollup.RESPONSES, rollup.LEFT_OUT)))
+    if statement is None:
+        return _answer_counts_from_answers(session, filters, keys)
     groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
     for *key, code, value, number in session.execute(statement):
-        if rollup:
-            value = value or None
+        if number:  # a month less its days outside the period can leave nothing
+            groups[tuple(key)][code][value or None] = int(number)
+    return groups
+
+
+def _answer_counts_from_answers(session: Session, filters: Filters, keys) -> dict:
+    columns = [{"counter": Response.counter_id, "unit": Counter.unit_id,
+                "officer": Response.officer_id, "month": _month_of(session)}[key]
+               for key in keys]
+    statement = _where(
+        select(*columns, Answer.item_code, Answer.value, func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .join(Counter, Counter.id == Response.counter_id), filters,
+    ).group_by(*columns, Answer.item_code, Answer.value)
+    if "officer" in keys:
+        statement = statement.where(Response.officer_id.is_not(None))
+    groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+    for *key, code, value, number in session.execute(statement):
         groups[tuple(key)][code][value] = int(number)
     return groups
 
 
-def _whole_months(filters: Filters) -> bool:
-    return filters.start.day == 1 and (filters.end + timedelta(days=1)).day == 1
-
-
 def officer_counts(session: Session, filters: Filters, monthly: bool) -> dict[tuple, dict]:
-    """Like ``answer_counts_by(session, filters, "officer"[, "month"])``, from the officer
-    rollup when the filters allow it (whole months, unflagged, nothing else narrowed), else
-    from the answers. Keys: (officer_id,) or (officer_id, 'YYYY-MM'); no None officer."""
-    narrowed = (filters.unit_id, filters.counter_id, filters.officer_id,
-                filters.procedure_field_id, filters.channel)
-    if filters.include_flagged or any(value is not None for value in narrowed) \
-            or not _whole_months(filters):
-        keys = ("officer", "month") if monthly else ("officer",)
-        return {key: counts for key, counts in answer_counts_by(session, filters, *keys).items()
-                if key[0] is not None}
-    if session.get_bind().dialect.name == "postgresql":
-        month = func.to_char(OfficerRollup.month, "YYYY-MM")
-    else:
-        month = func.strftime("%Y-%m", OfficerRollup.month)
-    columns = [OfficerRollup.officer_id] + ([month] if monthly else [])
-    statement = (select(*columns, OfficerRollup.item_code, OfficerRollup.value,
-                        func.sum(OfficerRollup.answers))
-                 .where(OfficerRollup.month >= filters.start, OfficerRollup.month <= filters.end)
-                 .group_by(*columns, OfficerRollup.item_code, OfficerRollup.value))
-    groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    for *key, code, value, number in session.execute(statement):
-        groups[tuple(key)][code][value or None] = int(number)
-    return groups
+    """``answer_counts_by(session, filters, "officer"[, "month"])``: keys (officer_id,) or
+    (officer_id, 'YYYY-MM')."""
+    return answer_counts_by(session, filters, *(("officer", "month") if monthly
+                                                else ("officer",)))
 
 
 def answer_counts(session: Session, filters: Filters) -> dict[str, dict[int | None, int]]:
@@ -167,25 +178,31 @@ def responses_statement(filters: Filters) -> Select:
     return _where(select(Response), filters)
 
 
-def _use_rollup(filters: Filters, keys=()) -> bool:
-    return not filters.include_flagged and filters.officer_id is None and "officer" not in keys
-
-
 def response_count(session: Session, filters: Filters) -> int:
-    if not _use_rollup(filters):
+    """The responses that said something (an answer or a comment)."""
+    statement = _tally(session, filters, (), Tally.item_code == rollup.RESPONSES)
+    if statement is None:
         return session.scalar(_where(select(func.count(Response.id)), filters).where(or_(
             Response.comment.is_not(None),
             exists().where(Answer.response_id == Response.id, Answer.value.is_not(None))))) or 0
-    return int(session.scalar(_rollup_where(
-        select(func.sum(Rollup.answers)).where(Rollup.item_code == RESPONSES), filters)) or 0)
+    return sum(int(number) for *_key, number in session.execute(statement))
 
 
 def exclusions(session: Session, filters: Filters) -> dict[str, int]:
     """The answers left out of the counts in the selection, by main reason (most first)."""
     flagged = Filters(**{**filters.__dict__, "include_flagged": True})
-    rows = session.execute(_where(select(Response.exclusion, func.count(Response.id)), flagged)
-                           .where(Response.flagged.is_(True)).group_by(Response.exclusion))
-    counted = {reason or "unknown": int(number) for reason, number in rows}
+    statement = _tally(session, flagged, ("exclusion",), Tally.item_code == rollup.LEFT_OUT)
+    if statement is None:
+        rows = session.execute(_where(select(Response.exclusion, func.count(Response.id)),
+                                      flagged)
+                               .where(Response.flagged.is_(True)).group_by(Response.exclusion))
+    else:
+        rows = ((reason, number) for reason, _code, _value, number in session.execute(statement))
+    counted: dict[str, int] = {}
+    for reason, number in rows:
+        if number:
+            reason = reason or rollup.UNKNOWN
+            counted[reason] = counted.get(reason, 0) + int(number)
     return dict(sorted(counted.items(), key=lambda entry: (-entry[1], entry[0])))
 
 
@@ -209,7 +226,8 @@ def _month_of(session: Session):
 
 def comments(session: Session, filters: Filters, search: str | None, limit: int = 50):
     """The newest comments (free text, staff only), optionally containing ``search``."""
-    statement = _where(select(Response).where(Response.comment.is_not(None)), filters)
+    statement = _where(select(Response).where(Response.comment.is_not(None)), filters) \
+        .options(lazyload(Response.answers))  # the list shows none of them
     if search:
         from portal.text import like_escape
 
@@ -225,13 +243,10 @@ def structure(questionnaire: Questionnaire) -> dict[str, list[str]]:
 
 
 def officers_with_answers(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.id.in_(
-        select(Response.officer_id).where(Response.officer_id.is_not(None)).distinct()))
-        .order_by(User.full_name)))
-
-
-
-
+    """Everyone credited with an answer: one look-up in the answers' officer index per
+    person, whatever the number of answers."""
+    return list(session.scalars(select(User).where(
+        exists().where(Response.officer_id == User.id)).order_by(User.full_name)))
 
 
 def active_counters(session: Session) -> list[Counter]:

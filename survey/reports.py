@@ -126,12 +126,16 @@ def by_officer(session: Session, questionnaire: Questionnaire, filters: queries.
     """Every officer credited with answers in the period: overall index, and with
     ``monthly`` one per month (the officer's year summary, plan item B.3.3)."""
     shape = queries.structure(questionnaire)
-    totals = queries.officer_counts(session, filters, monthly=False)
     months: dict = {}
-    if monthly:
+    if monthly:  # the year's counts are its months' added up: one query, not two
+        by_month: dict = {}
         for (officer_id, month_key), counts in queries.officer_counts(
                 session, filters, monthly=True).items():
             months.setdefault(officer_id, {})[month_key] = sipas.index(shape, counts, rules)
+            by_month.setdefault(officer_id, []).append(counts)
+        totals = {(officer_id,): _summed(counts) for officer_id, counts in by_month.items()}
+    else:
+        totals = queries.officer_counts(session, filters, monthly=False)
     ids = [key[0] for key in totals]
     officers = {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
     rows = [OfficerRow(officers[officer_id], sipas.index(shape, counts, rules),

@@ -71,7 +71,7 @@ def _statement_codes(session: Session) -> dict[int, set[str]]:
 
 def rescreen(session: Session, rules: screening.ScreeningRules,
              on_progress=lambda _done: None) -> RescreenResult:
-    """Screen every stored response again and recount both rollup tables; ``on_progress(n)``
+    """Screen every stored response again and recount the survey tally; ``on_progress(n)``
     after each chunk of ``n`` responses."""
     result = RescreenResult()
     statements = _statement_codes(session)

@@ -1,132 +1,184 @@
-"""Keeping survey_rollup in step with the responses: every unflagged response stored through
-any path (the citizen's form, a factory, an import) adds its counts in the same flush."""
+"""Keeping survey_tally in step with the responses: every response stored through any path
+(the citizen's form, a factory, an import) adds its counts in the same transaction, under
+the reason it is left out ('' while it counts); a decision that changes that reason moves
+them. survey/tally.py says which cuts are kept."""
 from __future__ import annotations
 
+from collections import Counter as Counted
+
 from sqlalchemy import event, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal.workdays import today_in_vietnam
-from survey.models import OfficerRollup, Response, Rollup
+from survey.models import Response
+from survey.tally import ALL, CUTS, DAY, KEYS
 
-RESPONSES = ""  # the item code under which responses themselves are counted
+RESPONSES = ""  # the item code under which responses that said something are counted
+LEFT_OUT = "*"  # the item code under which every response left out is counted
+UNKNOWN = "unknown"  # the reason of a response left out before reasons were kept
 # A response counts as one when it says something to the survey: an answer or a comment (not
 # one that only rated a dossier under TT 01/2018; those are counted by the evaluation).
 SAYS_SOMETHING = ("(r.comment IS NOT NULL OR EXISTS (SELECT 1 FROM survey_answer s "
                   "WHERE s.response_id = r.id AND s.value IS NOT NULL))")
 
 
-def says_something(response: Response) -> bool:
+def says_something(response) -> bool:
     return response.comment is not None or any(
         answer.value is not None for answer in response.answers)
 
 
-def rows_of(response: Response) -> list[dict]:
-    key = {"day": today_in_vietnam(response.submitted_at), "counter_id": response.counter_id,
-           "channel": response.channel,
-           "procedure_field_id": response.procedure_field_id or 0}
-    rows = [{**key, "item_code": RESPONSES, "value": 0, "answers": 1}] \
-        if says_something(response) else []
-    counted: dict[tuple, int] = {}
-    for answer in response.answers:
-        counted[(answer.item_code, answer.value or 0)] = counted.get(
-            (answer.item_code, answer.value or 0), 0) + 1
-    rows += [{**key, "item_code": code, "value": value, "answers": number}
-             for (code, value), number in counted.items()]
+def exclusion_of(response) -> str:
+    """The tally's key for whether ``response`` counts: '' or the main reason it does not."""
+    return (response.exclusion or UNKNOWN) if response.flagged else ""
+
+
+def rows_of(response, exclusion: str | None = None) -> list[tuple]:
+    """The tally rows ``response`` adds, as (key…, answers) in the order of COLUMNS
+    (``exclusion``: under that reason instead of its own, to take away what an earlier
+    state added)."""
+    exclusion = exclusion_of(response) if exclusion is None else exclusion
+    day = today_in_vietnam(response.submitted_at)
+    counted = Counted((answer.item_code, answer.value or 0) for answer in response.answers)
+    if says_something(response):
+        counted[(RESPONSES, 0)] += 1
+    if exclusion:
+        counted[(LEFT_OUT, 0)] += 1
+    given = {"counter_id": response.counter_id, "channel": response.channel,
+             "procedure_field_id": response.procedure_field_id or 0,
+             "officer_id": response.officer_id}
+    rows = []
+    for cut in CUTS:
+        if "officer_id" in cut.keys and response.officer_id is None:
+            continue  # the officer cuts count what was credited to someone
+        key = (cut.number, day if cut.grain == DAY else day.replace(day=1),
+               *(given[name] if name in cut.keys else ALL[name] for name in KEYS), exclusion)
+        rows += [(*key, code, value, number) for (code, value), number in counted.items()]
     return rows
 
 
 @event.listens_for(Session, "after_flush")
 def _count_new_responses(session: Session, _flush_context) -> None:
-    new = [obj for obj in session.new if isinstance(obj, Response) and not obj.flagged]
+    new = [obj for obj in session.new if isinstance(obj, Response)]
     if new:
         add(session, new)
 
 
-_UPSERTS: dict[str, tuple] = {}
+COLUMNS = ("cut", "period", *KEYS, "exclusion", "item_code", "value", "answers")
+_UPSERTS = {dialect: (
+    f"INSERT INTO survey_tally ({', '.join(COLUMNS)}) VALUES ({', '.join([marker] * 10)}) "
+    f"ON CONFLICT ({', '.join(COLUMNS[:-1])}) "
+    "DO UPDATE SET answers = survey_tally.answers + excluded.answers")
+    for dialect, marker in (("sqlite", "?"), ("postgresql", "%s"))}
 
 
-def _upserts(dialect: str) -> tuple:
-    """The two upserts, built once per dialect and run with one parameter set per row
-    (executemany): SQLAlchemy compiles them once, instead of a multi-row VALUES statement
-    built anew for each response (measured: most of the rollup's cost per citizen)."""
-    if dialect not in _UPSERTS:
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        rollup = insert(Rollup)
-        rollup = rollup.on_conflict_do_update(
-            index_elements=["day", "counter_id", "channel", "procedure_field_id", "item_code",
-                            "value"],
-            set_={"answers": Rollup.answers + rollup.excluded.answers})
-        officer = insert(OfficerRollup)
-        officer = officer.on_conflict_do_update(
-            index_elements=["month", "officer_id", "item_code", "value"],
-            set_={"answers": OfficerRollup.answers + officer.excluded.answers})
-        _UPSERTS[dialect] = (rollup, officer)
-    return _UPSERTS[dialect]
+def add(session: Session, responses, sign: int = 1, exclusion: str | None = None) -> None:
+    """Add the responses' answers to the tally (``sign`` -1: take them away; ``exclusion``:
+    as counted under that reason rather than their own).
+
+    One upsert run with a parameter set per row through the driver itself: SQLAlchemy's
+    handling of about 160 parameter sets cost more than the database's work (measured)."""
+    merged: dict[tuple, int] = {}  # one row per key: ON CONFLICT may touch a row only once
+    for response in responses:
+        for *key, number in rows_of(response, exclusion):
+            key = tuple(key)
+            merged[key] = merged.get(key, 0) + sign * number
+    _upsert(session, merged)
 
 
-def add(session: Session, responses, sign: int = 1) -> None:
-    """Add the responses' answers to both rollup tables (``sign`` -1: take them away, when
-    an administrator leaves a counted answer out)."""
+def set_comment(session: Session, response: Response, comment: str | None) -> None:
+    """Change a stored response's comment (de-identified, erased); when that changes whether
+    it said something, its count of responses follows."""
+    said, rows = says_something(response), rows_of(response)
+    response.comment = comment
+    if says_something(response) != said:
+        rows = rows if said else rows_of(response)  # the state that holds the count
+        _upsert(session, {tuple(key): (-1 if said else 1) * number
+                          for *key, number in rows if key[-2] == RESPONSES})
+
+
+def _upsert(session: Session, merged: dict[tuple, int]) -> None:
+    if not merged:
+        return
     connection = session.connection()
-    rollup_upsert, officer_upsert = _upserts(connection.dialect.name)
-    merged: dict[tuple, dict] = {}  # one row per key: ON CONFLICT may touch a row only once
-    for response in responses:
-        for row in rows_of(response):
-            key = tuple(value for name, value in row.items() if name != "answers")
-            if key in merged:
-                merged[key]["answers"] += sign * row["answers"]
-            else:
-                merged[key] = {**row, "answers": sign * row["answers"]}
-    if merged:  # nothing, for an answer that only rated a dossier under TT 01/2018
-        connection.execute(rollup_upsert, list(merged.values()))
-    officer_rows: dict[tuple, int] = {}
-    for response in responses:
-        if response.officer_id is None:
-            continue
-        month = today_in_vietnam(response.submitted_at).replace(day=1)
-        for answer in response.answers:
-            key = (month, response.officer_id, answer.item_code, answer.value or 0)
-            officer_rows[key] = officer_rows.get(key, 0) + sign
-    if officer_rows:
-        connection.execute(officer_upsert, [
-            {"month": month, "officer_id": officer, "item_code": code, "value": value,
-             "answers": number} for (month, officer, code, value), number in officer_rows.items()])
+    dialect = connection.dialect.name
+    if dialect == "sqlite":  # as SQLAlchemy's Date stores it there
+        rows = [(cut, period.isoformat(), *rest, number)
+                for (cut, period, *rest), number in merged.items()]
+    else:
+        rows = [(*key, number) for key, number in merged.items()]
+    connection.exec_driver_sql(_UPSERTS[dialect], rows)
+
+
+def move(session: Session, response, before: str) -> None:
+    """``response``'s counts were kept under the reason ``before`` ('' = counted): keep them
+    under its present one."""
+    if before != exclusion_of(response):
+        add(session, [response], sign=-1, exclusion=before)
+        add(session, [response])
 
 
 def rebuild(connection) -> None:
-    """Recount both tables from the stored answers (after a bulk load that bypassed the
-    ORM, or to repair it). The same counting as migrations 0003 and 0005."""
-    if connection.dialect.name == "postgresql":
-        day = "CAST(r.submitted_at + INTERVAL '7 hours' AS DATE)"
-    else:
-        day = "date(r.submitted_at, '+7 hours')"
-    keys = f"{day}, r.counter_id, r.channel, COALESCE(r.procedure_field_id, 0)"
-    columns = "day, counter_id, channel, procedure_field_id, item_code, value, answers"
-    connection.execute(text("DELETE FROM survey_rollup"))
-    connection.execute(text(f"""
-        INSERT INTO survey_rollup ({columns})
-        SELECT {keys}, a.item_code, COALESCE(a.value, 0), count(*)
-        FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
-        WHERE r.flagged = false
-        GROUP BY {keys}, a.item_code, COALESCE(a.value, 0)"""))
-    connection.execute(text(f"""
-        INSERT INTO survey_rollup ({columns})
-        SELECT {keys}, '', 0, count(*) FROM survey_response r
-        WHERE r.flagged = false AND {SAYS_SOMETHING} GROUP BY {keys}"""))
-    rebuild_officers(connection)
+    """Recount the tally from the stored answers (after a bulk load that bypassed the ORM,
+    or to repair it): the same counting as rows_of, in SQL. Only the cuts no other cut
+    holds are counted from the answers; the others are summed from those (measured at
+    1,000,000 responses: the answers are read twice instead of eight times)."""
+    postgresql = connection.dialect.name == "postgresql"
+    connection.execute(text("DELETE FROM survey_tally"))
+    built: list = []
+    for cut in sorted(CUTS, key=lambda cut: (cut.grain != DAY, -len(cut.keys))):
+        source = next((other for other in built if _holds(other, cut)), None)
+        if source is None:
+            _count_from_answers(connection, cut, postgresql)
+        else:
+            _sum_from(connection, cut, source, postgresql)
+        built.append(cut)
 
 
-def rebuild_officers(connection) -> None:
-    if connection.dialect.name == "postgresql":
-        month = "CAST(date_trunc('month', r.submitted_at + INTERVAL '7 hours') AS DATE)"
+def _holds(source, cut) -> bool:
+    """Whether ``cut`` is ``source`` summed: its keys and grain are coarser, and both count
+    the same responses (the officer cuts only those credited to someone)."""
+    return (source.keys >= cut.keys and ("officer_id" in source.keys) == (
+        "officer_id" in cut.keys) and (source.grain == DAY or cut.grain != DAY))
+
+
+def _count_from_answers(connection, cut, postgresql: bool) -> None:
+    if postgresql:
+        period = "CAST(r.submitted_at + INTERVAL '7 hours' AS DATE)"
+        if cut.grain != DAY:
+            period = f"CAST(date_trunc('month', {period}) AS DATE)"
     else:
-        month = "date(r.submitted_at, '+7 hours', 'start of month')"
-    connection.execute(text("DELETE FROM survey_officer_rollup"))
+        period = "date(r.submitted_at, '+7 hours'" + (
+            ")" if cut.grain == DAY else ", 'start of month')")
+    given = {"counter_id": "r.counter_id", "channel": "r.channel",
+             "procedure_field_id": "COALESCE(r.procedure_field_id, 0)",
+             "officer_id": "r.officer_id"}
+    exclusion = f"CASE WHEN r.flagged THEN COALESCE(r.exclusion, '{UNKNOWN}') ELSE '' END"
+    grouped = [period] + [given[name] for name in KEYS if name in cut.keys] + [exclusion]
+    keys = ", ".join([period] + [given[name] if name in cut.keys else repr(ALL[name])
+                                 for name in KEYS] + [exclusion])
+    officer = "AND r.officer_id IS NOT NULL" if "officer_id" in cut.keys else ""
+    for item, value, source, where, group_item in (
+            ("a.item_code", "COALESCE(a.value, 0)",
+             "survey_answer a JOIN survey_response r ON r.id = a.response_id", "1 = 1",
+             ", a.item_code, COALESCE(a.value, 0)"),
+            (f"'{RESPONSES}'", "0", "survey_response r", SAYS_SOMETHING, ""),
+            (f"'{LEFT_OUT}'", "0", "survey_response r", "r.flagged", "")):
+        connection.execute(text(f"""
+            INSERT INTO survey_tally ({", ".join(COLUMNS)})
+            SELECT {cut.number}, {keys}, {item}, {value}, count(*) FROM {source}
+            WHERE {where} {officer} GROUP BY {", ".join(grouped)}{group_item}"""))
+
+
+def _sum_from(connection, cut, source, postgresql: bool) -> None:
+    period = "period"
+    if cut.grain != source.grain:
+        period = "CAST(date_trunc('month', period) AS DATE)" if postgresql \
+            else "date(period, 'start of month')"
+    kept = [name for name in KEYS if name in cut.keys]
+    keys = ", ".join([period] + [name if name in cut.keys else repr(ALL[name])
+                                 for name in KEYS])
     connection.execute(text(f"""
-        INSERT INTO survey_officer_rollup (month, officer_id, item_code, value, answers)
-        SELECT {month}, r.officer_id, a.item_code, COALESCE(a.value, 0), count(*)
-        FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
-        WHERE r.flagged = false AND r.officer_id IS NOT NULL
-        GROUP BY {month}, r.officer_id, a.item_code, COALESCE(a.value, 0)"""))
+        INSERT INTO survey_tally ({", ".join(COLUMNS)})
+        SELECT {cut.number}, {keys}, exclusion, item_code, value, sum(answers)
+        FROM survey_tally WHERE cut = {source.number}
+        GROUP BY {", ".join([period, *kept])}, exclusion, item_code, value"""))

@@ -204,6 +204,8 @@ class _Stored:
     officer_id: int | None
     comment: str | None
     answers: list
+    flagged: bool
+    exclusion: str | None
 
 
 @dataclass
@@ -282,7 +284,9 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
                      procedure_field_id=submission.procedure_field_id,
                      officer_id=submission.officer_id, comment=submission.comment or None,
                      answers=[_Answer(code, value) for code, value in
-                              [*submission.answers.items(), *submission.expectations.items()]])
+                              [*submission.answers.items(), *submission.expectations.items()]],
+                     flagged=verdict.excluded,
+                     exclusion=screening.main_reason(verdict.exclusions))
     # Written with Core, not through the ORM's unit of work (measured: the flush of a
     # response and its 19 answers was the largest cost of a citizen's answer); the rollups
     # are counted here, as the ORM's flush counts the responses other paths add.
@@ -297,8 +301,8 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
             nonce=nonce_digest, submitted_at=now, seconds_to_answer=submission.seconds,
             comment=stored.comment, procedure_field_id=stored.procedure_field_id,
             gender=submission.gender, age_group=submission.age_group,
-            flagged=verdict.excluded, flag_reasons=list(verdict.exclusions) or None,
-            exclusion=screening.main_reason(verdict.exclusions), signals=verdict.signals,
+            flagged=stored.flagged, flag_reasons=list(verdict.exclusions) or None,
+            exclusion=stored.exclusion, signals=verdict.signals,
             client_hash=submission.client_hash, device_hash=submission.device_hash)
         ).scalar_one()
     except IntegrityError:
@@ -313,8 +317,7 @@ def submit(session: Session, target: Target, questionnaire: Questionnaire,
         session.connection().execute(insert(_ANSWERS), [
             {"response_id": response_id, "item_code": answer.item_code, "value": answer.value}
             for answer in stored.answers])
-    if not verdict.excluded:
-        rollup.add(session, [stored])
+    rollup.add(session, [stored])
     savepoint.commit()
     dossier_code = target.dossier.dossier_code if target.dossier is not None \
         else submission.dossier_code
@@ -341,7 +344,7 @@ def review_response(session: Session, response: Response, *, count: bool, reason
     :raise StaleReview: when ``shown_version`` is not the response's current review version.
     """
     claim_version(session, response, Response.review_version, shown_version, StaleReview)
-    was_counted = not response.flagged
+    counted_as = rollup.exclusion_of(response)
     if count:
         response.flagged, response.exclusion = False, None
     else:
@@ -354,8 +357,7 @@ def review_response(session: Session, response: Response, *, count: bool, reason
     response.review_reason, response.reviewed_by_id = reason, actor.id
     response.reviewed_at = utcnow()
     session.flush()
-    if was_counted != count:
-        rollup.add(session, [response], sign=1 if count else -1)
+    rollup.move(session, response, counted_as)
     audit.record(session, "survey_response.count" if count else "survey_response.exclude",
                  target_type="survey_response", target_id=response.id, actor=actor,
                  details={"reason": reason, "rules": response.flag_reasons,
@@ -561,7 +563,7 @@ def deidentify_old_comments(session: Session, now: datetime, dry_run: bool) -> i
     done = 0
     for responses in session.scalars(statement.execution_options(yield_per=500)).partitions():
         for response in responses:
-            response.comment = redact(response.comment).text or None
+            rollup.set_comment(session, response, redact(response.comment).text or None)
             response.comment_deidentified_at = now
             done += 1
         session.flush()

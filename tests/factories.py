@@ -212,3 +212,16 @@ def act_as(client, user, code, action, **fields):
     data = {"action": action, "version": str(fields.pop("version", version))}
     data.update({key: str(value) for key, value in fields.items()})
     return client.post(f"/staff/feedback/{code}/act?lang=en", data=data)
+
+
+def tallied_responses(db: Session, counted: bool = True) -> int:
+    """The responses the survey tally counts (``counted``: those that count; else those left
+    out), read from its day cut by channel."""
+    from sqlalchemy import func, select
+
+    from survey.models import Tally
+    from survey.rollup import LEFT_OUT, RESPONSES
+
+    return db.scalar(select(func.coalesce(func.sum(Tally.answers), 0)).where(
+        Tally.cut == 1, Tally.item_code == (RESPONSES if counted else LEFT_OUT),
+        (Tally.exclusion == "") if counted else (Tally.exclusion != "")))

@@ -32,10 +32,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_survey_officer_rollup_month'), ['month'], unique=False)
 
     # ### end Alembic commands ###
-    # Count what is already stored (the same counting as survey.rollup.rebuild_officers).
-    from survey.rollup import rebuild_officers
-
-    rebuild_officers(op.get_bind())
+    # Count what is already stored (unflagged answers credited to an officer). A copy of
+    # what survey/rollup.py counted then: a migration must not change with later code.
+    if op.get_bind().dialect.name == "postgresql":
+        month = "CAST(date_trunc('month', r.submitted_at + INTERVAL '7 hours') AS DATE)"
+    else:
+        month = "date(r.submitted_at, '+7 hours', 'start of month')"
+    op.execute(f"""
+        INSERT INTO survey_officer_rollup (month, officer_id, item_code, value, answers)
+        SELECT {month}, r.officer_id, a.item_code, COALESCE(a.value, 0), count(*)
+        FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
+        WHERE r.flagged = false AND r.officer_id IS NOT NULL
+        GROUP BY {month}, r.officer_id, a.item_code, COALESCE(a.value, 0)""")
 
 
 def downgrade() -> None:

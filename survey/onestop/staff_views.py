@@ -238,7 +238,7 @@ def schemes():
 @role_required(*READERS)
 def officer_sheet(user_id: int):
     """An officer's printable sheet: the month (?year=&month=) or the year summary (?year=):
-    survey index (the officer rollup), one-stop score and rating, late dossiers, apologies."""
+    survey index (the survey tally), one-stop score and rating, late dossiers, apologies."""
     from survey import reports as survey_reports
     from survey import services as survey_services
     from survey.queries import Filters

@@ -8,11 +8,10 @@ from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
 from portal.workdays import VIETNAM, today_in_vietnam
-from survey.models import PaperBatch, Response, Rollup
+from survey.models import PaperBatch, Response
 from survey.paper import form_number
-from survey.rollup import RESPONSES
 from survey.services import current_questionnaire
-from tests.factories import ITEM_CODES, make_counter
+from tests.factories import ITEM_CODES, make_counter, tallied_responses
 
 DIGITS = "4455344545453545445"  # 19 statements, as ticked
 
@@ -40,8 +39,7 @@ def stored(db):
 
 
 def counted(db):
-    return db.scalar(select(func.coalesce(func.sum(Rollup.answers), 0))
-                     .where(Rollup.item_code == RESPONSES))
+    return tallied_responses(db)
 
 
 def test_batches_are_numbered_one_after_another_and_audited(auth, client, db):

@@ -1,83 +1,189 @@
-"""The rollup table always agrees with the answers it summarises."""
+"""The survey tally always agrees with the answers it summarises, under every filter, grouping
+and period (issue 13, point 2)."""
+import itertools
 import random
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import text
+import pytest
+from alembic import command
+from sqlalchemy import select, text
 
-from portal.cli import upgrade_database
+from portal.cli import alembic_config, upgrade_database
 from portal.db import make_engine
-from survey import queries
+from portal.pages.models import ProcedureField
+from survey import queries, rollup, tally
+from survey.models import Response, Tally
+from survey.services import review_response
 from tests.factories import ITEM_CODES, make_counter, make_response, make_user
 
+PERIODS = [
+    (date(2025, 1, 1), date(2025, 12, 31)),  # whole months
+    (date(2025, 3, 1), date(2025, 3, 31)),  # one month
+    (date(2025, 3, 15), date(2025, 7, 20)),  # months, and a month less its first days
+    (date(2025, 2, 3), date(2025, 2, 26)),  # a month less days at both ends
+    (date(2025, 1, 20), date(2025, 2, 10)),  # days of two months, neither whole
+    (date(2025, 4, 30), date(2025, 4, 30)),  # one day
+    (date(2024, 1, 1), date(2024, 12, 31)),  # nothing answered
+]
 
-def test_rollup_counts_equal_the_raw_answers_under_every_filter(db):
+
+@pytest.fixture
+def answered(db):
+    """200 responses over 2025, mostly around month ends (where the Vietnam day and the UTC
+    day differ), at two counters of two units, three officers (and nobody), two fields (and
+    none), both channels; one in eight left out, for one of two reasons."""
     rng = random.Random(3)
-    counters = [make_counter(db) for _ in range(2)]
-    officer = make_user(db, roles=["reception"])
+    counters = [make_counter(db) for _ in range(3)]
+    officers = [make_user(db, roles=["reception"]) for _ in range(3)]
+    fields = [ProcedureField(name=f"Lĩnh vực {number}") for number in range(2)]
+    db.add_all(fields)
+    db.flush()
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    for _ in range(120):
+    for _ in range(200):
+        when = start + timedelta(days=30 * rng.randrange(8) + rng.choice([0, 14, 29]),
+                                 hours=rng.randrange(-9, 24))
         make_response(
             db, rng.choice(counters),
-            {code: rng.choice([1, 2, 3, 4, 5, None]) for code in rng.sample(ITEM_CODES, 10)},
-            when=start + timedelta(hours=rng.randrange(24 * 200)),
-            officer=officer if rng.random() < .5 else None,
-            channel=rng.choice(["counter", "dossier"]))
-    db.commit()
-    cases = [dict(), dict(counter_id=counters[0].id), dict(officer_id=officer.id),
-             dict(channel="dossier"), dict(unit_id=counters[1].unit_id)]
-    for extra in cases:
-        rolled = queries.Filters(start=date(2025, 1, 1), end=date(2025, 6, 30), **extra)
-        raw = queries.Filters(**{**rolled.__dict__, "include_flagged": True})
-        assert queries.answer_counts(db, rolled) == queries.answer_counts(db, raw), extra
-        assert queries.response_count(db, rolled) == queries.response_count(db, raw), extra
-        assert queries.monthly_counts(db, rolled) == queries.monthly_counts(db, raw), extra
-        assert queries.answer_counts_by(db, rolled, "officer") == \
-            queries.answer_counts_by(db, raw, "officer"), extra
-
-
-def test_the_officer_rollup_gives_the_officer_report_the_answers_give(db):
-    rng = random.Random(5)
-    counter = make_counter(db)
-    officers = [make_user(db, roles=["reception"]) for _ in range(3)]
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    for _ in range(150):
-        make_response(
-            db, counter,
             {code: rng.choice([1, 2, 3, 4, 5, None]) for code in rng.sample(ITEM_CODES, 8)},
-            # around month ends, where UTC and Vietnam months differ
-            when=start + timedelta(days=30 * rng.randrange(6) + 30, hours=rng.randrange(-9, 9)),
-            officer=rng.choice(officers + [None]), flagged=rng.random() < .1)
+            when=when, officer=rng.choice(officers + [None]),
+            channel=rng.choice(["counter", "dossier"]), field=rng.choice(fields + [None]),
+            comment="Ý kiến" if rng.random() < .2 else None,
+            flagged=rng.random() < .125, reasons=(rng.choice(["inhuman", "device"]),))
     db.commit()
+    return {"counter_id": counters[0].id, "unit_id": counters[1].unit_id,
+            "officer_id": officers[0].id, "channel": "dossier",
+            "procedure_field_id": fields[1].id}
+
+
+def filter_cases(ids: dict):
+    """No filter, each filter alone, and the pairs a dashboard user can set."""
+    yield {}
+    for name, value in ids.items():
+        yield {name: value}
+    for (one, first), (two, second) in itertools.combinations(ids.items(), 2):
+        yield {one: first, two: second}
+
+
+def everything(db, filters: queries.Filters) -> dict:
+    return {
+        "answers": queries.answer_counts(db, filters),
+        "responses": queries.response_count(db, filters),
+        "months": queries.monthly_counts(db, filters),
+        "counters": dict(queries.answer_counts_by(db, filters, "counter")),
+        "units": dict(queries.answer_counts_by(db, filters, "unit")),
+        "officers": dict(queries.officer_counts(db, filters, monthly=False)),
+        "officer months": dict(queries.officer_counts(db, filters, monthly=True)),
+        "left out": queries.exclusions(db, filters),
+    }
+
+
+def from_the_answers(db, filters, monkeypatch) -> dict:
+    """The same figures read from the stored answers themselves (no cut serves them)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(tally, "cut_for", lambda grain, needed: None)
+        return everything(db, filters)
+
+
+def test_the_tally_gives_what_the_answers_give_under_every_filter_and_period(
+        db, answered, monkeypatch):
+    served = 0
+    for extra in filter_cases(answered):
+        for (start, end), flagged in itertools.product(PERIODS, (False, True)):
+            filters = queries.Filters(start=start, end=end, include_flagged=flagged, **extra)
+            expected = from_the_answers(db, filters, monkeypatch)
+            assert everything(db, filters) == expected, (extra, start, end, flagged)
+            served += bool(expected["responses"])
+    assert served > 100, "the cases have answers to count"
+
+
+def test_the_periods_are_read_from_months_and_a_few_days():
+    year = tally.parts(date(2025, 1, 1), date(2025, 12, 31))
+    assert year == [tally.Part(tally.MONTH, date(2025, 1, 1), date(2025, 12, 1))]
+    # 17 days of December are more than the 14 left: the month less those
+    assert tally.parts(date(2025, 1, 1), date(2025, 12, 17))[1:] == [
+        tally.Part(tally.MONTH, date(2025, 12, 1), date(2025, 12, 1)),
+        tally.Part(tally.DAY, date(2025, 12, 18), date(2025, 12, 31), -1)]
+    assert tally.parts(date(2025, 2, 20), date(2025, 3, 5)) == [
+        tally.Part(tally.DAY, date(2025, 2, 20), date(2025, 2, 28)),
+        tally.Part(tally.DAY, date(2025, 3, 1), date(2025, 3, 5))]
+    assert tally.parts(date(2025, 5, 2), date(2025, 5, 1)) == []
+    for start, end in itertools.product(
+            [date(2024, 2, 1) + timedelta(days=n) for n in range(0, 70, 3)], repeat=2):
+        covered: dict[date, int] = {}
+        for part in tally.parts(start, end):
+            day = part.first
+            while day <= (tally.month_end(part.last) if part.grain == tally.MONTH
+                          else part.last):
+                covered[day] = covered.get(day, 0) + part.sign
+                day += timedelta(days=1)
+            assert part.grain == tally.MONTH or (part.last - part.first).days < 16
+        wanted = {start + timedelta(days=n) for n in range((end - start).days + 1)}
+        assert {day for day, times in covered.items() if times} == wanted, (start, end)
+        assert set(covered.values()) <= {0, 1}
+
+
+def test_a_question_takes_the_smallest_cut_holding_its_keys():
+    assert tally.cut_for(tally.MONTH, set()).number == 2
+    assert tally.cut_for(tally.DAY, {"channel"}).number == 1
+    assert tally.cut_for(tally.DAY, {"counter_id"}).number == 3
+    assert tally.cut_for(tally.MONTH, {"officer_id"}).number == 6
+    assert tally.cut_for(tally.MONTH, {"officer_id", "counter_id"}) is None
+    assert tally.cut_for(tally.DAY, {"counter_id", "channel"}).number == 7
+    assert tally.cut_for(tally.DAY, {"procedure_field_id"}).number == 7
+    assert tally.cut_for(tally.DAY, {"officer_id", "procedure_field_id"}) is None
+    assert tally.cut_for(tally.MONTH, {"officer_id", "channel"}) is None
+    assert len({cut.number for cut in tally.CUTS}) == len(tally.CUTS)
+
+
+def stored(db) -> set:
+    return {tuple(row) for row in db.execute(text(
+        "SELECT cut, period, counter_id, channel, procedure_field_id, officer_id, exclusion, "
+        "item_code, value, answers FROM survey_tally WHERE answers != 0"))}
+
+
+def test_decisions_move_the_counts_and_a_recount_finds_the_same(db, answered):
+    admin = make_user(db, roles=["admin"])
+    responses = db.scalars(select(Response).order_by(Response.id)).all()
+    left_out = [response for response in responses if response.flagged][:3]
+    counted = [response for response in responses if not response.flagged][:3]
     year = queries.Filters(start=date(2025, 1, 1), end=date(2025, 12, 31))
-    # A filter the rollup cannot serve (a part of a month) takes the answers themselves.
-    for monthly in (False, True):
-        rolled = queries.officer_counts(db, year, monthly)
-        raw = {key: counts for key, counts in queries.answer_counts_by(
-            db, year, *(("officer", "month") if monthly else ("officer",))).items()
-            if key[0] is not None}
-        assert rolled == raw and rolled
-    march = queries.Filters(start=date(2025, 3, 1), end=date(2025, 3, 31))
-    assert queries.officer_counts(db, march, False) == {
-        key: counts for key, counts in queries.answer_counts_by(db, march, "officer").items()
-        if key[0] is not None}
-    db.execute(text("DELETE FROM survey_officer_rollup"))
-    from survey.rollup import rebuild_officers
-
-    rebuild_officers(db.connection())
-    assert queries.officer_counts(db, year, True) == rolled
-
-
-def test_flagged_responses_stay_out_of_the_rollup(db):
-    counter = make_counter(db)
-    make_response(db, counter, {"CC1": 5}, flagged=True)
+    before = queries.response_count(db, year), queries.exclusions(db, year)
+    for response in left_out:
+        review_response(db, response, count=True, reason="Đúng người thật", actor=admin,
+                        shown_version=response.review_version)
+    for response in counted:
+        review_response(db, response, count=False, reason="Trùng lặp", actor=admin,
+                        shown_version=response.review_version)
     db.commit()
-    assert db.execute(text("SELECT count(*) FROM survey_rollup")).scalar() == 0
+    incremental = stored(db)
+    assert queries.exclusions(db, year)["admin"] == 3
+    assert sum(queries.exclusions(db, year).values()) == sum(before[1].values())
+    rollup.rebuild(db.connection())
+    assert stored(db) == incremental
+    assert queries.response_count(db, year) == before[0] + (
+        sum(rollup.says_something(r) for r in left_out)
+        - sum(rollup.says_something(r) for r in counted))
+
+
+def test_left_out_responses_count_only_when_asked_for(db):
+    counter = make_counter(db)
+    make_response(db, counter, {"CC1": 5}, flagged=True, reasons=("inhuman",))
+    db.commit()
+    today = date.today()
+    filters = queries.Filters(start=today - timedelta(days=1), end=today + timedelta(days=1))
+    assert queries.answer_counts(db, filters) == {}
+    assert queries.response_count(db, filters) == 0
+    assert queries.exclusions(db, filters) == {"inhuman": 1}
+    flagged = queries.Filters(**{**filters.__dict__, "include_flagged": True})
+    assert queries.answer_counts(db, flagged) == {"CC1": {5: 1}}
+    assert queries.response_count(db, flagged) == 1
 
 
 def test_the_migration_counts_answers_stored_before_it(tmp_path):
-    """Upgrading to the rollup migration fills the table from the responses already there."""
+    """Upgrading to the tally migration fills it from the responses already there, and a
+    downgrade gives back the tables it replaced."""
     engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
-    upgrade_database(engine, "0002")
+    upgrade_database(engine, "0023")
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO unit (id, code, name, active, created_at) "
@@ -85,35 +191,81 @@ def test_the_migration_counts_answers_stored_before_it(tmp_path):
         connection.execute(text(
             "INSERT INTO counter (id, code, name, unit_id, active, created_at) "
             "VALUES (1, 'Q', 'Quầy', 1, 1, '2025-01-01 00:00:00')"))
-        for number, (when, flagged) in enumerate(
-                [("2025-03-31 18:00:00", 0), ("2025-03-31 10:00:00", 0),
-                 ("2025-03-31 11:00:00", 1)], start=1):
+        connection.execute(text(
+            "INSERT INTO staff_user (id, username, full_name, password_hash, active, "
+            "created_at) VALUES (1, 'cb', 'Cán bộ', 'x', 1, '2025-01-01 00:00:00')"))
+        questionnaire = connection.execute(text("SELECT id FROM questionnaire")).scalar()
+        for number, (when, flagged, officer) in enumerate(
+                [("2025-03-31 18:00:00", 0, 1), ("2025-03-31 10:00:00", 0, None),
+                 ("2025-03-31 11:00:00", 1, None)], start=1):
             connection.execute(text(
-                "INSERT INTO survey_response (id, questionnaire_id, counter_id, channel, nonce,"
-                " submitted_at, flagged) VALUES (:id, 1, 1, 'counter', :nonce, :when, :flagged)"
-            ), {"id": number, "nonce": f"n{number}", "when": when, "flagged": flagged})
+                "INSERT INTO survey_response (id, questionnaire_id, counter_id, officer_id, "
+                "channel, nonce, submitted_at, flagged, exclusion, review_version) VALUES "
+                "(:id, :questionnaire, 1, :officer, 'counter', :nonce, :when, :flagged, "
+                ":exclusion, 0)"),
+                {"id": number, "nonce": f"n{number}", "when": when, "flagged": flagged,
+                 "officer": officer, "questionnaire": questionnaire,
+                 "exclusion": "device" if flagged else None})
             connection.execute(text(
                 "INSERT INTO survey_answer (response_id, item_code, value) VALUES (:id, 'CC1', 5)"
             ), {"id": number})
     upgrade_database(engine)
     with engine.connect() as connection:
         rows = connection.execute(text(
-            "SELECT day, item_code, value, answers FROM survey_rollup ORDER BY day, item_code"
-        )).all()
-    engine.dispose()
+            "SELECT period, exclusion, item_code, value, answers FROM survey_tally "
+            "WHERE cut = 1 ORDER BY period, exclusion, item_code")).all()
+        officer = connection.execute(text(
+            "SELECT period, officer_id, item_code, answers FROM survey_tally "
+            "WHERE cut = 6 ORDER BY item_code")).all()
     assert [tuple(row) for row in rows] == [
-        ("2025-03-31", "", 0, 1), ("2025-03-31", "CC1", 5, 1),  # 10:00 UTC = 17:00 in Vietnam
-        ("2025-04-01", "", 0, 1), ("2025-04-01", "CC1", 5, 1),  # 18:00 UTC = 01:00 next day
+        # 10:00 and 11:00 UTC = 17:00 and 18:00 in Vietnam, one of them left out
+        ("2025-03-31", "", "", 0, 1), ("2025-03-31", "", "CC1", 5, 1),
+        ("2025-03-31", "device", "", 0, 1), ("2025-03-31", "device", "*", 0, 1),
+        ("2025-03-31", "device", "CC1", 5, 1),
+        ("2025-04-01", "", "", 0, 1), ("2025-04-01", "", "CC1", 5, 1),  # 18:00 UTC: 1 April
     ]
+    assert [tuple(row) for row in officer] == [("2025-04-01", 1, "", 1),
+                                               ("2025-04-01", 1, "CC1", 1)]
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0023")
+    with engine.connect() as connection:
+        assert connection.execute(text(
+            "SELECT day, item_code, answers FROM survey_rollup ORDER BY day, item_code")
+        ).all() == [("2025-03-31", "", 1), ("2025-03-31", "CC1", 1),
+                    ("2025-04-01", "", 1), ("2025-04-01", "CC1", 1)]
+        assert connection.execute(text(
+            "SELECT month, officer_id, item_code, answers FROM survey_officer_rollup")
+        ).all() == [("2025-04-01", 1, "CC1", 1)]
+    engine.dispose()
 
 
 def test_the_rollup_command_recounts_the_table(db, runner):
     counter = make_counter(db)
     make_response(db, counter, {"CC1": 4})
     db.commit()
-    db.execute(text("DELETE FROM survey_rollup"))
+    db.execute(text("DELETE FROM survey_tally"))
     db.commit()
     result = runner.invoke(args=["survey-rollup"])
     assert result.exit_code == 0 and "recounted" in result.output
-    assert db.execute(text(
-        "SELECT answers FROM survey_rollup WHERE item_code = 'CC1'")).scalar() == 1
+    assert db.scalar(select(Tally.answers).where(Tally.item_code == "CC1", Tally.cut == 8)) == 1
+
+
+def test_a_comment_erased_to_nothing_stops_counting_its_response(db):
+    """A response that said something only in its comment no longer counts once erasure or
+    de-identification leaves nothing of it; one with an answer still counts."""
+    counter = make_counter(db)
+    only_said = make_response(db, counter, {"CC1": None}, comment="Nguyễn Văn A")
+    answered = make_response(db, counter, {"CC1": 4}, comment="Nguyễn Văn B")
+    db.commit()
+    today = date.today()
+    days = queries.Filters(start=today - timedelta(days=1), end=today + timedelta(days=1))
+    assert queries.response_count(db, days) == 2
+    rollup.set_comment(db, only_said, None)
+    rollup.set_comment(db, answered, None)
+    db.commit()
+    assert queries.response_count(db, days) == 1
+    incremental = stored(db)
+    rollup.rebuild(db.connection())
+    assert stored(db) == incremental

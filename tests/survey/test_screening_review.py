@@ -4,15 +4,20 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.audit import AuditEntry
 from portal.db import utcnow
-from survey.models import Response, Rollup
+from survey.models import Response
 from survey.nonce import DEVICE_COOKIE
-from survey.rollup import RESPONSES
 from survey.services import create_dossier_link
-from tests.factories import ITEM_CODES, aged_nonce, make_counter, make_response
+from tests.factories import (
+    ITEM_CODES,
+    aged_nonce,
+    make_counter,
+    make_response,
+    tallied_responses,
+)
 from tests.factories import survey_answers as answers
 
 
@@ -21,8 +26,7 @@ def responses(db):
 
 
 def counted_in_rollup(db) -> int:
-    return db.scalar(select(func.coalesce(func.sum(Rollup.answers), 0))
-                     .where(Rollup.item_code == RESPONSES))
+    return tallied_responses(db)
 
 
 def citizen(app, address="203.113.0.10"):
