@@ -302,27 +302,33 @@ class Tally(Base):
     officer report and /results add up a few thousand rows whatever the number of answers.
     A key a cut leaves out holds survey.tally.ALL; ``exclusion`` is '' while the response
     counts, else its main reason. item_code "" counts the responses that said something, "*"
-    every response left out (for the summary of exclusions); value 0 is "no answer"."""
+    every response left out (for the summary of exclusions), both in n0."""
 
     __tablename__ = "survey_tally"
     __table_args__ = (
+        UniqueConstraint("cut", "period", "counter_id", "channel", "procedure_field_id",
+                         "officer_id", "exclusion", "item_code"),
         # a cut filtered by a counter, an officer or a field reads that one's rows only
         *(Index(f"ix_survey_tally_{key}", "cut", key, "period") for key in INDEXED),
-        # on SQLite the rows are kept in the key's order, one tree: an upsert finds and
-        # changes its row in one search (measured: a third of the cost of a rowid table)
-        {"sqlite_with_rowid": False},
     )
 
-    cut: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    period: Mapped[date] = mapped_column(Date, primary_key=True)  # a day, or a month's 1st
-    counter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
-    procedure_field_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    officer_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    exclusion: Mapped[str] = mapped_column(String(20), primary_key=True)
-    item_code: Mapped[str] = mapped_column(String(20), primary_key=True)
-    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    answers: Mapped[int]
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cut: Mapped[int] = mapped_column(SmallInteger)
+    period: Mapped[date] = mapped_column(Date)  # a Vietnam day, or a month's first day
+    counter_id: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(10))
+    procedure_field_id: Mapped[int]
+    officer_id: Mapped[int]
+    exclusion: Mapped[str] = mapped_column(String(20))
+    item_code: Mapped[str] = mapped_column(String(20))
+    # the answers at each level: n0 "no answer", n1-n5 (one row per item, not per level:
+    # a fifth of the rows to read)
+    n0: Mapped[int]
+    n1: Mapped[int]
+    n2: Mapped[int]
+    n3: Mapped[int]
+    n4: Mapped[int]
+    n5: Mapped[int]
 
 
 class AlertRule(Base):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from portal.auth.models import User
@@ -16,7 +16,6 @@ from survey.models import (
     ALERT_CLOSED,
     Alert,
     AlertRule,
-    Answer,
     Counter,
     PaperBatch,
     Questionnaire,
@@ -85,30 +84,29 @@ def _needed(filters: Filters, keys) -> set[str]:
     return needed
 
 
-def _tally(session: Session, filters: Filters, keys, items) -> Select | None:
-    """(key values…, item code, value, answers) from survey_tally, for the item codes
-    ``items`` picks; None when no cut holds every key needed (survey/tally.py)."""
+def _tally(session: Session, filters: Filters, keys, items) -> Select:
+    """(key values…, item code, answers at each level) from survey_tally, for the item codes
+    ``items`` picks, read from the smallest cut holding every key needed (survey/tally.py):
+    its months, and the days of a month partly inside (or the month less those outside)."""
     needed = _needed(filters, keys)
-    cuts = {grain: tally.cut_for(grain, needed) for grain in (tally.DAY, tally.MONTH)}
-    if None in cuts.values():
-        return None
     common = [items, *_narrowing(filters, Tally)]
     if not filters.include_flagged:
         common.append(Tally.exclusion == "")
-    spans = {part: and_(Tally.cut == cuts[part.grain].number,
+    spans = {part: and_(Tally.cut == tally.cut_for(part.grain, needed).number,
                         Tally.period.between(part.first, part.last), *common)
              for part in tally.parts(filters.start, filters.end)}
-    if not spans:
-        return None
     taken = [span for part, span in spans.items() if part.sign < 0]
-    amount = case((or_(*taken), -Tally.answers), else_=Tally.answers) if taken \
-        else Tally.answers
+    amounts = []
+    for name in rollup.COUNTS:
+        count = getattr(Tally, name)
+        amounts.append(func.sum(case((or_(*taken), -count), else_=count) if taken else count)
+                       .label(name))
     columns = [{"counter": Tally.counter_id, "unit": Counter.unit_id,
                 "officer": Tally.officer_id, "month": _month_of_period(session),
                 "exclusion": Tally.exclusion}[key]
                for key in keys]
-    statement = select(*columns, Tally.item_code, Tally.value, func.sum(amount)) \
-        .where(or_(*spans.values())).group_by(*columns, Tally.item_code, Tally.value)
+    statement = select(*columns, Tally.item_code, *amounts) \
+        .where(or_(false(), *spans.values())).group_by(*columns, Tally.item_code)
     if "unit" in keys:
         statement = statement.join(Counter, Counter.id == Tally.counter_id)
     return statement
@@ -123,36 +121,16 @@ def _month_of_period(session: Session):
 def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tuple, dict]:
     """(key values…) -> item code -> level (None = no answer) -> answers, in one grouped
     query; keys are 'counter', 'unit', 'officer' and 'month' ('YYYY-MM'). Only answers
-    credited to an officer are grouped by officer.
-
-    Read from survey_tally; an officer's figures narrowed by procedure field (no cut holds
-    both) read the answers themselves.
-    """
+    credited to an officer are grouped by officer."""
     statement = _tally(session, filters, keys,
                        Tally.item_code.not_in((rollup.RESPONSES, rollup.LEFT_OUT)))
-    if statement is None:
-        return _answer_counts_from_answers(session, filters, keys)
     groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    for *key, code, value, number in session.execute(statement):
-        if number:  # a month less its days outside the period can leave nothing
-            groups[tuple(key)][code][value or None] = int(number)
-    return groups
-
-
-def _answer_counts_from_answers(session: Session, filters: Filters, keys) -> dict:
-    columns = [{"counter": Response.counter_id, "unit": Counter.unit_id,
-                "officer": Response.officer_id, "month": _month_of(session)}[key]
-               for key in keys]
-    statement = _where(
-        select(*columns, Answer.item_code, Answer.value, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .join(Counter, Counter.id == Response.counter_id), filters,
-    ).group_by(*columns, Answer.item_code, Answer.value)
-    if "officer" in keys:
-        statement = statement.where(Response.officer_id.is_not(None))
-    groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-    for *key, code, value, number in session.execute(statement):
-        groups[tuple(key)][code][value] = int(number)
+    width = len(rollup.COUNTS)
+    for row in session.execute(statement):
+        key, code, numbers = tuple(row[:-width - 1]), row[-width - 1], row[-width:]
+        for level, number in enumerate(numbers):
+            if number:  # a month less its days outside the period can leave nothing
+                groups[key][code][level or None] = int(number)
     return groups
 
 
@@ -181,28 +159,14 @@ def responses_statement(filters: Filters) -> Select:
 def response_count(session: Session, filters: Filters) -> int:
     """The responses that said something (an answer or a comment)."""
     statement = _tally(session, filters, (), Tally.item_code == rollup.RESPONSES)
-    if statement is None:
-        return session.scalar(_where(select(func.count(Response.id)), filters).where(or_(
-            Response.comment.is_not(None),
-            exists().where(Answer.response_id == Response.id, Answer.value.is_not(None))))) or 0
-    return sum(int(number) for *_key, number in session.execute(statement))
+    return sum(int(row.n0 or 0) for row in session.execute(statement))
 
 
 def exclusions(session: Session, filters: Filters) -> dict[str, int]:
     """The answers left out of the counts in the selection, by main reason (most first)."""
     flagged = Filters(**{**filters.__dict__, "include_flagged": True})
     statement = _tally(session, flagged, ("exclusion",), Tally.item_code == rollup.LEFT_OUT)
-    if statement is None:
-        rows = session.execute(_where(select(Response.exclusion, func.count(Response.id)),
-                                      flagged)
-                               .where(Response.flagged.is_(True)).group_by(Response.exclusion))
-    else:
-        rows = ((reason, number) for reason, _code, _value, number in session.execute(statement))
-    counted: dict[str, int] = {}
-    for reason, number in rows:
-        if number:
-            reason = reason or rollup.UNKNOWN
-            counted[reason] = counted.get(reason, 0) + int(number)
+    counted = {row.exclusion: int(row.n0) for row in session.execute(statement) if row.n0}
     return dict(sorted(counted.items(), key=lambda entry: (-entry[1], entry[0])))
 
 
@@ -214,14 +178,6 @@ def review_list(shown: str) -> Select:
                 .order_by(Response.reviewed_at.desc(), Response.id.desc()))
     return (select(Response).where(Response.flagged.is_(True), Response.review.is_(None))
             .order_by(Response.submitted_at.desc(), Response.id.desc()))
-
-
-def _month_of(session: Session):
-    """The Vietnam-time month of submitted_at as 'YYYY-MM' (no daylight saving: UTC+7)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Response.submitted_at + literal_column("interval '7 hours'"),
-                            "YYYY-MM")
-    return func.strftime("%Y-%m", Response.submitted_at, "+7 hours")
 
 
 def comments(session: Session, filters: Filters, search: str | None, limit: int = 50):

@@ -4,8 +4,6 @@ the reason it is left out ('' while it counts); a decision that changes that rea
 them. survey/tally.py says which cuts are kept."""
 from __future__ import annotations
 
-from collections import Counter as Counted
-
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
@@ -13,6 +11,7 @@ from portal.workdays import today_in_vietnam
 from survey.models import Response
 from survey.tally import ALL, CUTS, DAY, KEYS
 
+LEVELS = range(6)  # 0 "no answer", 1-5 (the expectation question's scale uses 1-3)
 RESPONSES = ""  # the item code under which responses that said something are counted
 LEFT_OUT = "*"  # the item code under which every response left out is counted
 UNKNOWN = "unknown"  # the reason of a response left out before reasons were kept
@@ -33,16 +32,21 @@ def exclusion_of(response) -> str:
 
 
 def rows_of(response, exclusion: str | None = None) -> list[tuple]:
-    """The tally rows ``response`` adds, as (key…, answers) in the order of COLUMNS
-    (``exclusion``: under that reason instead of its own, to take away what an earlier
-    state added)."""
+    """The tally rows ``response`` adds, as (key…, item code, answers at each level) in the
+    order of COLUMNS (``exclusion``: under that reason instead of its own, to take away what
+    an earlier state added)."""
     exclusion = exclusion_of(response) if exclusion is None else exclusion
     day = today_in_vietnam(response.submitted_at)
-    counted = Counted((answer.item_code, answer.value or 0) for answer in response.answers)
+    levels: dict[str, list[int]] = {}
+    for answer in response.answers:
+        value = answer.value or 0
+        if value not in LEVELS:
+            raise ValueError(f"answer {answer.item_code}={value}: not a level the tally keeps")
+        levels.setdefault(answer.item_code, [0] * len(LEVELS))[value] += 1
     if says_something(response):
-        counted[(RESPONSES, 0)] += 1
+        levels[RESPONSES] = [1] + [0] * (len(LEVELS) - 1)
     if exclusion:
-        counted[(LEFT_OUT, 0)] += 1
+        levels[LEFT_OUT] = [1] + [0] * (len(LEVELS) - 1)
     given = {"counter_id": response.counter_id, "channel": response.channel,
              "procedure_field_id": response.procedure_field_id or 0,
              "officer_id": response.officer_id}
@@ -52,7 +56,7 @@ def rows_of(response, exclusion: str | None = None) -> list[tuple]:
             continue  # the officer cuts count what was credited to someone
         key = (cut.number, day if cut.grain == DAY else day.replace(day=1),
                *(given[name] if name in cut.keys else ALL[name] for name in KEYS), exclusion)
-        rows += [(*key, code, value, number) for (code, value), number in counted.items()]
+        rows += [(*key, code, *numbers) for code, numbers in levels.items()]
     return rows
 
 
@@ -63,11 +67,13 @@ def _count_new_responses(session: Session, _flush_context) -> None:
         add(session, new)
 
 
-COLUMNS = ("cut", "period", *KEYS, "exclusion", "item_code", "value", "answers")
+COUNTS = tuple(f"n{level}" for level in LEVELS)
+COLUMNS = ("cut", "period", *KEYS, "exclusion", "item_code", *COUNTS)
 _UPSERTS = {dialect: (
-    f"INSERT INTO survey_tally ({', '.join(COLUMNS)}) VALUES ({', '.join([marker] * 10)}) "
-    f"ON CONFLICT ({', '.join(COLUMNS[:-1])}) "
-    "DO UPDATE SET answers = survey_tally.answers + excluded.answers")
+    f"INSERT INTO survey_tally ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join([marker] * len(COLUMNS))}) "
+    f"ON CONFLICT ({', '.join(COLUMNS[:-len(COUNTS)])}) DO UPDATE SET "
+    + ", ".join(f"{count} = survey_tally.{count} + excluded.{count}" for count in COUNTS))
     for dialect, marker in (("sqlite", "?"), ("postgresql", "%s"))}
 
 
@@ -77,11 +83,13 @@ def add(session: Session, responses, sign: int = 1, exclusion: str | None = None
 
     One upsert run with a parameter set per row through the driver itself: SQLAlchemy's
     handling of about 160 parameter sets cost more than the database's work (measured)."""
-    merged: dict[tuple, int] = {}  # one row per key: ON CONFLICT may touch a row only once
+    merged: dict[tuple, list[int]] = {}  # one row per key: ON CONFLICT touches a row once
     for response in responses:
-        for *key, number in rows_of(response, exclusion):
-            key = tuple(key)
-            merged[key] = merged.get(key, 0) + sign * number
+        for row in rows_of(response, exclusion):
+            key, numbers = row[:-len(COUNTS)], row[-len(COUNTS):]
+            total = merged.setdefault(key, [0] * len(COUNTS))
+            for level, number in enumerate(numbers):
+                total[level] += sign * number
     _upsert(session, merged)
 
 
@@ -92,20 +100,21 @@ def set_comment(session: Session, response: Response, comment: str | None) -> No
     response.comment = comment
     if says_something(response) != said:
         rows = rows if said else rows_of(response)  # the state that holds the count
-        _upsert(session, {tuple(key): (-1 if said else 1) * number
-                          for *key, number in rows if key[-2] == RESPONSES})
+        sign = -1 if said else 1
+        _upsert(session, {row[:-len(COUNTS)]: [sign * number for number in row[-len(COUNTS):]]
+                          for row in rows if row[-len(COUNTS) - 1] == RESPONSES})
 
 
-def _upsert(session: Session, merged: dict[tuple, int]) -> None:
+def _upsert(session: Session, merged: dict[tuple, list[int]]) -> None:
     if not merged:
         return
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "sqlite":  # as SQLAlchemy's Date stores it there
-        rows = [(cut, period.isoformat(), *rest, number)
-                for (cut, period, *rest), number in merged.items()]
+        rows = [(cut, period.isoformat(), *rest, *numbers)
+                for (cut, period, *rest), numbers in merged.items()]
     else:
-        rows = [(*key, number) for key, number in merged.items()]
+        rows = [(*key, *numbers) for key, numbers in merged.items()]
     connection.exec_driver_sql(_UPSERTS[dialect], rows)
 
 
@@ -123,6 +132,11 @@ def rebuild(connection) -> None:
     holds are counted from the answers; the others are summed from those (measured at
     1,000,000 responses: the answers are read twice instead of eight times)."""
     postgresql = connection.dialect.name == "postgresql"
+    outside = connection.execute(text(
+        f"SELECT item_code, value FROM survey_answer WHERE value < {LEVELS[0]} "
+        f"OR value > {LEVELS[-1]}")).first()
+    if outside is not None:
+        raise ValueError(f"answer {outside[0]}={outside[1]}: not a level the tally keeps")
     connection.execute(text("DELETE FROM survey_tally"))
     built: list = []
     for cut in sorted(CUTS, key=lambda cut: (cut.grain != DAY, -len(cut.keys))):
@@ -157,15 +171,18 @@ def _count_from_answers(connection, cut, postgresql: bool) -> None:
     keys = ", ".join([period] + [given[name] if name in cut.keys else repr(ALL[name])
                                  for name in KEYS] + [exclusion])
     officer = "AND r.officer_id IS NOT NULL" if "officer_id" in cut.keys else ""
-    for item, value, source, where, group_item in (
-            ("a.item_code", "COALESCE(a.value, 0)",
+    only_n0 = ", ".join(["count(*)"] + ["0"] * (len(LEVELS) - 1))
+    for item, numbers, source, where, group_item in (
+            ("a.item_code", ", ".join(
+                f"SUM(CASE WHEN COALESCE(a.value, 0) = {level} THEN 1 ELSE 0 END)"
+                for level in LEVELS),
              "survey_answer a JOIN survey_response r ON r.id = a.response_id", "1 = 1",
-             ", a.item_code, COALESCE(a.value, 0)"),
-            (f"'{RESPONSES}'", "0", "survey_response r", SAYS_SOMETHING, ""),
-            (f"'{LEFT_OUT}'", "0", "survey_response r", "r.flagged", "")):
+             ", a.item_code"),
+            (f"'{RESPONSES}'", only_n0, "survey_response r", SAYS_SOMETHING, ""),
+            (f"'{LEFT_OUT}'", only_n0, "survey_response r", "r.flagged", "")):
         connection.execute(text(f"""
             INSERT INTO survey_tally ({", ".join(COLUMNS)})
-            SELECT {cut.number}, {keys}, {item}, {value}, count(*) FROM {source}
+            SELECT {cut.number}, {keys}, {item}, {numbers} FROM {source}
             WHERE {where} {officer} GROUP BY {", ".join(grouped)}{group_item}"""))
 
 
@@ -179,6 +196,7 @@ def _sum_from(connection, cut, source, postgresql: bool) -> None:
                                  for name in KEYS])
     connection.execute(text(f"""
         INSERT INTO survey_tally ({", ".join(COLUMNS)})
-        SELECT {cut.number}, {keys}, exclusion, item_code, value, sum(answers)
+        SELECT {cut.number}, {keys}, exclusion, item_code,
+               {", ".join(f"sum({count})" for count in COUNTS)}
         FROM survey_tally WHERE cut = {source.number}
-        GROUP BY {", ".join([period, *kept])}, exclusion, item_code, value"""))
+        GROUP BY {", ".join([period, *kept])}, exclusion, item_code"""))

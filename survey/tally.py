@@ -31,26 +31,28 @@ class Cut:
 
 
 # Smallest first: a question takes the first cut of its grain that serves it. The officer
-# cuts count only the responses credited to an officer, and hold nothing else: with the
-# counter too, officers standing in at other counters made them ten times larger (measured);
-# an officer's figures narrowed further read the officer's answers. A counter's unit is
-# looked up when asked (a counter can move to another unit), never kept here.
+# cuts count only the responses credited to an officer: the first holds nothing else (with
+# the counter too, officers standing in at other counters made the officer report read ten
+# times more rows, measured); the last holds every key, for an officer's figures narrowed
+# further, read through the officer's index. A counter's unit is looked up when asked (a
+# counter can move to another unit), never kept here.
 _BY_CHANNEL = frozenset({"channel"})
 _BY_COUNTER = frozenset({"counter_id"})
 _BY_OFFICER = frozenset({"officer_id"})
 _BY_FIELD = frozenset({"counter_id", "channel", "procedure_field_id"})
+_BY_EVERYTHING = frozenset(KEYS)
 CUTS = (Cut(1, DAY, _BY_CHANNEL), Cut(2, MONTH, _BY_CHANNEL),
         Cut(3, DAY, _BY_COUNTER), Cut(4, MONTH, _BY_COUNTER),
         Cut(5, DAY, _BY_OFFICER), Cut(6, MONTH, _BY_OFFICER),
-        Cut(7, DAY, _BY_FIELD), Cut(8, MONTH, _BY_FIELD))
+        Cut(7, DAY, _BY_FIELD), Cut(8, MONTH, _BY_FIELD),
+        Cut(9, DAY, _BY_EVERYTHING), Cut(10, MONTH, _BY_EVERYTHING))
 # The keys a cut is read by through an index of its own (cut, key, period).
 INDEXED = ("counter_id", "officer_id", "procedure_field_id")
 
 
-def cut_for(grain: str, needed: set[str]) -> Cut | None:
-    """The smallest cut of ``grain`` with every key in ``needed``; None: no cut has them
-    all (an officer with a procedure field): the answers themselves must be read."""
-    return next((cut for cut in CUTS if cut.grain == grain and cut.serves(needed)), None)
+def cut_for(grain: str, needed: set[str]) -> Cut:
+    """The smallest cut of ``grain`` with every key in ``needed``."""
+    return next(cut for cut in CUTS if cut.grain == grain and cut.serves(needed))
 
 
 @dataclass(frozen=True)

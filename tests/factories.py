@@ -222,6 +222,6 @@ def tallied_responses(db: Session, counted: bool = True) -> int:
     from survey.models import Tally
     from survey.rollup import LEFT_OUT, RESPONSES
 
-    return db.scalar(select(func.coalesce(func.sum(Tally.answers), 0)).where(
+    return db.scalar(select(func.coalesce(func.sum(Tally.n0), 0)).where(
         Tally.cut == 1, Tally.item_code == (RESPONSES if counted else LEFT_OUT),
         (Tally.exclusion == "") if counted else (Tally.exclusion != "")))

@@ -22,8 +22,11 @@ CUTS = ((1, 'day', ('channel',)), (2, 'month', ('channel',)),
         (3, 'day', ('counter_id',)), (4, 'month', ('counter_id',)),
         (5, 'day', ('officer_id',)), (6, 'month', ('officer_id',)),
         (7, 'day', ('counter_id', 'channel', 'procedure_field_id')),
-        (8, 'month', ('counter_id', 'channel', 'procedure_field_id')))
+        (8, 'month', ('counter_id', 'channel', 'procedure_field_id')),
+        (9, 'day', ('officer_id', 'counter_id', 'channel', 'procedure_field_id')),
+        (10, 'month', ('officer_id', 'counter_id', 'channel', 'procedure_field_id')))
 INDEXED = ('counter_id', 'officer_id', 'procedure_field_id')
+LEVELS = range(6)
 KEYS = {'counter_id': ('r.counter_id', '0'), 'channel': ('r.channel', "''"),
         'procedure_field_id': ('COALESCE(r.procedure_field_id, 0)', '0'),
         'officer_id': ('r.officer_id', '0')}
@@ -34,20 +37,20 @@ SAYS_SOMETHING = ("(r.comment IS NOT NULL OR EXISTS (SELECT 1 FROM survey_answer
 def upgrade() -> None:
     op.create_table(
         'survey_tally',
+        sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('cut', sa.SmallInteger(), nullable=False),
         sa.Column('period', sa.Date(), nullable=False),
-        sa.Column('counter_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('counter_id', sa.Integer(), nullable=False),
         sa.Column('channel', sa.String(length=10), nullable=False),
-        sa.Column('procedure_field_id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('officer_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('procedure_field_id', sa.Integer(), nullable=False),
+        sa.Column('officer_id', sa.Integer(), nullable=False),
         sa.Column('exclusion', sa.String(length=20), nullable=False),
         sa.Column('item_code', sa.String(length=20), nullable=False),
-        sa.Column('value', sa.SmallInteger(), autoincrement=False, nullable=False),
-        sa.Column('answers', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('cut', 'period', 'counter_id', 'channel', 'procedure_field_id',
-                                'officer_id', 'exclusion', 'item_code', 'value',
-                                name=op.f('pk_survey_tally')),
-        sqlite_with_rowid=False)
+        *(sa.Column(f'n{level}', sa.Integer(), nullable=False) for level in LEVELS),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_tally')),
+        sa.UniqueConstraint('cut', 'period', 'counter_id', 'channel', 'procedure_field_id',
+                            'officer_id', 'exclusion', 'item_code',
+                            name=op.f('uq_survey_tally_cut')))
     # a cut filtered by a counter, an officer or a field reads that one's rows only
     for key in INDEXED:
         op.create_index(f'ix_survey_tally_{key}', 'survey_tally', ['cut', key, 'period'])
@@ -65,7 +68,10 @@ def _fill() -> None:
         month = "date(r.submitted_at, '+7 hours', 'start of month')"
     exclusion = "CASE WHEN r.flagged THEN COALESCE(r.exclusion, 'unknown') ELSE '' END"
     columns = ('cut, period, counter_id, channel, procedure_field_id, officer_id, exclusion, '
-               'item_code, value, answers')
+               'item_code, ' + ', '.join(f'n{level}' for level in LEVELS))
+    by_level = ', '.join(f'SUM(CASE WHEN COALESCE(a.value, 0) = {level} THEN 1 ELSE 0 END)'
+                         for level in LEVELS)
+    only_n0 = ', '.join(['count(*)'] + ['0'] * (len(LEVELS) - 1))
     for number, grain, keys in CUTS:
         period = day if grain == 'day' else month
         selected = ', '.join([period] + [KEYS[name][0] if name in keys else KEYS[name][1]
@@ -74,14 +80,14 @@ def _fill() -> None:
                             + [exclusion])
         officer = 'AND r.officer_id IS NOT NULL' if 'officer_id' in keys else ''
         for item, source, where, by_item in (
-                ('a.item_code, COALESCE(a.value, 0)',
+                (f'a.item_code, {by_level}',
                  'survey_answer a JOIN survey_response r ON r.id = a.response_id', '1 = 1',
-                 ', a.item_code, COALESCE(a.value, 0)'),
-                ("'', 0", 'survey_response r', SAYS_SOMETHING, ''),
-                ("'*', 0", 'survey_response r', 'r.flagged', '')):
+                 ', a.item_code'),
+                (f"'', {only_n0}", 'survey_response r', SAYS_SOMETHING, ''),
+                (f"'*', {only_n0}", 'survey_response r', 'r.flagged', '')):
             op.execute(f"""
                 INSERT INTO survey_tally ({columns})
-                SELECT {number}, {selected}, {item}, count(*) FROM {source}
+                SELECT {number}, {selected}, {item} FROM {source}
                 WHERE {where} {officer} GROUP BY {grouped}{by_item}""")
 
 
@@ -117,15 +123,17 @@ def downgrade() -> None:
         sa.UniqueConstraint('month', 'officer_id', 'item_code', 'value',
                             name=op.f('uq_survey_officer_rollup_month')))
     op.create_index(op.f('ix_survey_officer_rollup_month'), 'survey_officer_rollup', ['month'])
-    # the day cut by counter, channel and field, and the month cut by officer, counted only
-    fields = "counter_id, channel, procedure_field_id"
-    op.execute(f"""
-        INSERT INTO survey_rollup (day, {fields}, item_code, value, answers)
-        SELECT period, {fields}, item_code, value, answers FROM survey_tally
-        WHERE cut = 7 AND exclusion = '' AND item_code != '*'""")
-    op.execute("""
-        INSERT INTO survey_officer_rollup (month, officer_id, item_code, value, answers)
-        SELECT period, officer_id, item_code, value, sum(answers) FROM survey_tally
-        WHERE cut = 6 AND exclusion = '' AND item_code NOT IN ('', '*')
-        GROUP BY period, officer_id, item_code, value""")
+    # the day cut by counter, channel and field, and the month cut by officer, counted only,
+    # one row per level
+    fields = 'counter_id, channel, procedure_field_id'
+    for level in LEVELS:
+        op.execute(f"""
+            INSERT INTO survey_rollup (day, {fields}, item_code, value, answers)
+            SELECT period, {fields}, item_code, {level}, n{level} FROM survey_tally
+            WHERE cut = 7 AND exclusion = '' AND item_code != '*' AND n{level} != 0""")
+        op.execute(f"""
+            INSERT INTO survey_officer_rollup (month, officer_id, item_code, value, answers)
+            SELECT period, officer_id, item_code, {level}, n{level} FROM survey_tally
+            WHERE cut = 6 AND exclusion = '' AND item_code NOT IN ('', '*')
+            AND n{level} != 0""")
     op.drop_table('survey_tally')

@@ -109,9 +109,11 @@ def test_a_tablet_link_is_not_a_survey_link_and_a_retired_counter_has_none(clien
 def test_an_answer_is_stored_once_with_the_time_it_was_given(client, db):
     counter = tablet(db)
     officer = make_user(db, roles=["reception"])
-    db.add(CounterDuty(counter_id=counter.id, user_id=officer.id, day=today_in_vietnam()))
-    db.commit()
     given = utcnow() - timedelta(minutes=40)  # queued during an outage
+    # on duty the day it was given (shortly after midnight, the day before)
+    db.add(CounterDuty(counter_id=counter.id, user_id=officer.id,
+                       day=today_in_vietnam(given)))
+    db.commit()
     data = payload(answered_at=int(given.timestamp() * 1000), CC1="5", TT3="na",
                    comment="Máy dễ dùng.")
     first = send(client, counter, data)
