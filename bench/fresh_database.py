@@ -19,8 +19,8 @@ def fresh_app(prefix: str, second: bool = False, **settings):
     """``second``: a second database beside the first, for a benchmark that keeps two at
     once (on PostgreSQL, BENCH_DATABASE_URL's database name with "_2", made if missing)."""
     url = os.environ.get("BENCH_DATABASE_URL")
-    if url and second:
-        url = _second_database(url)
+    if url:
+        url = _database(url, second)
     database = url or f"sqlite:///{tempfile.mkdtemp(prefix=prefix)}/bench.sqlite3"
     # the benchmarks time pages, not the sign-in: their administrator has no second factor
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": database,
@@ -33,12 +33,13 @@ def fresh_app(prefix: str, second: bool = False, **settings):
     return app, engine
 
 
-def _second_database(url: str) -> str:
+def _database(url: str, second: bool) -> str:
+    """The URL of the benchmark's database (with "_2" for the second), made if missing."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    name = f"{parsed.database}_2"
+    name = f"{parsed.database}_2" if second else parsed.database
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),

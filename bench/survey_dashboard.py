@@ -151,7 +151,7 @@ def cases(ids: dict) -> list[tuple[str, str]]:
          f"{board}?officer={ids['officer']}&counter={ids['officer_counter']}"),
         ("dashboard, a unit, a channel, a field",
          f"{board}?unit={ids['unit']}&channel=counter&field={ids['field']}"),
-        ("dashboard, an officer and a field (read from the answers)",
+        ("dashboard, an officer and a field",
          f"{board}?officer={ids['officer']}&field={ids['field']}"),
         ("officer report, one month", f"/staff/survey/officers?month={YEAR}-06"),
         ("officer report, the year", f"/staff/survey/officers?year={YEAR}"),

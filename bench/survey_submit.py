@@ -56,10 +56,11 @@ def prepare(env: dict) -> list[str]:
     from sqlalchemy import text
 
     from portal import create_app
-    from portal.auth.models import Unit
+    from portal.auth.models import Unit, User
     from portal.cli import upgrade_database
     from portal.db import get_session
-    from survey.models import Counter
+    from portal.workdays import today_in_vietnam
+    from survey.models import Counter, CounterDuty
     from survey.services import issue_counter_link
 
     app = create_app({"TESTING": True})
@@ -74,8 +75,13 @@ def prepare(env: dict) -> list[str]:
         unit = Unit(code="B", name="Đơn vị thử")
         for number in range(1, COUNTERS + 1):
             counter = Counter(code=f"Q{number:02d}", name=f"Quầy số {number}", unit=unit)
-            session.add(counter)
+            # an officer on duty, as at a real counter: every answer is credited to them
+            officer = User(username=f"officer{number}", full_name=f"Cán bộ {number}",
+                           password_hash="x")
+            session.add_all([counter, officer])
             session.flush()
+            session.add(CounterDuty(counter_id=counter.id, user_id=officer.id,
+                                    day=today_in_vietnam()))
             tokens.append(issue_counter_link(session, counter))
         session.commit()
     engine.dispose()
@@ -206,7 +212,7 @@ def run(app_path: str, env: dict, tokens: list[str], secret: str | None) -> dict
 
 
 def counted(url: str) -> tuple[int, int]:
-    """(counted, all) survey responses stored."""
+    """(counted and credited to the officer on duty, all) survey responses stored."""
     from sqlalchemy import func, select
 
     from portal.db import make_engine
@@ -216,7 +222,8 @@ def counted(url: str) -> tuple[int, int]:
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(Response))
         kept = connection.scalar(select(func.count()).select_from(Response)
-                                 .where(Response.flagged.is_(False)))
+                                 .where(Response.flagged.is_(False),
+                                        Response.officer_id.is_not(None)))
     engine.dispose()
     return kept, total
 

@@ -169,6 +169,11 @@ def test_a_question_takes_the_smallest_cut_holding_its_keys():
     assert tally.cut_for(tally.DAY, {"officer_id", "procedure_field_id"}).number == 9
     assert {cut.number for cut in tally.CUTS if cut.keys == frozenset(tally.KEYS)} == {9, 10}
     assert len({cut.number for cut in tally.CUTS}) == len(tally.CUTS)
+    # a question that does not ask about officers never reads a cut of credited answers only
+    for size in range(len(tally.KEYS)):
+        for needed in itertools.combinations(set(tally.KEYS) - {"officer_id"}, size):
+            for grain in (tally.DAY, tally.MONTH):
+                assert "officer_id" not in tally.cut_for(grain, set(needed)).keys, needed
 
 
 def stored(db) -> set:
