@@ -300,16 +300,17 @@ class Tally(Base):
     """Answers counted in advance (survey/tally.py says which cuts exist and why), kept up to
     date as responses arrive and as their exclusion changes, so that the dashboard, the
     officer report and /results add up a few thousand rows whatever the number of answers.
-    A key a cut leaves out holds survey.tally.ALL; ``exclusion`` is '' while the response
-    counts, else its main reason. item_code "" counts the responses that said something, "*"
-    every response left out (for the summary of exclusions), both in n0."""
+    A key a cut leaves out holds survey.tally.ALL; ``left_out`` keeps the answers of the
+    responses left out apart. item_code "" counts the responses that said something, "*" and
+    its main reason ("*inhuman") each response left out (the summary of exclusions), in n0."""
 
     __tablename__ = "survey_tally"
     __table_args__ = (
         UniqueConstraint("cut", "period", "counter_id", "channel", "procedure_field_id",
-                         "officer_id", "exclusion", "item_code"),
+                         "officer_id", "left_out", "item_code"),
         # a cut filtered by a counter, an officer or a field reads that one's rows only
-        *(Index(f"ix_survey_tally_{key}", "cut", key, "period") for key in INDEXED),
+        *(Index(f"ix_survey_tally_{key}", "cut", key, "left_out", "period")
+          for key in INDEXED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -319,7 +320,7 @@ class Tally(Base):
     channel: Mapped[str] = mapped_column(String(10))
     procedure_field_id: Mapped[int]
     officer_id: Mapped[int]
-    exclusion: Mapped[str] = mapped_column(String(20))
+    left_out: Mapped[bool]
     item_code: Mapped[str] = mapped_column(String(20))
     # the answers at each level: n0 "no answer", n1-n5 (one row per item, not per level:
     # a fifth of the rows to read)

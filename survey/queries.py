@@ -90,8 +90,9 @@ def _tally(session: Session, filters: Filters, keys, items) -> Select:
     its months, and the days of a month partly inside (or the month less those outside)."""
     needed = _needed(filters, keys)
     common = [items, *_narrowing(filters, Tally)]
-    if not filters.include_flagged:
-        common.append(Tally.exclusion == "")
+    # an equality (or two) on left_out, so that the indexes reach the period range
+    common.append(Tally.left_out.in_([False, True]) if filters.include_flagged
+                  else Tally.left_out.is_(False))
     spans = {part: and_(Tally.cut == tally.cut_for(part.grain, needed).number,
                         Tally.period.between(part.first, part.last), *common)
              for part in tally.parts(filters.start, filters.end)}
@@ -102,8 +103,7 @@ def _tally(session: Session, filters: Filters, keys, items) -> Select:
         amounts.append(func.sum(case((or_(*taken), -count), else_=count) if taken else count)
                        .label(name))
     columns = [{"counter": Tally.counter_id, "unit": Counter.unit_id,
-                "officer": Tally.officer_id, "month": _month_of_period(session),
-                "exclusion": Tally.exclusion}[key]
+                "officer": Tally.officer_id, "month": _month_of_period(session)}[key]
                for key in keys]
     statement = select(*columns, Tally.item_code, *amounts) \
         .where(or_(false(), *spans.values())).group_by(*columns, Tally.item_code)
@@ -123,7 +123,8 @@ def answer_counts_by(session: Session, filters: Filters, *keys: str) -> dict[tup
     query; keys are 'counter', 'unit', 'officer' and 'month' ('YYYY-MM'). Only answers
     credited to an officer are grouped by officer."""
     statement = _tally(session, filters, keys,
-                       Tally.item_code.not_in((rollup.RESPONSES, rollup.LEFT_OUT)))
+                       and_(Tally.item_code != rollup.RESPONSES,
+                            Tally.item_code.not_like(f"{rollup.LEFT_OUT}%")))
     groups: dict[tuple, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
     width = len(rollup.COUNTS)
     for row in session.execute(statement):
@@ -165,8 +166,9 @@ def response_count(session: Session, filters: Filters) -> int:
 def exclusions(session: Session, filters: Filters) -> dict[str, int]:
     """The answers left out of the counts in the selection, by main reason (most first)."""
     flagged = Filters(**{**filters.__dict__, "include_flagged": True})
-    statement = _tally(session, flagged, ("exclusion",), Tally.item_code == rollup.LEFT_OUT)
-    counted = {row.exclusion: int(row.n0) for row in session.execute(statement) if row.n0}
+    statement = _tally(session, flagged, (), Tally.item_code.like(f"{rollup.LEFT_OUT}%"))
+    counted = {row.item_code[len(rollup.LEFT_OUT):]: int(row.n0)
+               for row in session.execute(statement) if row.n0}
     return dict(sorted(counted.items(), key=lambda entry: (-entry[1], entry[0])))
 
 

@@ -13,7 +13,7 @@ from survey.tally import ALL, CUTS, DAY, KEYS
 
 LEVELS = range(6)  # 0 "no answer", 1-5 (the expectation question's scale uses 1-3)
 RESPONSES = ""  # the item code under which responses that said something are counted
-LEFT_OUT = "*"  # the item code under which every response left out is counted
+LEFT_OUT = "*"  # "*" + its reason: the item code under which a response left out is counted
 UNKNOWN = "unknown"  # the reason of a response left out before reasons were kept
 # A response counts as one when it says something to the survey: an answer or a comment (not
 # one that only rated a dossier under TT 01/2018; those are counted by the evaluation).
@@ -33,8 +33,10 @@ def exclusion_of(response) -> str:
 
 def rows_of(response, exclusion: str | None = None) -> list[tuple]:
     """The tally rows ``response`` adds, as (key…, item code, answers at each level) in the
-    order of COLUMNS (``exclusion``: under that reason instead of its own, to take away what
-    an earlier state added)."""
+    order of COLUMNS (``exclusion``: as left out for that reason ('' counted) instead of its
+    own, to take away what an earlier state added). The answers of a response left out are
+    kept apart from those counted, whatever the reason; the reason is the item code of the
+    row that counts the response itself ("*inhuman")."""
     exclusion = exclusion_of(response) if exclusion is None else exclusion
     day = today_in_vietnam(response.submitted_at)
     levels: dict[str, list[int]] = {}
@@ -46,7 +48,7 @@ def rows_of(response, exclusion: str | None = None) -> list[tuple]:
     if says_something(response):
         levels[RESPONSES] = [1] + [0] * (len(LEVELS) - 1)
     if exclusion:
-        levels[LEFT_OUT] = [1] + [0] * (len(LEVELS) - 1)
+        levels[LEFT_OUT + exclusion] = [1] + [0] * (len(LEVELS) - 1)
     given = {"counter_id": response.counter_id, "channel": response.channel,
              "procedure_field_id": response.procedure_field_id or 0,
              "officer_id": response.officer_id}
@@ -55,7 +57,8 @@ def rows_of(response, exclusion: str | None = None) -> list[tuple]:
         if "officer_id" in cut.keys and response.officer_id is None:
             continue  # the officer cuts count what was credited to someone
         key = (cut.number, day if cut.grain == DAY else day.replace(day=1),
-               *(given[name] if name in cut.keys else ALL[name] for name in KEYS), exclusion)
+               *(given[name] if name in cut.keys else ALL[name] for name in KEYS),
+               bool(exclusion))
         rows += [(*key, code, *numbers) for code, numbers in levels.items()]
     return rows
 
@@ -68,7 +71,7 @@ def _count_new_responses(session: Session, _flush_context) -> None:
 
 
 COUNTS = tuple(f"n{level}" for level in LEVELS)
-COLUMNS = ("cut", "period", *KEYS, "exclusion", "item_code", *COUNTS)
+COLUMNS = ("cut", "period", *KEYS, "left_out", "item_code", *COUNTS)
 _UPSERTS = {dialect: (
     f"INSERT INTO survey_tally ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join([marker] * len(COLUMNS))}) "
@@ -166,10 +169,9 @@ def _count_from_answers(connection, cut, postgresql: bool) -> None:
     given = {"counter_id": "r.counter_id", "channel": "r.channel",
              "procedure_field_id": "COALESCE(r.procedure_field_id, 0)",
              "officer_id": "r.officer_id"}
-    exclusion = f"CASE WHEN r.flagged THEN COALESCE(r.exclusion, '{UNKNOWN}') ELSE '' END"
-    grouped = [period] + [given[name] for name in KEYS if name in cut.keys] + [exclusion]
+    grouped = [period] + [given[name] for name in KEYS if name in cut.keys] + ["r.flagged"]
     keys = ", ".join([period] + [given[name] if name in cut.keys else repr(ALL[name])
-                                 for name in KEYS] + [exclusion])
+                                 for name in KEYS] + ["r.flagged"])
     officer = "AND r.officer_id IS NOT NULL" if "officer_id" in cut.keys else ""
     only_n0 = ", ".join(["count(*)"] + ["0"] * (len(LEVELS) - 1))
     for item, numbers, source, where, group_item in (
@@ -179,7 +181,8 @@ def _count_from_answers(connection, cut, postgresql: bool) -> None:
              "survey_answer a JOIN survey_response r ON r.id = a.response_id", "1 = 1",
              ", a.item_code"),
             (f"'{RESPONSES}'", only_n0, "survey_response r", SAYS_SOMETHING, ""),
-            (f"'{LEFT_OUT}'", only_n0, "survey_response r", "r.flagged", "")):
+            (f"'{LEFT_OUT}' || COALESCE(r.exclusion, '{UNKNOWN}')", only_n0,
+             "survey_response r", "r.flagged", ", r.exclusion")):
         connection.execute(text(f"""
             INSERT INTO survey_tally ({", ".join(COLUMNS)})
             SELECT {cut.number}, {keys}, {item}, {numbers} FROM {source}
@@ -196,7 +199,7 @@ def _sum_from(connection, cut, source, postgresql: bool) -> None:
                                  for name in KEYS])
     connection.execute(text(f"""
         INSERT INTO survey_tally ({", ".join(COLUMNS)})
-        SELECT {cut.number}, {keys}, exclusion, item_code,
+        SELECT {cut.number}, {keys}, left_out, item_code,
                {", ".join(f"sum({count})" for count in COUNTS)}
         FROM survey_tally WHERE cut = {source.number}
-        GROUP BY {", ".join([period, *kept])}, exclusion, item_code"""))
+        GROUP BY {", ".join([period, *kept])}, left_out, item_code"""))

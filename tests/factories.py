@@ -223,5 +223,5 @@ def tallied_responses(db: Session, counted: bool = True) -> int:
     from survey.rollup import LEFT_OUT, RESPONSES
 
     return db.scalar(select(func.coalesce(func.sum(Tally.n0), 0)).where(
-        Tally.cut == 1, Tally.item_code == (RESPONSES if counted else LEFT_OUT),
-        (Tally.exclusion == "") if counted else (Tally.exclusion != "")))
+        Tally.cut == 1, Tally.left_out.is_(not counted),
+        (Tally.item_code == RESPONSES) if counted else Tally.item_code.like(f"{LEFT_OUT}%")))

@@ -44,12 +44,12 @@ def upgrade() -> None:
         sa.Column('channel', sa.String(length=10), nullable=False),
         sa.Column('procedure_field_id', sa.Integer(), nullable=False),
         sa.Column('officer_id', sa.Integer(), nullable=False),
-        sa.Column('exclusion', sa.String(length=20), nullable=False),
+        sa.Column('left_out', sa.Boolean(), nullable=False),
         sa.Column('item_code', sa.String(length=20), nullable=False),
         *(sa.Column(f'n{level}', sa.Integer(), nullable=False) for level in LEVELS),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_tally')),
         sa.UniqueConstraint('cut', 'period', 'counter_id', 'channel', 'procedure_field_id',
-                            'officer_id', 'exclusion', 'item_code',
+                            'officer_id', 'left_out', 'item_code',
                             name=op.f('uq_survey_tally_cut')))
     # a cut filtered by a counter, an officer or a field reads that one's rows only
     for key in INDEXED:
@@ -66,8 +66,7 @@ def _fill() -> None:
     else:
         day = "date(r.submitted_at, '+7 hours')"
         month = "date(r.submitted_at, '+7 hours', 'start of month')"
-    exclusion = "CASE WHEN r.flagged THEN COALESCE(r.exclusion, 'unknown') ELSE '' END"
-    columns = ('cut, period, counter_id, channel, procedure_field_id, officer_id, exclusion, '
+    columns = ('cut, period, counter_id, channel, procedure_field_id, officer_id, left_out, '
                'item_code, ' + ', '.join(f'n{level}' for level in LEVELS))
     by_level = ', '.join(f'SUM(CASE WHEN COALESCE(a.value, 0) = {level} THEN 1 ELSE 0 END)'
                          for level in LEVELS)
@@ -75,16 +74,17 @@ def _fill() -> None:
     for number, grain, keys in CUTS:
         period = day if grain == 'day' else month
         selected = ', '.join([period] + [KEYS[name][0] if name in keys else KEYS[name][1]
-                                         for name in KEYS] + [exclusion])
+                                         for name in KEYS] + ['r.flagged'])
         grouped = ', '.join([period] + [KEYS[name][0] for name in KEYS if name in keys]
-                            + [exclusion])
+                            + ['r.flagged'])
         officer = 'AND r.officer_id IS NOT NULL' if 'officer_id' in keys else ''
         for item, source, where, by_item in (
                 (f'a.item_code, {by_level}',
                  'survey_answer a JOIN survey_response r ON r.id = a.response_id', '1 = 1',
                  ', a.item_code'),
                 (f"'', {only_n0}", 'survey_response r', SAYS_SOMETHING, ''),
-                (f"'*', {only_n0}", 'survey_response r', 'r.flagged', '')):
+                (f"'*' || COALESCE(r.exclusion, 'unknown'), {only_n0}", 'survey_response r',
+                 'r.flagged', ', r.exclusion')):
             op.execute(f"""
                 INSERT INTO survey_tally ({columns})
                 SELECT {number}, {selected}, {item} FROM {source}
@@ -130,10 +130,10 @@ def downgrade() -> None:
         op.execute(f"""
             INSERT INTO survey_rollup (day, {fields}, item_code, value, answers)
             SELECT period, {fields}, item_code, {level}, n{level} FROM survey_tally
-            WHERE cut = 7 AND exclusion = '' AND item_code != '*' AND n{level} != 0""")
+            WHERE cut = 7 AND NOT left_out AND n{level} != 0""")
         op.execute(f"""
             INSERT INTO survey_officer_rollup (month, officer_id, item_code, value, answers)
             SELECT period, officer_id, item_code, {level}, n{level} FROM survey_tally
-            WHERE cut = 6 AND exclusion = '' AND item_code NOT IN ('', '*')
+            WHERE cut = 6 AND NOT left_out AND item_code != ''
             AND n{level} != 0""")
     op.drop_table('survey_tally')

@@ -30,9 +30,12 @@ def every_text(db) -> str:
                     for value in (row.comment, row.signals, row.flag_reasons))
 
 
+EVERY_ANSWER = select(func.sum(Tally.n0 + Tally.n1 + Tally.n2 + Tally.n3 + Tally.n4 + Tally.n5))
+
+
 def test_old_comments_keep_what_was_said_and_lose_who_said_it(runner, db):
     old, new = setup(db)
-    counted = db.scalar(select(func.sum(Tally.n0 + Tally.n1 + Tally.n2 + Tally.n3 + Tally.n4 + Tally.n5)))
+    counted = db.scalar(EVERY_ANSWER)
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0 and "survey comments: 1 de-identified" in result.output
     db.expire_all()
@@ -42,7 +45,7 @@ def test_old_comments_keep_what_was_said_and_lose_who_said_it(runner, db):
         assert erased not in every_text(db)
     assert old.comment_deidentified_at is not None
     assert new.comment == NEW, "a recent comment is kept as written"
-    assert db.scalar(select(func.sum(Tally.n0 + Tally.n1 + Tally.n2 + Tally.n3 + Tally.n4 + Tally.n5))) == counted, "the statistics stay"
+    assert db.scalar(EVERY_ANSWER) == counted, "the statistics stay"
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "retention.run"))
     assert entry.details["survey comments"] == 1 and set(entry.details.values()) == {0, 1}
     assert "Zzoldname" not in str(entry.details)

@@ -178,7 +178,7 @@ def test_a_question_takes_the_smallest_cut_holding_its_keys():
 
 def stored(db) -> set:
     return {tuple(row) for row in db.execute(text(
-        "SELECT cut, period, counter_id, channel, procedure_field_id, officer_id, exclusion, "
+        "SELECT cut, period, counter_id, channel, procedure_field_id, officer_id, left_out, "
         "item_code, n0, n1, n2, n3, n4, n5 FROM survey_tally "
         "WHERE n0 != 0 OR n1 != 0 OR n2 != 0 OR n3 != 0 OR n4 != 0 OR n5 != 0"))}
 
@@ -254,17 +254,17 @@ def test_the_migration_counts_answers_stored_before_it(tmp_path):
     upgrade_database(engine)
     with engine.connect() as connection:
         rows = connection.execute(text(
-            "SELECT period, exclusion, item_code, n0, n5 FROM survey_tally "
-            "WHERE cut = 1 ORDER BY period, exclusion, item_code")).all()
+            "SELECT period, left_out, item_code, n0, n5 FROM survey_tally "
+            "WHERE cut = 1 ORDER BY period, left_out, item_code")).all()
         officer = connection.execute(text(
             "SELECT period, officer_id, item_code, n0, n5 FROM survey_tally "
             "WHERE cut = 6 ORDER BY item_code")).all()
     assert [tuple(row) for row in rows] == [
         # 10:00 and 11:00 UTC = 17:00 and 18:00 in Vietnam, one of them left out
-        ("2025-03-31", "", "", 1, 0), ("2025-03-31", "", "CC1", 0, 1),
-        ("2025-03-31", "device", "", 1, 0), ("2025-03-31", "device", "*", 1, 0),
-        ("2025-03-31", "device", "CC1", 0, 1),
-        ("2025-04-01", "", "", 1, 0), ("2025-04-01", "", "CC1", 0, 1),  # 18:00 UTC: 1 April
+        ("2025-03-31", 0, "", 1, 0), ("2025-03-31", 0, "CC1", 0, 1),
+        ("2025-03-31", 1, "", 1, 0), ("2025-03-31", 1, "*device", 1, 0),
+        ("2025-03-31", 1, "CC1", 0, 1),
+        ("2025-04-01", 0, "", 1, 0), ("2025-04-01", 0, "CC1", 0, 1),  # 18:00 UTC: 1 April
     ]
     assert [tuple(row) for row in officer] == [("2025-04-01", 1, "", 1, 0),
                                                ("2025-04-01", 1, "CC1", 0, 1)]
