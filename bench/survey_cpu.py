@@ -4,8 +4,8 @@ The path a real citizen takes, not a cheaper one: each submission is a phone of 
 own cookies, so its own survey cookie) and its own address (the first version left out a 6th
 answer from one address within 10 minutes; sharing addresses here would let the old code skip
 work and make a before/after comparison unfair), reading 30-120 s before sending varied
-answers (some skipped, a comment now and then), so every one is counted and goes through the
-rollups. It GETs /q/<token>, then POSTs. CPU is
+answers (some skipped, a comment now and then), at a counter with an officer on duty, so every
+one is counted, credited and goes through the survey tally. It GETs /q/<token>, then POSTs. CPU is
 the process's own time (steady on a shared machine, unlike wall-clock); wall time is printed
 beside it. Then the dashboard and /results at BENCH_CPU_RESPONSES responses (default 100,000,
 generated as in survey_dashboard.py). BENCH_DATABASE_URL for PostgreSQL (emptied).

@@ -4,7 +4,7 @@ the reason it is left out ('' while it counts); a decision that changes that rea
 them. survey/tally.py says which cuts are kept."""
 from __future__ import annotations
 
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from portal.workdays import today_in_vietnam
@@ -98,7 +98,10 @@ def add(session: Session, responses, sign: int = 1, exclusion: str | None = None
 
 def set_comment(session: Session, response: Response, comment: str | None) -> None:
     """Change a stored response's comment (de-identified, erased); when that changes whether
-    it said something, its count of responses follows."""
+    it said something, its count of responses follows. The response is read again and held
+    first, so the count moves from the state a concurrent decision left."""
+    session.execute(select(Response.id).where(Response.id == response.id).with_for_update())
+    session.refresh(response)
     said, rows = says_something(response), rows_of(response)
     response.comment = comment
     if says_something(response) != said:
@@ -113,20 +116,27 @@ def _upsert(session: Session, merged: dict[tuple, list[int]]) -> None:
         return
     connection = session.connection()
     dialect = connection.dialect.name
+    ordered = sorted(merged.items())  # every writer takes the rows' locks in one order
     if dialect == "sqlite":  # as SQLAlchemy's Date stores it there
         rows = [(cut, period.isoformat(), *rest, *numbers)
-                for (cut, period, *rest), numbers in merged.items()]
+                for (cut, period, *rest), numbers in ordered]
     else:
-        rows = [(*key, *numbers) for key, numbers in merged.items()]
+        rows = [(*key, *numbers) for key, numbers in ordered]
     connection.exec_driver_sql(_UPSERTS[dialect], rows)
 
 
 def move(session: Session, response, before: str) -> None:
     """``response``'s counts were kept under the reason ``before`` ('' = counted): keep them
-    under its present one."""
+    under its present one, in one upsert (two, in opposite orders, could deadlock with a
+    decision moving another response the other way)."""
     if before != exclusion_of(response):
-        add(session, [response], sign=-1, exclusion=before)
-        add(session, [response])
+        merged: dict[tuple, list[int]] = {}
+        for row, sign in [*((row, -1) for row in rows_of(response, before)),
+                          *((row, 1) for row in rows_of(response))]:
+            total = merged.setdefault(row[:-len(COUNTS)], [0] * len(COUNTS))
+            for level, number in enumerate(row[-len(COUNTS):]):
+                total[level] += sign * number
+        _upsert(session, merged)
 
 
 def rebuild(connection) -> None:
@@ -140,6 +150,8 @@ def rebuild(connection) -> None:
         f"OR value > {LEVELS[-1]}")).first()
     if outside is not None:
         raise ValueError(f"answer {outside[0]}={outside[1]}: not a level the tally keeps")
+    if postgresql:  # answers stored meanwhile wait, rather than meet a half-filled table
+        connection.execute(text("LOCK TABLE survey_tally IN EXCLUSIVE MODE"))
     connection.execute(text("DELETE FROM survey_tally"))
     built: list = []
     for cut in sorted(CUTS, key=lambda cut: (cut.grain != DAY, -len(cut.keys))):
@@ -181,7 +193,7 @@ def _count_from_answers(connection, cut, postgresql: bool) -> None:
              "survey_answer a JOIN survey_response r ON r.id = a.response_id", "1 = 1",
              ", a.item_code"),
             (f"'{RESPONSES}'", only_n0, "survey_response r", SAYS_SOMETHING, ""),
-            (f"'{LEFT_OUT}' || COALESCE(r.exclusion, '{UNKNOWN}')", only_n0,
+            (f"'{LEFT_OUT}' || COALESCE(NULLIF(r.exclusion, ''), '{UNKNOWN}')", only_n0,
              "survey_response r", "r.flagged", ", r.exclusion")):
         connection.execute(text(f"""
             INSERT INTO survey_tally ({", ".join(COLUMNS)})

@@ -344,6 +344,9 @@ def review_response(session: Session, response: Response, *, count: bool, reason
     :raise StaleReview: when ``shown_version`` is not the response's current review version.
     """
     claim_version(session, response, Response.review_version, shown_version, StaleReview)
+    # Read again now that the row is held: a re-screening committed meanwhile may have
+    # changed whether it counted, and the tally must move from where it really was.
+    session.refresh(response)
     counted_as = rollup.exclusion_of(response)
     if count:
         response.flagged, response.exclusion = False, None

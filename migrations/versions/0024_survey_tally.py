@@ -53,7 +53,8 @@ def upgrade() -> None:
                             name=op.f('uq_survey_tally_cut')))
     # a cut filtered by a counter, an officer or a field reads that one's rows only
     for key in INDEXED:
-        op.create_index(f'ix_survey_tally_{key}', 'survey_tally', ['cut', key, 'period'])
+        op.create_index(f'ix_survey_tally_{key}', 'survey_tally',
+                        ['cut', key, 'left_out', 'period'])
     _fill()
     op.drop_table('survey_rollup')
     op.drop_table('survey_officer_rollup')
@@ -83,7 +84,8 @@ def _fill() -> None:
                  'survey_answer a JOIN survey_response r ON r.id = a.response_id', '1 = 1',
                  ', a.item_code'),
                 (f"'', {only_n0}", 'survey_response r', SAYS_SOMETHING, ''),
-                (f"'*' || COALESCE(r.exclusion, 'unknown'), {only_n0}", 'survey_response r',
+                (f"'*' || COALESCE(NULLIF(r.exclusion, ''), 'unknown'), {only_n0}",
+                 'survey_response r',
                  'r.flagged', ', r.exclusion')):
             op.execute(f"""
                 INSERT INTO survey_tally ({columns})
