@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -221,6 +222,14 @@ class Response(Base):
         Index("ix_survey_response_device_submitted", "device_hash", "submitted_at"),
         Index("ix_survey_response_client_counter_submitted", "client_hash", "counter_id",
               "submitted_at"),
+        # the newest comments, alone or of one counter, officer or field: read among the
+        # responses with a comment only (one in twelve), newest first
+        *(Index(f"ix_survey_response_comment_{name}", *columns, "submitted_at",
+                sqlite_where=text("comment IS NOT NULL"),
+                postgresql_where=text("comment IS NOT NULL"))
+          for name, columns in (("submitted", ()), ("counter", ("counter_id",)),
+                                ("officer", ("officer_id",)),
+                                ("field", ("procedure_field_id",)))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
