@@ -82,6 +82,8 @@ def test_import_rate_by_qr_score_and_apologise_once(live_server, browser, deskto
     desktop.get_by_label("Lý do chậm trễ (in trên phiếu)").fill("Chờ ý kiến của UBND xã")
     desktop.locator("input[name=new_due_on]").fill(new_date.isoformat())
     desktop.get_by_role("button", name="Ghi nhận xin lỗi").click()
+    # the letter is the next page: read it once it shows, not while the form still does
+    expect(desktop.get_by_text("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ")).to_be_visible()
     letter = desktop.content()
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in letter
     assert "Kính gửi: Trần Thị Hẹn" in letter and new_date.strftime("%d/%m/%Y") in letter
