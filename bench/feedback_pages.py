@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import statistics
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from flask_login import login_user  # noqa: E402
 from fresh_database import analyze, fresh_app  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
+from turns import taking_turns  # noqa: E402
 
 from feedback import workflow as wf  # noqa: E402
 from feedback.codes import make_code  # noqa: E402
@@ -193,19 +193,13 @@ def main() -> list[str]:
     dialect = worlds[small]["engine"].dialect.name
     lines = []
     for number, (label, _path, staff) in enumerate(cases(worlds[small]["ids"])):
-        samples = {size: ([], []) for size in worlds}
-        shown = {}
-        for round_ in range(REPEAT):  # the two sizes take turns: both meet the same load
-            for size in (small, large) if round_ % 2 else (large, small):
-                state = worlds[size]
-                path = cases(state["ids"])[number][1]
-                cpu, wall, shown[size] = once(state["app"], state["client"], state["admin"],
-                                              path, staff)
-                if round_:  # the first round warms the caches
-                    samples[size][0].append(cpu)
-                    samples[size][1].append(wall)
-        medians = {size: (statistics.median(cpu), statistics.median(wall))
-                   for size, (cpu, wall) in samples.items()}
+        def measure(size, number=number, staff=staff):
+            state = worlds[size]
+            return once(state["app"], state["client"], state["admin"],
+                        cases(state["ids"])[number][1], staff)
+
+        # REPEAT rounds, the first warming the caches
+        medians, shown = taking_turns(small, large, REPEAT - 1, measure)
         figures = [f"{medians[size][1] * 1000:.0f} ms (CPU {medians[size][0] * 1000:.0f} ms, "
                    f"{shown[size]:,} shown)" for size in (small, large)]
         ratio = medians[large][1] / medians[small][1]

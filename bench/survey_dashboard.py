@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from flask_login import login_user  # noqa: E402
 from fresh_database import analyze, fresh_app  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
+from turns import taking_turns  # noqa: E402
 
 from portal.auth.models import Unit, User  # noqa: E402
 from portal.db import get_session  # noqa: E402
@@ -193,17 +193,11 @@ def main() -> list[str]:
     dialect = worlds[small]["engine"].dialect.name
     lines = []
     for number, (label, _path) in enumerate(cases(worlds[small]["ids"])):
-        samples = {size: ([], []) for size in worlds}
-        for round_ in range(REPEAT + 1):  # the two sizes take turns: both meet the same load
-            for size in (small, large) if round_ % 2 else (large, small):
-                state = worlds[size]
-                cpu, wall = once(state["app"], state["admin"],
-                                 cases(state["ids"])[number][1])
-                if round_:  # the first round warms the caches
-                    samples[size][0].append(cpu)
-                    samples[size][1].append(wall)
-        medians = {size: (statistics.median(cpu), statistics.median(wall))
-                   for size, (cpu, wall) in samples.items()}
+        def measure(size, number=number):
+            state = worlds[size]
+            return *once(state["app"], state["admin"], cases(state["ids"])[number][1]), None
+
+        medians, _shown = taking_turns(small, large, REPEAT, measure)
         figures = [f"{medians[size][1] * 1000:.0f} ms (CPU {medians[size][0] * 1000:.0f} ms)"
                    for size in (small, large)]
         ratio = medians[large][1] / medians[small][1]
