@@ -1,12 +1,13 @@
 """Benchmark: the public list, the feed, the open data and the staff queue at 1k and 100k
 tickets (issues 4 and 13). Tickets are bulk-inserted (Core) over a year with the variety of a
 department (6 units, 50 officers, 30 procedure fields, four channels, every open state), 60 %
-answered and most of those published; then every filter of the staff queue and of the public
-list is requested, timing the whole request (query, template, response): CPU of this process
-and wall time (on PostgreSQL the database's work is in its own process: wall time counts it),
-median of 7. The last column is t(large) / t(small) of the wall time, for issue 13's target
-(page 1 at 100,000 within 1.5 times its time at 1,000). Sizes: BENCH_FEEDBACK_SIZES (default
-"1000,100000"); BENCH_DATABASE_URL for PostgreSQL (emptied).
+answered and most of those published, 100 of them with a rare word; then every filter of the
+staff queue and of the public list is requested, timing the whole request (query, template,
+response): CPU of this process and wall time (on PostgreSQL the database's work is in its
+own process: wall time counts it), median of 8. The last column is t(large) / t(small) of
+the wall time, for issue 13's target (page 1 at 100,000 within 1.5 times its time at 1,000).
+Sizes: BENCH_FEEDBACK_SIZES (default "1000,100000"); BENCH_DATABASE_URL for PostgreSQL
+(emptied).
 """
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ from portal.text import fold  # noqa: E402
 
 YEAR = 2026
 BATCH = 5000
+# Tickets holding a rare word ("sạt lở"), the same number at every size (about 40 of them
+# published): both sizes show a full page of them, so the search's ratio measures finding
+# them among 100 times more tickets, not drawing 25 rows against none (one ticket in 500
+# had left the small database with none to show).
+RARE_TICKETS = 100
 WORDS = ("hồ sơ đất đai trễ hẹn cán bộ hướng dẫn ô nhiễm tiếng ồn nước thải khai thác cát "
          "giấy phép môi trường đo đạc bản đồ bộ phận một cửa phí lệ phí").split()
 
@@ -66,8 +72,8 @@ def generate(engine, size: int, seed: int = 11) -> dict:
             for number in range(offset + 1, min(size, offset + BATCH) + 1):
                 received = start + timedelta(minutes=rng.randrange(330 * 24 * 60))
                 content = " ".join(rng.choice(WORDS) for _ in range(40))
-                if rng.random() < 0.002:  # a rare word: one ticket in 500
-                    content += " sạt lở bờ kè"
+                if number % (size // RARE_TICKETS) == 0:  # the same tickets to find at each size
+                    content = "Sạt lở bờ kè, " + content
                 answered = rng.random() < 0.6
                 state = rng.choice([wf.PUBLISHED, wf.PUBLISHED, wf.CLOSED]) if answered else \
                     rng.choice(open_states)

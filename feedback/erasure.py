@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from feedback import words
 from feedback import workflow as wf
 from feedback.models import AnswerRating, Attachment, OutboxMessage, Ticket, TicketEvent
 from portal.auth.models import User
@@ -80,8 +81,10 @@ def known(ticket: Ticket) -> Known:
 
 
 def erase_ticket(session: Session, ticket: Ticket, now: datetime, *, by: str,
-                 actor: User | None = None, reason: str | None = None) -> Erased:
-    """Erase the ticket's personal data (see the module's docstring).
+                 actor: User | None = None, reason: str | None = None,
+                 purge: bool = True) -> Erased:
+    """Erase the ticket's personal data (see the module's docstring); ``purge`` False: the
+    caller erases more and calls feedback.words.purge once at the end.
 
     :raise CannotErase: the ticket is open, under review or erased already; nothing changed.
     """
@@ -133,6 +136,8 @@ def erase_ticket(session: Session, ticket: Ticket, now: datetime, *, by: str,
         details={"by": by, "events": done.events, "attachments": done.attachments,
                  "messages": done.messages}))
     session.flush()
+    if purge:
+        words.purge(session)
     session.expire(ticket, ["attachments", "events"])
     return done
 
@@ -224,8 +229,10 @@ def erase_expired_contacts(session: Session, now: datetime, dry_run: bool) -> in
     for ticket in session.scalars(select(Ticket).where(*_expired(days, now))
                                   .order_by(Ticket.id)).all():
         if not dry_run:
-            erase_ticket(session, ticket, now, by=BY_RETENTION)
+            erase_ticket(session, ticket, now, by=BY_RETENTION, purge=False)
         count += 1
+    if count and not dry_run:
+        words.purge(session)
     return count
 
 

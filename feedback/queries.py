@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session, defer, raiseload
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
-from feedback import duplicates
+from feedback import duplicates, words
 from feedback import workflow as wf
 from feedback.codes import BadCode, normalise_code
 from feedback.models import CHANNELS, REVIEW_OPEN, AnswerRating, ReplyTemplate, Ticket, TicketEvent
 from portal.pagination import Page, paginate
-from portal.text import fold, like_escape, query_text, whole_number
+from portal.text import query_text, whole_number
 from portal.workdays import VIETNAM, Calendar
 
 # What the public pages may read of a ticket: never the sender, the content as sent, the
@@ -53,14 +53,13 @@ class PublicFilters:
                    year=number("year", 2000, 2100), month=number("month", 1, 12))
 
 
-def published_statement(filters: PublicFilters) -> Select:
+def published_statement(filters: PublicFilters, session: Session | None = None) -> Select:
     """The published tickets, newest publication first (a period's: newest answer first; a
-    duplicate's master shown once: duplicates are left out)."""
+    duplicate's master shown once: duplicates are left out). With ``session``, a search
+    is narrowed through the word index (feedback.words)."""
     statement = _public(select(Ticket)).where(Ticket.published_at.is_not(None),
                                               Ticket.duplicate_of_id.is_(None))
-    for term in fold(filters.q).split()[:8]:
-        statement = statement.where(Ticket.public_search.like(f"%{like_escape(term)}%",
-                                                              escape="\\"))
+    statement = words.holding(session, statement, Ticket.id, Ticket.public_search, filters.q)
     if filters.field_id:
         statement = statement.where(Ticket.procedure_field_id == filters.field_id)
     if filters.year:
@@ -82,7 +81,7 @@ COUNT_UP_TO = 1000
 
 
 def published_page(session: Session, filters: PublicFilters, page: int, per_page: int) -> Page:
-    return paginate(session, published_statement(filters), page, per_page,
+    return paginate(session, published_statement(filters, session), page, per_page,
                     count_up_to=COUNT_UP_TO)
 
 
@@ -227,8 +226,10 @@ class QueueFilters:
                    open_only=args.get("all") != "1")
 
 
-def queue_statement(filters: QueueFilters, today: date, soon: SoonUntil) -> Select:
-    """Tickets for the staff queue, nearest deadline first (no deadline last)."""
+def queue_statement(filters: QueueFilters, today: date, soon: SoonUntil,
+                    session: Session | None = None) -> Select:
+    """Tickets for the staff queue, nearest deadline first (no deadline last). With
+    ``session``, a search is narrowed through the word index (feedback.words)."""
     statement = select(Ticket).options(defer(Ticket.search_text))
     state = by_order(Ticket.state)
     if filters.state:
@@ -258,9 +259,8 @@ def queue_statement(filters: QueueFilters, today: date, soon: SoonUntil) -> Sele
         try:
             statement = statement.where(Ticket.code == normalise_code(filters.q))
         except BadCode:
-            for term in fold(filters.q).split()[:8]:
-                statement = statement.where(
-                    Ticket.search_text.like(f"%{like_escape(term)}%", escape="\\"))
+            statement = words.holding(session, statement, Ticket.id, Ticket.search_text,
+                                      filters.q)
     return statement.order_by(Ticket.due_on.is_(None), Ticket.due_on, Ticket.received_at,
                               Ticket.id)
 

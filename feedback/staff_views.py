@@ -108,7 +108,7 @@ def queue():
     if handler_only:
         filters.unit_id = access.queue_unit(current_user)  # a handler: their unit's tickets
     today, soon = _deadline_context()
-    page = paginate(get_session(), queries.queue_statement(filters, today, soon),
+    page = paginate(get_session(), queries.queue_statement(filters, today, soon, get_session()),
                     page_number(request.args.get("page")), current_app.config["FEEDBACK_PER_PAGE"],
                     count_up_to=queries.COUNT_UP_TO)
     bulk = BulkAssignForm()

@@ -13,6 +13,7 @@ import portal.snapshots  # noqa: F401
 import portal.workcalendar.models  # noqa: F401
 import survey.models  # noqa: F401
 import survey.onestop.models  # noqa: F401
+from feedback.words import described
 from portal.db import Base
 
 target_metadata = Base.metadata
@@ -20,7 +21,7 @@ target_metadata = Base.metadata
 
 def run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_name=described)
     with context.begin_transaction():
         context.run_migrations()
 
