@@ -163,10 +163,14 @@ def test_a_question_takes_the_smallest_cut_holding_its_keys():
     assert tally.cut_for(tally.DAY, {"channel"}).number == 1
     assert tally.cut_for(tally.DAY, {"counter_id"}).number == 3
     assert tally.cut_for(tally.MONTH, {"officer_id"}).number == 6
-    assert tally.cut_for(tally.MONTH, {"officer_id", "counter_id"}).number == 10
+    assert tally.cut_for(tally.MONTH, {"officer_id", "counter_id"}).number == 12
+    assert tally.cut_for(tally.DAY, {"officer_id", "counter_id"}).number == 11
+    assert tally.cut_for(tally.MONTH, {"officer_id", "channel"}).number == 10
     assert tally.cut_for(tally.DAY, {"counter_id", "channel"}).number == 7
     assert tally.cut_for(tally.DAY, {"procedure_field_id"}).number == 7
-    assert tally.cut_for(tally.DAY, {"officer_id", "procedure_field_id"}).number == 9
+    assert tally.cut_for(tally.DAY, {"officer_id", "procedure_field_id"}).number == 13
+    assert tally.cut_for(tally.MONTH, {"officer_id", "procedure_field_id"}).number == 14
+    assert tally.cut_for(tally.DAY, {"officer_id", "procedure_field_id", "channel"}).number == 9
     assert {cut.number for cut in tally.CUTS if cut.keys == frozenset(tally.KEYS)} == {9, 10}
     assert len({cut.number for cut in tally.CUTS}) == len(tally.CUTS)
     # a question that does not ask about officers never reads a cut of credited answers only
