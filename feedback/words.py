@@ -62,8 +62,10 @@ def holding(session: Session | None, statement: Select, id_column, text_column,
 
 
 def purge(session: Session) -> None:
-    """After texts were erased: on SQLite, merge the word index into one piece, so that it
-    keeps nothing of the old texts (FTS5 marks a changed text's pieces as deleted and drops
-    them only when it merges). PostgreSQL's indexes are never read outside their table."""
+    """After texts were erased: on SQLite, merge the word index into one piece, so that its
+    pages hold nothing of the old texts (FTS5 marks a changed text's pieces as deleted and
+    drops them only when it merges). The pages it frees are not overwritten, as no page
+    SQLite frees is (``secure_delete`` is off): the erased ticket's own row is in the same
+    case. PostgreSQL's indexes are never read apart from their table."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(insert(WORDS).values({"ticket_words": "optimize"}))

@@ -100,3 +100,20 @@ def test_an_erased_name_leaves_nothing_in_the_word_index(app, db):
     db.commit()
     assert "zwjf" not in db.get(Ticket, ticket.id).search_text
     assert b"zwj" not in _index_bytes(db)
+
+
+def test_the_word_index_and_its_triggers_are_in_place(db):
+    """A later migration that rebuilds the ticket table on SQLite drops its triggers, and the
+    index would then hide every ticket received or changed since from a search: this fails
+    then."""
+    if db.get_bind().dialect.name == "postgresql":
+        found = set(db.scalars(text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'ticket' "
+            "AND indexdef LIKE '%gin_trgm_ops%'")))
+        assert found == {"ix_ticket_search_text_words", "ix_ticket_public_search_words"}
+    else:
+        found = set(db.scalars(text(
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'ticket' AND type = 'trigger'")))
+        assert {f"ticket_words_{event}" for event in ("insert", "update", "delete")} <= found
+        sql = db.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ticket_words'"))
+        assert "tokenize='trigram'" in sql and "content='ticket'" in sql
