@@ -87,12 +87,17 @@ class Snapshots:
         return value
 
 
+_READ_STAMPS = select(CacheStamp.name, CacheStamp.stamp)
+
+
 def current_stamps(session: Session) -> dict[str, str]:
     """Every group's stamp, read once per request (read again after the request writes,
     commits or rolls back)."""
     stamps = g.get(_STAMPS_KEY) if has_app_context() else None
     if stamps is None:
-        stamps = dict(session.execute(select(CacheStamp.name, CacheStamp.stamp)).all())
+        # through the connection: the ORM's handling of a statement cost more than the
+        # statement (measured: a tenth of a citizen's completion went to this line)
+        stamps = dict(session.connection().execute(_READ_STAMPS).all())
         if has_app_context():
             g.setdefault(_STAMPS_KEY, stamps)
     return stamps
