@@ -72,7 +72,7 @@ def generate(engine, size: int, seed: int = 11) -> dict:
             for number in range(offset + 1, min(size, offset + BATCH) + 1):
                 received = start + timedelta(minutes=rng.randrange(330 * 24 * 60))
                 content = " ".join(rng.choice(WORDS) for _ in range(40))
-                if number % (size // RARE_TICKETS) == 0:  # the same tickets to find at each size
+                if number % max(1, size // RARE_TICKETS) == 0:  # the same tickets at each size
                     content = "Sạt lở bờ kè, " + content
                 answered = rng.random() < 0.6
                 state = rng.choice([wf.PUBLISHED, wf.PUBLISHED, wf.CLOSED]) if answered else \
