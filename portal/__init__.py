@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from portal import (
+        api,
         assets,
         cli,
         db,
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     retention.init_app(app)
+    api.init_app(app)
 
     import feedback
     import survey

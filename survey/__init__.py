@@ -58,6 +58,9 @@ def init_app(app: Flask) -> None:
     from survey.views import bp
 
     app.jinja_env.globals["survey_questions"] = questions
+    from survey import api as survey_api
+
+    survey_api.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(tablet_bp)
     app.register_blueprint(staff_bp)

@@ -3,6 +3,7 @@ the index (sipas.py), with the questionnaire's names attached."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -37,6 +38,14 @@ class Figures:
     items: dict[str, sipas.ItemResult]
     responses: int
     expectation: list[ExpectationRow]  # most wanted first; empty when never asked
+
+
+def published_period(year: int, quarter: int | None) -> tuple[date, date]:
+    """The first and last day of a year, or of its quarter 1-4, as /results publishes them."""
+    if quarter:
+        return (date(year, 3 * quarter - 2, 1),
+                date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - timedelta(days=1))
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 def figures(session: Session, questionnaire: Questionnaire, filters: queries.Filters,

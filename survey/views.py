@@ -1,8 +1,6 @@
 """The citizen's survey at /q/<token> (no account, no name asked) and the published results."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from flask import (
     Blueprint,
     current_app,
@@ -126,11 +124,7 @@ def results():
     year = year if 2000 <= year <= today.year else today.year
     quarter = request.args.get("quarter", "")
     quarter = int(quarter) if quarter in ("1", "2", "3", "4") else None
-    if quarter:
-        start = date(year, 3 * quarter - 2, 1)
-        end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - timedelta(days=1)
-    else:
-        start, end = date(year, 1, 1), date(year, 12, 31)
+    start, end = reports.published_period(year, quarter)
     filters = queries.Filters(start=start, end=end)
     questionnaire = services.current_questionnaire(session_)
     rules = reports.index_rules()

@@ -41,7 +41,7 @@ def serious_violations(page) -> list[str]:
 PAGES = ["/", "/hotline", "/procedures", "/procedures?q=dat+dai", "/procedures/{procedure}",
          "/q/{token}", "/results", "/results/one-stop?year=2026&quarter=2", "/feedback/new",
          "/feedback/track", "/feedback/published", "/feedback/published/{ticket}",
-         "/staff/login", "/tablet/{tablet}"]
+         "/staff/login", "/tablet/{tablet}", "/api/docs"]
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

@@ -96,7 +96,8 @@ PUBLIC_ENDPOINTS = {"static", "pages.home", "pages.hotline", "pages.procedures",
                     "feedback.published", "feedback.published_one", "feedback.feed",
                     "feedback.open_data", "feedback.track_reply", "feedback.track_rate",
                     "survey_tablet.page", "survey_tablet.csrf",
-                    "survey_tablet.answers", "onestop.results"}
+                    "survey_tablet.answers", "onestop.results",
+                    "api.openapi", "api.docs", "survey_api.results"}
 SAMPLE_VALUES = {"code": "1.000001", "user_id": "1", "unit_id": "1", "filename": "x.css",
                  "counter_id": "1", "layout": "poster", "image_format": "png",
                  "token": "abcdefghjkmn", "kind": "responses", "file_format": "csv",
