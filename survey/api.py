@@ -79,8 +79,8 @@ _FIGURE = {
         "sufficient": {"type": "boolean"},
         "rate": {**_NUMBER, "description": _l("Percent of satisfied answers; null when there "
                                               "were too few answers to publish one")},
-        "low": {**_NUMBER, "description": _l("95 % interval, lower end (percent)")},
-        "high": {**_NUMBER, "description": _l("95 % interval, upper end (percent)")}}}
+        "low": {**_NUMBER, "description": _l("Lower end of the 95-percent interval (percent)")},
+        "high": {**_NUMBER, "description": _l("Upper end of the 95-percent interval (percent)")}}}
 _NAME = {"type": "object", "required": ["vi", "en"], "additionalProperties": False,
          "properties": {"vi": {"type": "string"}, "en": {"type": ["string", "null"]}}}
 _NAMED_FIGURE = {**_FIGURE, "required": [*_FIGURE["required"], "code", "name"],
