@@ -106,7 +106,7 @@ def add(session: Session, responses, sign: int = 1, exclusion: str | None = None
                                  for row in rows_of(response, exclusion)))
 
 
-# One response's rows sent as its product (about 10 keys and 20 items, not their 200 rows):
+# One response's rows sent as its product (up to 14 keys and 20 items, not their 280 rows):
 # the database makes the rows. Sending the rows cost a citizen's answer more CPU than
 # everything else in it on PostgreSQL (the driver writing 2,800 array elements, measured).
 _KEY_COLUMNS, _ITEM_COLUMNS = COLUMNS[:len(KEYS) + 3], COLUMNS[len(KEYS) + 3:]
